@@ -1,0 +1,376 @@
+"""One SSE stream on a shared `httpx.AsyncClient`: connect, parse, reconnect, resume.
+
+The public surface is `SSEStream`: iterate it for items (`Event`, `Heartbeat`, `StateChange`), or
+iterate `batches()` for the items one network read completed, which lets a consumer write or
+render once per read instead of once per event. `stats` holds live counters for the stats panel.
+
+    async with httpx.AsyncClient() as client:
+        async for item in SSEStream(client, "https://example.com/stream"):
+            if isinstance(item, Event):
+                print(item.event, item.id, item.data)
+
+Rule numbers refer to ../shared/design/sse-client-rules.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import httpx
+
+from streamdash.core.http.errors import describe_error, is_tls_error
+from streamdash.core.sse.backoff import Backoff, parse_retry_after
+from streamdash.core.sse.events import Event, Heartbeat, Item, StateChange, StreamState
+from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES, EventTooLarge, SSEParser
+
+DEFAULT_READ_TIMEOUT = 60.0
+DEFAULT_CONNECT_TIMEOUT = 10.0
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class RetryPolicy(StrEnum):
+    """Rule 30. `strict` is the spec; `resilient` keeps watching through 5xx, 408 and 429."""
+
+    STRICT = "strict"
+    RESILIENT = "resilient"
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    """Everything that shapes one stream's request and its recovery."""
+
+    method: str = "GET"
+    headers: Sequence[tuple[str, str]] = ()
+    body: bytes | None = None
+    last_event_id: str = ""
+    reconnect: bool = True
+    retry_policy: RetryPolicy = RetryPolicy.RESILIENT
+    read_timeout: float | None = DEFAULT_READ_TIMEOUT  # None: wait for bytes forever
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES
+    base_delay: float = 1.0
+    max_delay: float = 30.0
+    reset_after: float = 60.0
+    # A first attempt that cannot connect at all (refused, DNS, TLS) is most often a typo: fail
+    # at once instead of retrying forever. Once a stream has opened, network errors always retry.
+    retry_first_connect: bool = False
+    dedup_window: int = 10_000
+
+
+@dataclass
+class StreamStats:
+    """Live counters; the stream mutates them, readers copy what they need."""
+
+    state: StreamState = StreamState.CONNECTING
+    events: int = 0
+    bytes: int = 0
+    reconnects: int = 0
+    duplicates: int = 0
+    heartbeats: int = 0
+    connects: int = 0
+    last_error: str = ""
+    last_status: int | None = None
+    connected_since: float | None = None  # wall clock, None while not open
+    last_event_id: str = ""
+    last_event_at: float | None = None
+    last_heartbeat_at: float | None = None
+    last_byte_at: float | None = None
+    retry_ms: int | None = None
+    next_attempt_at: float | None = None
+
+
+class _Outcome(Exception):
+    """How one connection ended; raised out of the attempt and decided on in the loop."""
+
+    def __init__(self, state: StreamState, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.state = state  # BACKOFF to try again, CLOSED or FAILED to stop
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@dataclass
+class _Dedup:
+    """Rule 35: after a resume, events whose id was already delivered are the server replaying.
+
+    Only ids set in their own block count, and only until the first new id on a resumed
+    connection: a live stream that reuses ids is never thinned out.
+    """
+
+    window: int
+    seen: set[str] = field(default_factory=set)
+    order: deque[str] = field(default_factory=deque)
+    replaying: bool = False
+
+    def remember(self, event_id: str) -> None:
+        if event_id in self.seen:
+            return
+        self.seen.add(event_id)
+        self.order.append(event_id)
+        if len(self.order) > self.window:
+            self.seen.discard(self.order.popleft())
+
+
+class SSEStream:
+    """One stream: async-iterate it for items; `stats` and `state` are always current."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        url: str | httpx.URL,
+        options: StreamOptions | None = None,
+        *,
+        rng: Callable[[], float] | None = None,
+    ) -> None:
+        self.client = client
+        self.url = httpx.URL(url)
+        self.options = options or StreamOptions()
+        self.stats = StreamStats(last_event_id=self.options.last_event_id)
+        backoff = Backoff(
+            base=self.options.base_delay,
+            cap=self.options.max_delay,
+            reset_after=self.options.reset_after,
+        )
+        if rng is not None:
+            backoff.rng = rng
+        self._backoff = backoff
+        self._dedup = _Dedup(self.options.dedup_window)
+        self._ever_opened = False
+        self._iterators: list = []
+        self._timeout = httpx.Timeout(
+            connect=self.options.connect_timeout,
+            # Rule 33: any byte resets httpx's read timeout, which is exactly "no byte for N s".
+            read=self.options.read_timeout or None,
+            write=self.options.connect_timeout,
+            pool=self.options.connect_timeout,
+        )
+
+    @property
+    def state(self) -> StreamState:
+        return self.stats.state
+
+    @property
+    def last_event_id(self) -> str:
+        return self.stats.last_event_id
+
+    def __aiter__(self) -> AsyncIterator[Item]:
+        self._iterators.append(iterator := self._items())
+        return iterator
+
+    async def __aenter__(self) -> SSEStream:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop: close the connection now rather than when the iterator is garbage-collected."""
+        while self._iterators:
+            await self._iterators.pop().aclose()
+
+    async def _items(self) -> AsyncIterator[Item]:
+        async with aclosing(self._batches()) as batches:
+            async for batch in batches:
+                for item in batch:
+                    yield item
+
+    def request_headers(self) -> list[tuple[str, str | bytes]]:
+        """Rules 23, 24 and 26: the original headers, the SSE ones, and the resume point."""
+        names = {name.lower() for name, _ in self.options.headers}
+        headers: list[tuple[str, str | bytes]] = []
+        if "accept" not in names:
+            headers.append(("Accept", "text/event-stream"))
+        if "cache-control" not in names:
+            headers.append(("Cache-Control", "no-cache"))
+        headers.extend((k, v) for k, v in self.options.headers if k.lower() != "last-event-id")
+        if self.stats.last_event_id:
+            # httpx refuses a non-ASCII str header value; the spec sends the id as UTF-8.
+            headers.append(("Last-Event-ID", self.stats.last_event_id.encode("utf-8")))
+        return headers
+
+    def batches(self) -> AsyncIterator[list[Item]]:
+        """Yield lists of items, one list per network read (and one per state change)."""
+        self._iterators.append(iterator := self._batches())
+        return iterator
+
+    async def _batches(self) -> AsyncIterator[list[Item]]:
+        stats = self.stats
+        try:
+            while True:
+                yield [self._change(StreamState.CONNECTING)]
+                opened_at: float | None = None
+                try:
+                    async with self.client.stream(
+                        self.options.method,
+                        self.url,
+                        headers=self.request_headers(),
+                        content=self.options.body,
+                        timeout=self._timeout,
+                        follow_redirects=True,  # rule 25
+                    ) as response:
+                        self._check_response(response)
+                        opened_at = time.monotonic()
+                        self._ever_opened = True
+                        stats.connects += 1
+                        stats.connected_since = time.time()
+                        stats.last_error = ""
+                        self._dedup.replaying = bool(stats.last_event_id)
+                        yield [self._change(StreamState.OPEN, status=response.status_code)]
+                        async for batch in self._read(response):
+                            yield batch
+                    raise _Outcome(StreamState.BACKOFF, "server closed the stream")
+                except _Outcome as outcome:
+                    ending = outcome
+                except EventTooLarge as exc:
+                    ending = _Outcome(StreamState.FAILED, str(exc))
+                except httpx.TooManyRedirects:
+                    ending = _Outcome(StreamState.FAILED, "too many redirects")
+                except httpx.RemoteProtocolError as exc:
+                    if "location header" in str(exc):
+                        ending = _Outcome(StreamState.FAILED, "redirect with an unusable Location")
+                    else:
+                        ending = self._network_failure(exc)
+                except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+                    ending = _Outcome(StreamState.FAILED, describe_error(exc))
+                except httpx.ReadTimeout:
+                    ending = _Outcome(
+                        StreamState.BACKOFF,
+                        f"no data for {self.options.read_timeout:g} s (read timeout)",
+                    )
+                except httpx.TransportError as exc:
+                    ending = self._network_failure(exc)
+                connected_for = None if opened_at is None else time.monotonic() - opened_at
+                stats.connected_since = None
+                if ending.state is StreamState.BACKOFF and not self.options.reconnect:
+                    clean = ending.reason == "server closed the stream"
+                    ending = _Outcome(
+                        StreamState.CLOSED if clean else StreamState.FAILED, ending.reason
+                    )
+                if ending.state is not StreamState.BACKOFF:
+                    if ending.state is StreamState.FAILED:
+                        stats.last_error = ending.reason
+                    yield [self._change(ending.state, ending.reason)]
+                    return
+                stats.last_error = ending.reason
+                delay = self._next_delay(ending, connected_for)
+                stats.next_attempt_at = time.time() + delay
+                yield [self._change(StreamState.BACKOFF, ending.reason, delay=delay)]
+                await asyncio.sleep(delay)
+                stats.next_attempt_at = None
+                stats.reconnects += 1
+        finally:
+            if stats.state not in (StreamState.CLOSED, StreamState.FAILED):
+                stats.state = StreamState.CLOSED  # the consumer stopped reading: closed by the user
+                stats.connected_since = None
+
+    async def _read(self, response: httpx.Response) -> AsyncIterator[list[Item]]:
+        stats = self.stats
+        dedup = self._dedup
+        parser = SSEParser(stats.last_event_id, self.options.max_event_bytes)  # rule 32
+        clock = time.time
+        try:
+            async for chunk in response.aiter_bytes():
+                now = clock()
+                stats.bytes += len(chunk)
+                stats.last_byte_at = now
+                items = parser.feed(chunk, now)
+                if parser.retry is not None and parser.retry != stats.retry_ms:
+                    stats.retry_ms = parser.retry  # rule 15: at once, dispatch or not
+                    self._backoff.base = parser.retry / 1000
+                stats.last_event_id = parser.last_event_id
+                if not items:
+                    continue
+                kept: list[Item] = []
+                for item in items:
+                    if type(item) is Event:
+                        if item.id_set and dedup.replaying:
+                            if item.id in dedup.seen:
+                                stats.duplicates += 1
+                                continue
+                            dedup.replaying = False
+                        if item.id_set:
+                            dedup.remember(item.id)
+                        stats.events += 1
+                        stats.last_event_at = now
+                    else:
+                        stats.heartbeats += 1
+                        stats.last_heartbeat_at = now
+                    kept.append(item)
+                if kept:
+                    yield kept
+        finally:
+            parser.close()  # rule 22: an unfinished block and its id are dropped
+
+    def _check_response(self, response: httpx.Response) -> None:
+        """Rules 27, 28 and 30: decide from the status and media type whether this is a stream."""
+        status = response.status_code
+        self.stats.last_status = status
+        if status == 204:
+            raise _Outcome(StreamState.CLOSED, "server answered 204 No Content: stop")
+        if status == 200:
+            content_type = response.headers.get("content-type", "")
+            media_type = content_type.split(";", 1)[0].strip().lower()
+            if media_type != "text/event-stream":
+                shown = content_type or "none"
+                raise _Outcome(StreamState.FAILED, f"not an event stream (Content-Type: {shown})")
+            return
+        reason = f"HTTP {status} {response.reason_phrase}".rstrip()
+        if status in REDIRECT_STATUSES:
+            raise _Outcome(StreamState.FAILED, f"{reason} without a usable Location")
+        retryable = status >= 500 or status in (408, 429)
+        if self.options.retry_policy is RetryPolicy.RESILIENT and retryable:
+            raise _Outcome(
+                StreamState.BACKOFF, reason, parse_retry_after(response.headers.get("retry-after"))
+            )
+        raise _Outcome(StreamState.FAILED, reason)
+
+    def _network_failure(self, exc: httpx.TransportError) -> _Outcome:
+        reason = describe_error(exc)
+        if is_tls_error(exc):
+            return _Outcome(StreamState.FAILED, reason)
+        if not self._ever_opened and not self.options.retry_first_connect:
+            if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+                return _Outcome(StreamState.FAILED, reason)
+        return _Outcome(StreamState.BACKOFF, reason)
+
+    def _next_delay(self, ending: _Outcome, connected_for: float | None) -> float:
+        delay = self._backoff.next_delay(connected_for)
+        if ending.retry_after is not None:
+            return ending.retry_after
+        return delay
+
+    def _change(
+        self,
+        state: StreamState,
+        reason: str = "",
+        *,
+        delay: float | None = None,
+        status: int | None = None,
+    ) -> StateChange:
+        self.stats.state = state
+        return StateChange(
+            state=state,
+            reason=reason,
+            delay=delay,
+            last_event_id=self.stats.last_event_id,
+            status=status,
+            at=time.time(),
+        )
+
+
+def open_stream(
+    client: httpx.AsyncClient,
+    url: str | httpx.URL,
+    *,
+    headers: Mapping[str, str] | Sequence[tuple[str, str]] = (),
+    **options: object,
+) -> SSEStream:
+    """Shorthand: `async with open_stream(client, url, read_timeout=30) as stream: ...`."""
+    pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+    return SSEStream(client, url, StreamOptions(headers=tuple(pairs), **options))  # type: ignore[arg-type]
