@@ -1,0 +1,140 @@
+"""How `tail` prints: one line per event, as readable text or as JSON lines.
+
+Lines that one network read completed are written and flushed together, so a pipe sees every
+event as soon as it arrived without paying a write per event on a fast stream.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import BinaryIO, TextIO
+
+from streamdash.core.sse.events import Event, Heartbeat
+
+# C0 and C1 controls (ESC, CSI, ...) from a server must never reach the terminal raw; tab stays.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\x1b": "\\e"}
+
+_RESET = "\x1b[0m"
+_DIM = "\x1b[2m"
+_BY_TYPE = {
+    "error": "\x1b[1;31m",
+    "critical": "\x1b[1;31m",
+    "fatal": "\x1b[1;31m",
+    "warning": "\x1b[33m",
+    "warn": "\x1b[33m",
+    "info": "\x1b[32m",
+    "debug": "\x1b[2;37m",
+    "message": "\x1b[36m",
+}
+_PALETTE = ("\x1b[35m", "\x1b[34m", "\x1b[36m", "\x1b[33m", "\x1b[32m")
+
+
+def _escape_match(match: re.Match[str]) -> str:
+    char = match.group()
+    return _NAMED.get(char) or f"\\x{ord(char):02x}"
+
+
+def escape_controls(text: str) -> str:
+    """Make `text` safe and one-line for a terminal: controls become visible escapes."""
+    return _CONTROL.sub(_escape_match, text) if _CONTROL.search(text) else text
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def iso_time(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="microseconds").replace(
+        "+00:00", "Z"
+    )
+
+
+class EventPrinter:
+    """Formats items and writes each batch to a binary stream in one write and one flush."""
+
+    def __init__(
+        self,
+        fmt: str = "text",
+        out: BinaryIO | None = None,
+        *,
+        colour: bool = False,
+        heartbeats: bool = False,
+    ) -> None:
+        self.out = out if out is not None else sys.stdout.buffer
+        self.colour = colour
+        self.heartbeats = heartbeats and fmt == "text"
+        self._format = self._jsonl if fmt == "jsonl" else self._text
+        self._encode = json.JSONEncoder(ensure_ascii=False).encode
+        self._stamp_for = -1.0
+        self._stamp = ""
+        self._type_colours: dict[str, str] = {}
+
+    def write(self, items: Iterable[Event | Heartbeat]) -> int:
+        """Print the events (and heartbeats if asked); returns how many events were printed."""
+        lines: list[str] = []
+        events = 0
+        for item in items:
+            if type(item) is Event:
+                lines.append(self._format(item))
+                events += 1
+            elif self.heartbeats and type(item) is Heartbeat:
+                lines.append(self._heartbeat(item))
+        if lines:
+            self.out.write("".join(lines).encode("utf-8", "replace"))
+            self.out.flush()
+        return events
+
+    def _received(self, epoch: float, iso: bool) -> str:
+        if epoch != self._stamp_for:  # a batch shares one arrival time: format it once
+            self._stamp_for = epoch
+            self._stamp = iso_time(epoch) if iso else _clock(epoch)
+        return self._stamp
+
+    def _jsonl(self, event: Event) -> str:
+        return (
+            self._encode(
+                {
+                    "event": event[0],
+                    "data": event[1],
+                    "id": event[2],
+                    "received_at": self._received(event[5], iso=True),
+                }
+            )
+            + "\n"
+        )
+
+    def _text(self, event: Event) -> str:
+        stamp = self._received(event[5], iso=False)
+        kind = escape_controls(event[0])
+        ident = escape_controls(event[2]) if event[2] else "-"
+        data = escape_controls(event[1])
+        if not self.colour:
+            return f"{stamp} {kind:<10} {ident:>6} {data}\n"
+        colour = self._type_colour(event[0])
+        return f"{_DIM}{stamp}{_RESET} {colour}{kind:<10}{_RESET} {_DIM}{ident:>6}{_RESET} {data}\n"
+
+    def _heartbeat(self, beat: Heartbeat) -> str:
+        text = f"{_clock(beat.received_at)} :{escape_controls(beat.comment)}\n"
+        return f"{_DIM}{text[:-1]}{_RESET}\n" if self.colour else text
+
+    def _type_colour(self, kind: str) -> str:
+        colour = self._type_colours.get(kind)
+        if colour is None:
+            colour = _BY_TYPE.get(kind.lower()) or _PALETTE[sum(map(ord, kind)) % len(_PALETTE)]
+            self._type_colours[kind] = colour
+        return colour
+
+
+def _clock(epoch: float) -> str:
+    local = time.localtime(epoch)
+    return time.strftime("%H:%M:%S", local) + f".{int(epoch * 1000) % 1000:03d}"

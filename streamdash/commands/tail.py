@@ -1,0 +1,178 @@
+"""`streamdash tail URL`: one stream to stdout, diagnostics to stderr, a meaningful exit code."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from contextlib import aclosing
+from typing import TextIO
+
+import httpx
+
+from streamdash.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
+from streamdash.commands.output import EventPrinter, escape_controls, use_colour
+from streamdash.core.http.client import make_client
+from streamdash.core.sse import (
+    Event,
+    RetryPolicy,
+    SSEStream,
+    StateChange,
+    StreamOptions,
+    StreamState,
+)
+
+
+def check_url(text: str) -> httpx.URL:
+    """A stream URL must be absolute http(s) with a host; say plainly what is wrong."""
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL as exc:
+        raise UsageError(f"invalid URL {text!r}: {exc}") from None
+    if url.scheme not in ("http", "https"):
+        raise UsageError(f"invalid URL {text!r}: it must start with http:// or https://")
+    if not url.host:
+        raise UsageError(f"invalid URL {text!r}: no host")
+    return url
+
+
+def read_body(data: str | None) -> bytes | None:
+    """`-d` as curl reads it: text, `@FILE`, or `@-` for stdin."""
+    if data is None:
+        return None
+    if not data.startswith("@"):
+        return data.encode("utf-8")
+    path = data[1:]
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise UsageError(f"cannot read body file {path!r}: {exc.strerror}") from None
+
+
+def stream_options(args: argparse.Namespace, **request: object) -> StreamOptions:
+    """The stream options common to `tail` and `demo`, from parsed arguments."""
+    headers = list(request.pop("headers", ()))
+    last_event_id = args.last_event_id
+    # A Last-Event-ID given as a header is the starting resume point, not a fixed header.
+    for name, value in list(headers):
+        if name.lower() == "last-event-id":
+            headers.remove((name, value))
+            last_event_id = last_event_id or value
+    return StreamOptions(
+        headers=tuple(headers),
+        last_event_id=last_event_id,
+        reconnect=not args.no_reconnect,
+        retry_policy=RetryPolicy(args.retry_policy),
+        read_timeout=args.read_timeout or None,
+        connect_timeout=args.connect_timeout or 10.0,
+        max_event_bytes=args.max_event_bytes or None,
+        retry_first_connect=args.retry_first_connect,
+        **request,  # type: ignore[arg-type]
+    )
+
+
+class Diagnostics:
+    """State changes as one-line messages on stderr."""
+
+    def __init__(self, url: str, err: TextIO, quiet: bool) -> None:
+        self.url = url
+        self.err = err
+        self.quiet = quiet
+
+    def show(self, change: StateChange) -> None:
+        message = self.describe(change)
+        if message and (not self.quiet or change.state is StreamState.FAILED):
+            print(f"streamdash: {message}", file=self.err, flush=True)
+
+    def describe(self, change: StateChange) -> str:
+        reason = escape_controls(change.reason)
+        if change.state is StreamState.OPEN:
+            return f"connected to {self.url} (HTTP {change.status})"
+        if change.state is StreamState.BACKOFF:
+            resume = f" from id {change.last_event_id}" if change.last_event_id else ""
+            return f"{reason}; reconnecting in {change.delay:.1f} s{resume}"
+        if change.state is StreamState.FAILED:
+            return f"failed: {reason}"
+        if change.state is StreamState.CLOSED and reason:
+            return f"closed: {reason}"
+        return ""
+
+
+async def watch(
+    url: str | httpx.URL,
+    options: StreamOptions,
+    printer: EventPrinter,
+    diagnostics: Diagnostics,
+    *,
+    count: int | None = None,
+    duration: float | None = None,
+    client: httpx.AsyncClient | None = None,
+) -> int:
+    """Print one stream until count, duration, or the stream's own end; return the exit code."""
+    own_client = client is None
+    client = client or make_client()
+    printed = 0
+    stream = SSEStream(client, url, options)
+    try:
+        async with asyncio.timeout(duration):
+            async with aclosing(stream.batches()) as batches:
+                async for batch in batches:
+                    first = batch[0]
+                    if type(first) is StateChange:
+                        diagnostics.show(first)
+                        continue
+                    if count is not None:
+                        batch = _first_events(batch, count - printed)
+                    printed += printer.write(batch)
+                    if count is not None and printed >= count:
+                        return EXIT_OK
+    except TimeoutError:
+        return EXIT_OK  # --duration reached
+    finally:
+        if own_client:
+            await client.aclose()
+    return EXIT_FAILED if stream.state is StreamState.FAILED else EXIT_OK
+
+
+def _first_events(batch: list, wanted: int) -> list:
+    """The batch cut right after its `wanted`-th event."""
+    seen = 0
+    for index, item in enumerate(batch):
+        if type(item) is Event:
+            seen += 1
+            if seen == wanted:
+                return batch[: index + 1]
+    return batch
+
+
+def run_watch(coro_factory) -> int:
+    """Run an async command with the exits a pipe-friendly tool owes: Ctrl-C, a closed pipe."""
+    try:
+        return asyncio.run(coro_factory())
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head`): that ends us cleanly, without a traceback at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def run_tail(args: argparse.Namespace) -> int:
+    url = check_url(args.url)
+    body = read_body(args.data)
+    method = (args.method or ("POST" if body is not None else "GET")).upper()
+    options = stream_options(args, method=method, headers=args.headers, body=body)
+    printer = EventPrinter(
+        args.format, colour=use_colour(sys.stdout), heartbeats=args.heartbeats
+    )
+    diagnostics = Diagnostics(str(url), sys.stderr, args.quiet)
+    return run_watch(
+        lambda: watch(
+            url, options, printer, diagnostics, count=args.count, duration=args.duration
+        )
+    )
