@@ -22,8 +22,6 @@ _LINE_SLACK = 1024
 
 _BOM = codecs.BOM_UTF8
 _new_event = tuple.__new__
-# The C decoder directly: the incremental-decoder classes add two Python calls per chunk.
-_utf8_decode = codecs.utf_8_decode
 
 
 class EventTooLarge(SSEError):
@@ -44,7 +42,7 @@ class SSEParser:
     __slots__ = (
         "last_event_id",
         "retry",
-        "_carry",
+        "_bom",
         "_at_start",
         "_max_line",
         "_pending",
@@ -65,13 +63,13 @@ class SSEParser:
     ) -> None:
         self.last_event_id = last_event_id
         self.retry: int | None = None
-        self._carry = b""  # bytes of a character (or of the BOM) still incomplete
+        self._bom = b""  # the first bytes, while they may still be a split BOM
         self._at_start = True
         # With no cap the comparisons below still run, against a bound no stream reaches.
         self._limit = sys.maxsize // 2 if max_event_bytes is None else max_event_bytes
         self._max_line = self._limit + _LINE_SLACK
         self._exact_from = self._limit // 4  # fewer characters than this fit the cap in any encoding
-        self._pending: list[str] = []  # pieces of the unfinished line, joined once it ends
+        self._pending: list[bytes] = []  # pieces of the unfinished line, joined once it ends
         self._pending_len = 0
         self._skip_lf = False  # the last chunk ended in CR: an LF starting the next one is its pair
         self._data: list[str] = []
@@ -83,55 +81,58 @@ class SSEParser:
 
     def feed(self, chunk: bytes, received_at: float = 0.0) -> list[Event | Heartbeat]:
         """Parse one chunk. Raises `EventTooLarge`; the parser is unusable after that."""
-        if self._carry or self._at_start:
-            chunk = self._carry + chunk
-            self._carry = b""
-            if self._at_start:
-                if len(chunk) < 3 and _BOM.startswith(chunk):
-                    self._carry = chunk  # rule 2: a BOM may still be arriving byte by byte
-                    return []
-                self._at_start = False
-                if chunk.startswith(_BOM):
-                    chunk = chunk[3:]
-        # Rules 1 and 3: UTF-8 whatever the charset says; bad bytes become U+FFFD; an incomplete
-        # character at the end waits for the next chunk.
-        text, used = _utf8_decode(chunk, "replace", False)
-        if used < len(chunk):
-            self._carry = chunk[used:]
-        if not text:
+        if not chunk:
             return []
+        if self._at_start:
+            chunk = self._bom + chunk
+            if len(chunk) < 3 and _BOM.startswith(chunk):
+                self._bom = chunk  # rule 2: a BOM may still be arriving byte by byte
+                return []
+            self._at_start = False
+            self._bom = b""
+            if chunk.startswith(_BOM):
+                chunk = chunk[3:]
         if self._skip_lf:
             self._skip_lf = False
-            if text[0] == "\n":  # rule 5: CR | LF across chunks is one line end
-                text = text[1:]
-                if not text:
-                    return []
-        if "\n" not in text and "\r" not in text:  # the middle of a long line: just keep it
-            self._pending.append(text)
-            self._pending_len += len(text)
-            if self._pending_len > self._max_line:
-                raise EventTooLarge(self._limit)  # rule 34: memory never grows with one line
+            if chunk[:1] == b"\n":  # rule 5: CR | LF across chunks is one line end
+                chunk = chunk[1:]
+        # CR and LF are single bytes in UTF-8 and never part of a longer character, so lines can
+        # be found in the bytes: an unfinished line waits as bytes (a character split across
+        # chunks decodes whole, rule 3) and complete lines decode in one call.
+        end = chunk.rfind(b"\n")
+        cr = chunk.rfind(b"\r")
+        if cr > end:
+            end = cr
+        pending = self._pending
+        if end < 0:  # the middle of a line: just keep it
+            if chunk:
+                pending.append(chunk)
+                self._pending_len += len(chunk)
+                if self._pending_len > self._max_line:
+                    raise EventTooLarge(self._limit)  # rule 34: memory never grows with one line
             return []
+        end += 1
+        rest = chunk[end:]
+        if pending:
+            pending.append(chunk[:end])
+            head = b"".join(pending)
+            pending.clear()
+        else:
+            head = chunk[:end] if rest else chunk
+        # Rules 1 and 3: UTF-8 whatever the Content-Type's charset says; bad bytes become U+FFFD.
+        text = head.decode("utf-8", "replace")
         if "\r" in text:
             # Rule 6: a CR ends its line now; remember it so a following LF is not a second end.
-            self._skip_lf = text[-1] == "\r"
+            self._skip_lf = not rest and text[-1] == "\r"
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         # Rule 4: only CR, LF and CRLF end lines (str.splitlines would also split on U+2028 etc.).
         lines = text.split("\n")
-        rest = lines.pop()
-        pending = self._pending
-        if pending and lines:
-            pending.append(lines[0])
-            lines[0] = "".join(pending)
-            pending.clear()
-            self._pending_len = 0
+        lines.pop()  # the text ends with a line end: the piece after it is empty
+        self._pending_len = len(rest)
         if rest:
             pending.append(rest)
-            self._pending_len += len(rest)
             if self._pending_len > self._max_line:
-                raise EventTooLarge(self._limit)  # rule 34: memory never grows with one line
-        if not lines:
-            return []
+                raise EventTooLarge(self._limit)
         return self._lines(lines, received_at)
 
     def _lines(self, lines: list[str], received_at: float) -> list[Event | Heartbeat]:
@@ -211,4 +212,3 @@ class SSEParser:
         self._id_buffer = self.last_event_id
         self._id_set = False
         self._block_retry = None
-        self._carry = b""
