@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from typing import TextIO
 
@@ -149,7 +150,7 @@ def _first_events(batch: list, wanted: int) -> list:
     return batch
 
 
-def run_watch(coro_factory) -> int:
+def run_watch(coro_factory: Callable[[], Awaitable[int]]) -> int:
     """Run an async command with the exits a pipe-friendly tool owes: Ctrl-C, a closed pipe."""
     try:
         return asyncio.run(coro_factory())
@@ -160,6 +161,10 @@ def run_watch(coro_factory) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:
+        # stdout itself failed (a full disk, a dead terminal): say so in one line.
+        print(f"streamdash: cannot write output: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 def run_tail(args: argparse.Namespace) -> int:

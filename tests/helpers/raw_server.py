@@ -56,8 +56,10 @@ class Conn:
         self.chunked = chunked
         if chunked:
             pairs.append(("Transfer-Encoding", "chunked"))
-        elif status not in (204, 304) and not any(k.lower() == "content-length" for k, _ in pairs):
-            pairs.append(("Connection", "close"))  # the body ends when the connection closes
+        # One request per connection: without a length the body ends when the connection
+        # closes, and a client must never send a second request on it.
+        if not any(k.lower() == "connection" for k, _ in pairs):
+            pairs.append(("Connection", "close"))
         phrase = REASONS.get(status, "Status") if reason is None else reason
         head = f"HTTP/1.1 {status} {phrase}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in pairs)
         self.writer.write(head.encode("latin-1") + b"\r\n")

@@ -88,11 +88,19 @@ class StreamStats:
 class _Outcome(Exception):
     """How one connection ended; raised out of the attempt and decided on in the loop."""
 
-    def __init__(self, state: StreamState, reason: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        state: StreamState,
+        reason: str,
+        retry_after: float | None = None,
+        *,
+        clean_end: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.state = state  # BACKOFF to try again, CLOSED or FAILED to stop
         self.reason = reason
         self.retry_after = retry_after
+        self.clean_end = clean_end  # the body ended normally: not a failure without reconnect
 
 
 @dataclass
@@ -219,12 +227,11 @@ class SSEStream:
                         self._ever_opened = True
                         stats.connects += 1
                         stats.connected_since = time.time()
-                        stats.last_error = ""
                         self._dedup.replaying = bool(stats.last_event_id)
                         yield [self._change(StreamState.OPEN, status=response.status_code)]
                         async for batch in self._read(response):
                             yield batch
-                    raise _Outcome(StreamState.BACKOFF, "server closed the stream")
+                    raise _Outcome(StreamState.BACKOFF, "server closed the stream", clean_end=True)
                 except _Outcome as outcome:
                     ending = outcome
                 except EventTooLarge as exc:
@@ -243,15 +250,13 @@ class SSEStream:
                         StreamState.BACKOFF,
                         f"no data for {self.options.read_timeout:g} s (read timeout)",
                     )
-                except httpx.TransportError as exc:
+                except httpx.RequestError as exc:  # transport errors, a body that fails to decode
                     ending = self._network_failure(exc)
                 connected_for = None if opened_at is None else time.monotonic() - opened_at
                 stats.connected_since = None
                 if ending.state is StreamState.BACKOFF and not self.options.reconnect:
-                    clean = ending.reason == "server closed the stream"
-                    ending = _Outcome(
-                        StreamState.CLOSED if clean else StreamState.FAILED, ending.reason
-                    )
+                    stop = StreamState.CLOSED if ending.clean_end else StreamState.FAILED
+                    ending = _Outcome(stop, ending.reason)
                 if ending.state is not StreamState.BACKOFF:
                     if ending.state is StreamState.FAILED:
                         stats.last_error = ending.reason
@@ -330,7 +335,7 @@ class SSEStream:
             )
         raise _Outcome(StreamState.FAILED, reason)
 
-    def _network_failure(self, exc: httpx.TransportError) -> _Outcome:
+    def _network_failure(self, exc: httpx.RequestError) -> _Outcome:
         reason = describe_error(exc)
         if is_tls_error(exc):
             return _Outcome(StreamState.FAILED, reason)
