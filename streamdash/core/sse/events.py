@@ -34,6 +34,9 @@ class Event(tuple, ServerSentEvent):
     ) -> Event:
         return tuple.__new__(cls, (event or "message", data, id, retry, id_set, received_at))
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass  # everything was set in __new__; ServerSentEvent.__init__ would store it twice
+
     event = property(itemgetter(0))  # type: ignore[assignment]
     data = property(itemgetter(1))  # type: ignore[assignment]
     id = property(itemgetter(2))  # type: ignore[assignment]

@@ -458,3 +458,12 @@ async def test_httpx_default_timeout_client_still_streams_quiet_streams(raw_serv
     async with httpx.AsyncClient(timeout=0.2) as short:
         items = await collect(SSEStream(short, raw_server.url, StreamOptions(reconnect=False)))
     assert evs(items) == [("message", "late", "")]
+
+
+async def test_rule35_live_stream_reusing_ids_is_not_thinned(raw_server, client):
+    # Suppression applies only to a resumed connection's replay, never to a live stream.
+    raw_server.handler = sse_handler(b"id: a\ndata: 1\n\nid: b\ndata: 2\n\nid: a\ndata: 3\n\n")
+    stream = SSEStream(client, raw_server.url, StreamOptions(reconnect=False))
+    items = await collect(stream)
+    assert [e[1] for e in evs(items)] == ["1", "2", "3"]
+    assert stream.stats.duplicates == 0
