@@ -203,10 +203,15 @@ def _sse(body: AsyncIterator[str]) -> StreamingResponse:
 # --------------------------------------------------------------------------- streams
 
 
-async def ticker(request: Request) -> Response:
-    """Price ticker: rotating symbols, random-walk prices, resumable ids."""
+def _resumable_stream(
+    request: Request,
+    default_interval: float,
+    next_event: Callable[[random.Random, int], tuple[str, dict[str, Any]]],
+    jitter: tuple[float, float] = (1.0, 1.0),
+) -> Response:
+    """Events with increasing integer ids at an interval, resuming after `Last-Event-ID`."""
     state = _state(request)
-    interval = _number_param(request, "interval", 0.25 * state.time_scale)
+    interval = _number_param(request, "interval", default_interval * state.time_scale)
     limit = _int_param(request, "limit", None)
     event_id = _first_id(request)
     rng = state.sub_rng()
@@ -216,18 +221,33 @@ async def ticker(request: Request) -> Response:
         yield "retry: 2000\n\n"
         sent = 0
         while limit is None or sent < limit:
-            if sent and not await state.pause(interval):
+            if sent and not await state.pause(interval * rng.uniform(*jitter)):
                 return
-            symbol = SYMBOLS[(event_id - 1) % len(SYMBOLS)]
-            old = state.prices[symbol]
-            new = max(1.0, round(old * (1 + rng.gauss(0, 0.004)), 2))
-            state.prices[symbol] = new
-            data = {"symbol": symbol, "price": new, "change": round(new - old, 2), "ts": _now_iso()}
-            yield sse_event(data, event="price", event_id=event_id)
+            kind, data = next_event(rng, event_id)
+            yield sse_event(data, event=kind, event_id=event_id)
             event_id += 1
             sent += 1
 
     return _sse(body())
+
+
+async def ticker(request: Request) -> Response:
+    """Price ticker: rotating symbols, random-walk prices, resumable ids."""
+    prices = _state(request).prices
+
+    def price(rng: random.Random, event_id: int) -> tuple[str, dict[str, Any]]:
+        symbol = SYMBOLS[(event_id - 1) % len(SYMBOLS)]
+        old = prices[symbol]
+        new = max(1.0, round(old * (1 + rng.gauss(0, 0.004)), 2))
+        prices[symbol] = new
+        return "price", {
+            "symbol": symbol,
+            "price": new,
+            "change": round(new - old, 2),
+            "ts": _now_iso(),
+        }
+
+    return _resumable_stream(request, 0.25, price)
 
 
 def _log_record(rng: random.Random) -> dict[str, Any]:
@@ -257,25 +277,12 @@ def _log_record(rng: random.Random) -> dict[str, Any]:
 
 async def logs(request: Request) -> Response:
     """Log stream whose SSE event type is the log level, so clients can filter by type."""
-    state = _state(request)
-    interval = _number_param(request, "interval", 0.1 * state.time_scale)
-    limit = _int_param(request, "limit", None)
-    event_id = _first_id(request)
-    rng = state.sub_rng()
 
-    async def body() -> AsyncIterator[str]:
-        nonlocal event_id
-        yield "retry: 2000\n\n"
-        sent = 0
-        while limit is None or sent < limit:
-            if sent and not await state.pause(interval * rng.uniform(0.4, 1.6)):
-                return
-            record = _log_record(rng)
-            yield sse_event(record, event=record["level"], event_id=event_id)
-            event_id += 1
-            sent += 1
+    def record(rng: random.Random, event_id: int) -> tuple[str, dict[str, Any]]:
+        data = _log_record(rng)
+        return data["level"], data
 
-    return _sse(body())
+    return _resumable_stream(request, 0.1, record, jitter=(0.4, 1.6))
 
 
 async def flaky_stream(request: Request) -> Response:
