@@ -1,0 +1,82 @@
+"""The retained events of every stream in one bounded ring buffer.
+
+Workers append here (never to a widget); the log view reads what is new since its last flush,
+and a filter re-runs over everything retained, not over the lines a widget happens to hold.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from streamdash.core.sse.events import Event
+
+DEFAULT_BUFFER_SIZE = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One received event and the stream it came from. `seq` orders all entries of all streams."""
+
+    seq: int
+    stream: str
+    event: Event
+
+
+class EventBuffer:
+    """A ring of the last `size` entries. Appending drops the oldest; `seq` keeps counting."""
+
+    def __init__(self, size: int = DEFAULT_BUFFER_SIZE) -> None:
+        if size < 1:
+            raise ValueError("buffer size must be at least 1")
+        self.size = size
+        self._entries: deque[LogEntry] = deque(maxlen=size)
+        self._next_seq = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[LogEntry]:
+        return iter(self._entries)
+
+    @property
+    def next_seq(self) -> int:
+        """The seq the next appended entry will get: a cursor for "what is new since"."""
+        return self._next_seq
+
+    @property
+    def dropped(self) -> int:
+        """How many entries were pushed out of the ring so far."""
+        return self._next_seq - len(self._entries)
+
+    def extend(self, stream: str, events: Iterable[Event]) -> int:
+        """Append one batch from one stream; returns how many were appended."""
+        seq = self._next_seq
+        entries = self._entries
+        for event in events:
+            entries.append(LogEntry(seq, stream, event))
+            seq += 1
+        added = seq - self._next_seq
+        self._next_seq = seq
+        return added
+
+    def since(self, seq: int) -> list[LogEntry]:
+        """Entries with seq >= `seq` that are still retained, oldest first."""
+        entries = self._entries
+        if not entries:
+            return []
+        first = entries[0].seq
+        start = max(0, seq - first)
+        if start >= len(entries):
+            return []
+        if start == 0:
+            return list(entries)
+        # A deque cannot slice; walk back from the newest end, which is where "new" lives.
+        newest = list(islice(reversed(entries), len(entries) - start))
+        newest.reverse()
+        return newest
+
+    def clear(self) -> None:
+        self._entries.clear()
