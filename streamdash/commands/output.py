@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Iterable
@@ -16,10 +15,7 @@ from datetime import UTC, datetime
 from typing import BinaryIO, TextIO
 
 from streamdash.core.sse.events import Event, Heartbeat
-
-# C0 and C1 controls (ESC, CSI, ...) from a server must never reach the terminal raw; tab stays.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-_NAMED = {"\n": "\\n", "\r": "\\r", "\x1b": "\\e"}
+from streamdash.core.text import escape_controls
 
 _RESET = "\x1b[0m"
 _DIM = "\x1b[2m"
@@ -34,16 +30,6 @@ _BY_TYPE = {
     "message": "\x1b[36m",
 }
 _PALETTE = ("\x1b[35m", "\x1b[34m", "\x1b[36m", "\x1b[33m", "\x1b[32m")
-
-
-def _escape_match(match: re.Match[str]) -> str:
-    char = match.group()
-    return _NAMED.get(char) or f"\\x{ord(char):02x}"
-
-
-def escape_controls(text: str) -> str:
-    """Make `text` safe and one-line for a terminal: controls become visible escapes."""
-    return _CONTROL.sub(_escape_match, text) if _CONTROL.search(text) else text
 
 
 def use_colour(stream: TextIO) -> bool:

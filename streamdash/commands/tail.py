@@ -13,8 +13,9 @@ from typing import TextIO
 import httpx
 
 from streamdash.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
-from streamdash.commands.output import EventPrinter, escape_controls, use_colour
+from streamdash.commands.output import EventPrinter, use_colour
 from streamdash.core.http.client import make_client
+from streamdash.core.text import escape_controls
 from streamdash.core.sse import (
     Event,
     RetryPolicy,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from streamdash.commands.output import EventPrinter, escape_controls, iso_time
+from streamdash.commands.output import EventPrinter, iso_time
 from streamdash.core.sse.events import Event, Heartbeat
 
 
@@ -13,11 +13,6 @@ def printed(fmt: str, items, **kw) -> str:
     out = io.BytesIO()
     EventPrinter(fmt, out, **kw).write(items)
     return out.getvalue().decode()
-
-
-def test_escape_controls_makes_one_safe_line():
-    assert escape_controls("a\nb\x1b[31mc\x07\td\x9b") == "a\\nb\\e[31mc\\x07\td\\x9b"
-    assert escape_controls("plain \u00e9 \u2028") == "plain \u00e9 \u2028"
 
 
 def test_jsonl_row():
