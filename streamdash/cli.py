@@ -122,6 +122,34 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _refresh_hz(text: str) -> float:
+    value = _seconds(text)
+    if not 0.5 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"must be between 0.5 and 60: {text!r}")
+    return value
+
+
+def add_dashboard_arguments(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    """Display options of the dashboard. On a subcommand they default to SUPPRESS so they do
+    not overwrite the same options given before the subcommand."""
+    default = argparse.SUPPRESS if suppress else None
+    group = parser.add_argument_group("dashboard")
+    group.add_argument(
+        "--refresh-hz",
+        type=_refresh_hz,
+        metavar="HZ",
+        default=default,
+        help="log and screen refreshes per second (default 20; lower it on slow SSH links)",
+    )
+    group.add_argument(
+        "--buffer-size",
+        type=_int_at_least(1000),
+        metavar="N",
+        default=default,
+        help="events retained for filtering and catch-up (default 100,000)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="streamdash",
@@ -130,6 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
         "130 interrupted (Ctrl-C).",
     )
     parser.add_argument("--version", action="version", version=f"streamdash {__version__}")
+    parser.add_argument(
+        "--collection",
+        metavar="PATH",
+        help="open this collection folder (default: your default collection, created with an "
+        "example on first run)",
+    )
+    add_dashboard_arguments(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     tail = commands.add_parser(
@@ -162,21 +197,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser(
         "demo",
-        help="run the embedded demo server (no network needed) and watch one of its streams",
+        help="the dashboard on an embedded demo server (no network needed)",
         description="Serve a demo API on 127.0.0.1 (streams and REST endpoints that look like "
-        "production) and tail one of its streams.",
+        "production) and open the dashboard on a demo collection; or, with --tail, print one "
+        "of its streams.",
     )
     demo.add_argument(
-        "--stream",
+        "--tail",
+        nargs="?",
+        const="flaky",
         choices=("flaky", "ticker", "logs"),
-        default="flaky",
-        help="which demo stream to watch; flaky drops now and then to show resume (default)",
+        metavar="STREAM",
+        help="no dashboard: print one demo stream (flaky, ticker or logs; default flaky)",
     )
     demo.add_argument("--port", type=_non_negative_int, default=0, help="(default: a free port)")
     demo.add_argument("--seed", type=int, default=None, help="seed the demo's randomness")
     demo.add_argument(
         "--serve-only", action="store_true", help="only serve the demo API until Ctrl-C"
     )
+    add_dashboard_arguments(demo, suppress=True)
     add_stream_arguments(demo)
     return parser
 
@@ -193,8 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from streamdash.commands.demo import run_demo
 
             return run_demo(args)
-        parser.print_help()
-        return EXIT_OK
+        from streamdash.commands.dashboard import run_dashboard
+
+        return run_dashboard(args)
     except UsageError as exc:
         print(f"streamdash {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE

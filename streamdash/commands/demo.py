@@ -6,8 +6,11 @@ Nothing here needs the network, so a newcomer can see streamdash work on a fresh
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
 import threading
+from pathlib import Path
 
 from streamdash.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from streamdash.commands.output import EventPrinter, use_colour
@@ -30,8 +33,10 @@ def run_demo(args: argparse.Namespace) -> int:
             print(f"  {name:<10} {url}", file=sys.stderr)
         if args.serve_only:
             return _serve_until_interrupted(args.duration)
-        url = urls[args.stream]
-        print(f"watching the {args.stream} stream:", file=sys.stderr, flush=True)
+        if not args.tail:
+            return _dashboard(args, server.url)
+        url = urls[args.tail]
+        print(f"watching the {args.tail} stream:", file=sys.stderr, flush=True)
         printer = EventPrinter(args.format, colour=use_colour(sys.stdout), heartbeats=args.heartbeats)
         diagnostics = Diagnostics(url, sys.stderr, args.quiet)
         options = stream_options(args)
@@ -40,6 +45,31 @@ def run_demo(args: argparse.Namespace) -> int:
         )
     finally:
         server.stop()
+
+
+DEMO_STREAMS = ("streams/ticker", "streams/logs", "streams/flaky")
+DEMO_FIRST_REQUEST = "api/List items"
+
+
+def _dashboard(args: argparse.Namespace, base_url: str) -> int:
+    """The dashboard on a private copy of the bundled demo collection (so saving works and the
+    installed package is never written to), with its streams running and one answer shown."""
+    from streamdash.commands.dashboard import display_settings
+    from streamdash.ui.app import run_app
+
+    refresh_hz, buffer_size = display_settings(args)
+    with tempfile.TemporaryDirectory(prefix="streamdash-demo-") as tmp:
+        root = Path(tmp) / "demo"
+        shutil.copytree(Path(__file__).resolve().parent.parent / "demo" / "collection", root)
+        run_app(
+            root,
+            variables={"base_url": base_url},
+            refresh_hz=refresh_hz,
+            buffer_size=buffer_size,
+            autostart=DEMO_STREAMS,
+            autosend=(DEMO_FIRST_REQUEST,),
+        )
+    return EXIT_OK
 
 
 def _serve_until_interrupted(duration: float | None) -> int:

@@ -13,7 +13,7 @@ from streamdash.demo import DemoServer
 
 def test_demo_command_serves_and_tails_offline():
     result = subprocess.run(
-        [sys.executable, "-m", "streamdash", "demo", "--stream", "ticker", "--count", "3",
+        [sys.executable, "-m", "streamdash", "demo", "--tail", "ticker", "--count", "3",
          "--format", "jsonl", "--seed", "7"],
         capture_output=True, text=True, timeout=30,
     )

@@ -178,9 +178,14 @@ class SSEStream:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Stop: close the connection now rather than when the iterator is garbage-collected."""
+        """Stop: close the connection now rather than when the iterator is garbage-collected.
+
+        An iterator another task is inside of cannot be closed from here: cancelling that task
+        closes it (the connection goes with the `async with` it is in)."""
         while self._iterators:
-            await self._iterators.pop().aclose()
+            iterator = self._iterators.pop()
+            if not getattr(iterator, "ag_running", False):
+                await iterator.aclose()
 
     async def _items(self) -> AsyncIterator[Item]:
         async with aclosing(self._batches()) as batches:

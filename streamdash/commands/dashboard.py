@@ -1,0 +1,45 @@
+"""`streamdash` with no command: the dashboard on a collection folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from streamdash.cli import EXIT_OK, UsageError
+
+
+def display_settings(args: argparse.Namespace) -> tuple[float, int]:
+    """Refresh rate and buffer size: flags first, then the user's config file."""
+    from streamdash.core.config import Locations, load_settings
+
+    settings, warnings = load_settings(Locations.from_env())
+    for warning in warnings:
+        print(f"streamdash: {warning}", file=sys.stderr)
+    refresh_hz = getattr(args, "refresh_hz", None) or settings.refresh_hz
+    buffer_size = getattr(args, "buffer_size", None) or settings.buffer_size
+    return refresh_hz, buffer_size
+
+
+def run_dashboard(args: argparse.Namespace) -> int:
+    from streamdash.core.collections import ensure_collection
+    from streamdash.core.config import Locations
+
+    if args.collection:
+        root = Path(args.collection).expanduser()
+        if not root.is_dir():
+            raise UsageError(f"no such collection folder: {root}")
+    else:
+        root = Locations.from_env().default_collection
+        try:
+            ensure_collection(root)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot create the default collection at {root}: {exc.strerror or exc} "
+                "(set STREAMDASH_DATA_DIR or pass --collection)"
+            ) from None
+    refresh_hz, buffer_size = display_settings(args)
+    from streamdash.ui.app import run_app
+
+    run_app(root, refresh_hz=refresh_hz, buffer_size=buffer_size)
+    return EXIT_OK

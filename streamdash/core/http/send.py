@@ -1,0 +1,129 @@
+"""Sending one REST request on the shared client and summarising the answer for the UI.
+
+A summary, not the `httpx.Response`: the UI and the stats need status, timing, size, headers and a
+capped body, and a transport failure is a summary too (with `error` set), never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import httpx
+
+from streamdash.core.http.errors import describe_error
+
+MAX_BODY_BYTES = 10 * 1024 * 1024  # a response view is not a download manager
+
+
+@dataclass(frozen=True)
+class ResponseSummary:
+    method: str
+    url: str
+    status: int | None = None  # None: no response (see `error`)
+    reason: str = ""
+    http_version: str = ""
+    elapsed_s: float = 0.0
+    size: int = 0  # bytes of body received (after decompression)
+    headers: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    body: bytes = b""
+    truncated: bool = False
+    error: str | None = None
+    sent_at: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and self.status < 400
+
+    @property
+    def content_type(self) -> str:
+        for name, value in self.headers:
+            if name.lower() == "content-type":
+                return value
+        return ""
+
+    def text(self) -> str:
+        """The body as text: UTF-8 unless the Content-Type names another charset."""
+        charset = "utf-8"
+        for part in self.content_type.split(";")[1:]:
+            key, _, value = part.strip().partition("=")
+            if key.lower() == "charset" and value:
+                charset = value.strip('"')
+        try:
+            return self.body.decode(charset, "replace")
+        except LookupError:
+            return self.body.decode("utf-8", "replace")
+
+    def pretty_text(self) -> str:
+        """JSON pretty-printed (key order kept); anything else as it came."""
+        text = self.text()
+        if "json" in self.content_type.lower() or text[:1] in ("{", "["):
+            try:
+                return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+            except ValueError:
+                pass
+        return text
+
+
+async def send(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    params: Sequence[tuple[str, str]] = (),
+    headers: Sequence[tuple[str, str]] = (),
+    body: bytes | None = None,
+    timeout: httpx.Timeout | None = None,
+    follow_redirects: bool = True,
+) -> ResponseSummary:
+    """Send and read the answer (up to MAX_BODY_BYTES); failures come back as `error`."""
+    sent_at = time.time()
+    start = time.perf_counter()
+    try:
+        request = client.build_request(
+            method,
+            url,
+            params=list(params) or None,
+            headers=list(headers),
+            content=body,
+            timeout=timeout if timeout is not None else client.timeout,
+        )
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, TypeError) as exc:
+        return ResponseSummary(method, url, error=describe_error(exc), sent_at=sent_at)
+    try:
+        response = await client.send(request, stream=True, follow_redirects=follow_redirects)
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            truncated = False
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    truncated = True
+                    break
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+    except httpx.RequestError as exc:
+        return ResponseSummary(
+            method,
+            str(request.url),
+            elapsed_s=time.perf_counter() - start,
+            error=describe_error(exc),
+            sent_at=sent_at,
+        )
+    return ResponseSummary(
+        method=method,
+        url=str(response.url),
+        status=response.status_code,
+        reason=response.reason_phrase,
+        http_version=response.http_version,
+        elapsed_s=time.perf_counter() - start,
+        size=min(size, MAX_BODY_BYTES) if truncated else size,
+        headers=tuple(response.headers.multi_items()),
+        body=b"".join(chunks),
+        truncated=truncated,
+        sent_at=sent_at,
+    )

@@ -1,0 +1,650 @@
+"""The streamdash dashboard: saved requests, the live event log, REST answers and stats.
+
+The app owns the one `httpx.AsyncClient`, the ring buffer and the stats; async workers (one per
+stream, exclusive in the stream's group) feed the buffer and never touch a widget per event. A
+timer at `refresh_hz` writes what is new to the log in one call, and a 1 Hz timer refreshes the
+stats. Rare things (state changes, responses) arrive as messages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
+
+from streamdash.core.buffer import DEFAULT_BUFFER_SIZE, EventBuffer, LogEntry
+from streamdash.core.collections import (
+    Collection,
+    CollectionError,
+    MissingVariable,
+    SavedRequest,
+    delete_request,
+    duplicate_request,
+    load_collection,
+    render_request,
+    rename_request,
+    save_request,
+)
+from streamdash.core.filter import EventFilter, FilterError, compile_filter
+from streamdash.core.http.client import make_client
+from streamdash.core.http.send import ResponseSummary, send
+from streamdash.core.sse import (
+    Event,
+    RetryPolicy,
+    SSEStream,
+    StateChange,
+    StreamOptions,
+    StreamState,
+)
+from streamdash.core.stats import RestStats, StreamTracker
+from streamdash.ui.screens.dialogs import ConfirmScreen, PromptScreen
+from streamdash.ui.screens.event_detail import EventDetailScreen
+from streamdash.ui.screens.request_editor import RequestEditorScreen
+from streamdash.ui.widgets.event_log import EventLog
+from streamdash.ui.widgets.filter_bar import FilterBar
+from streamdash.ui.widgets.requests_tree import RequestsTree, request_key
+from streamdash.ui.widgets.response_view import ResponseView
+from streamdash.ui.widgets.stats_panel import StatsPanel
+
+NARROW_WIDTH = 110
+FILTER_DEBOUNCE_S = 0.15
+PANES = ("requests", "events", "response", "stats")
+
+
+class StreamChanged(Message):
+    def __init__(self, key: str, change: StateChange) -> None:
+        super().__init__()
+        self.key = key
+        self.change = change
+
+
+class ResponseReady(Message):
+    def __init__(self, key: str, summary: ResponseSummary) -> None:
+        super().__init__()
+        self.key = key
+        self.summary = summary
+
+
+@dataclass
+class RunningStream:
+    """A stream the user started: its engine, its stats tracker, and the worker running it."""
+
+    request: SavedRequest
+    stream: SSEStream
+    tracker: StreamTracker
+    worker: Worker[None] | None = None
+    last_change: StateChange | None = field(default=None)
+
+
+def stream_options(request: SavedRequest) -> StreamOptions:
+    settings = request.stream
+    return StreamOptions(
+        method=request.method,
+        headers=tuple(request.headers),
+        body=request.body.encode("utf-8") if request.body else None,
+        last_event_id=settings.last_event_id,
+        reconnect=settings.reconnect,
+        retry_policy=RetryPolicy(settings.retry_policy),
+        read_timeout=settings.read_timeout or None,
+        max_event_bytes=settings.max_event_bytes or None,
+        # A dashboard watches: keep trying even when the first attempt cannot connect.
+        retry_first_connect=True,
+    )
+
+
+def request_url(request: SavedRequest) -> httpx.URL:
+    url = httpx.URL(request.url)
+    if request.query:
+        url = url.copy_merge_params(list(request.query))
+    return url
+
+
+class StreamdashApp(App[None]):
+    CSS_PATH = "styles.tcss"
+    TITLE = "streamdash"
+
+    BINDINGS = [
+        Binding("f1,question_mark", "toggle_help", "Keys"),
+        Binding("f2", "show_pane('requests')", "Requests"),
+        Binding("f3", "show_pane('events')", "Events"),
+        Binding("f4", "show_pane('response')", "Response"),
+        Binding("f5", "show_pane('stats')", "Stats"),
+        Binding("ctrl+r", "run_selected", "Run/stop"),
+        Binding("slash", "focus_filter", "Filter"),
+        Binding("i", "toggle_invert", "Invert", show=False),
+        Binding("s", "cycle_scope", "Stream scope", show=False),
+        Binding("p", "toggle_pause", "Pause"),
+        Binding("ctrl+l", "clear_log", "Clear log", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        collection: Collection,
+        *,
+        variables: dict[str, str] | None = None,
+        refresh_hz: float = 20.0,
+        buffer_size: int = DEFAULT_BUFFER_SIZE,
+        autostart: tuple[str, ...] = (),
+        autosend: tuple[str, ...] = (),
+        client_factory=make_client,
+        clock=time.time,
+    ) -> None:
+        super().__init__()
+        self.collection = collection
+        self.variables = {**collection.variables, **(variables or {})}
+        self.refresh_hz = refresh_hz
+        self.buffer = EventBuffer(buffer_size)
+        self.autostart = autostart
+        self.autosend = autosend
+        self.client_factory = client_factory
+        self.clock = clock
+        self.client: httpx.AsyncClient | None = None
+        self.streams: dict[str, RunningStream] = {}
+        self.rest_stats = RestStats()
+        self.event_filter: EventFilter = compile_filter("")
+        self.invert = False
+        self.scope: str | None = None
+        self.flushed_seq = 0
+        self.waiting = 0  # matching events not shown while the log is paused
+        self.log_writes = 0  # how many times the log was written to (one per tick at most)
+        self._filter_timer: Timer | None = None
+        self._pane = "events"
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            yield RequestsTree(id="requests", classes="pane")
+            with Vertical(id="center"):
+                with Vertical(id="events", classes="pane"):
+                    yield FilterBar(id="filter-bar")
+                    yield EventLog(id="log")
+                yield ResponseView(id="response", classes="pane")
+        yield StatsPanel(id="stats", classes="pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # Kept, not queried: the timers use them every tick.
+        self.log_view = self.query_one(EventLog)
+        self.filter_bar = self.query_one(FilterBar)
+        self.requests_tree = self.query_one(RequestsTree)
+        self.stats_panel = self.query_one(StatsPanel)
+        self.response_view = self.query_one(ResponseView)
+        self.client = self.client_factory()
+        self.sub_title = self._subtitle()
+        for pane, title in (
+            ("requests", "Requests"),
+            ("events", "Events"),
+            ("response", "Response"),
+            ("stats", "Stats"),
+        ):
+            self.query_one(f"#{pane}").border_title = title
+        tree = self.requests_tree
+        tree.load(self.collection)
+        self._report_load_errors()
+        self.set_interval(1 / self.refresh_hz, self.flush_log, name="flush")
+        self.set_interval(1.0, self.refresh_stats, name="stats")
+        self._apply_width(self.size.width)
+        tree.focus()
+        for key in self.autostart:
+            if (request := self._find(key)) is not None:
+                self.start_stream(request)
+        for key in self.autosend:
+            if (request := self._find(key)) is not None:
+                self.send_request(request)
+        self.refresh_stats()
+
+    async def on_unmount(self) -> None:
+        workers = [r.worker for r in self.streams.values() if r.worker is not None]
+        for worker in workers:
+            worker.cancel()
+        for worker in workers:
+            try:
+                await worker.wait()
+            except (WorkerCancelled, WorkerFailed):
+                pass
+        if self.client is not None:
+            await self.client.aclose()
+
+    def _subtitle(self) -> str:
+        return f"{self.collection.name} \u00b7 no environment"
+
+    def _report_load_errors(self) -> None:
+        for error in self.collection.errors:
+            self.notify(str(error), title="skipped a request file", severity="error", timeout=10)
+
+    def on_resize(self, event) -> None:  # type: ignore[no-untyped-def]
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        was_visible = self._log_visible()
+        self.screen.set_class(width < NARROW_WIDTH, "-narrow")
+        for pane in PANES:
+            self.query_one(f"#{pane}").set_class(pane == self._pane, "-active")
+        self.query_one("#center").set_class(self._pane in ("events", "response"), "-active")
+        self.query_one("#main").set_class(self._pane != "stats", "-active")
+        if not was_visible and self._log_visible() and self.waiting:
+            self.refilter()
+
+    def _log_visible(self) -> bool:
+        """At narrow widths only the active pane shows; a hidden log is not written to."""
+        return not self.screen.has_class("-narrow") or self._pane == "events"
+
+    def action_show_pane(self, pane: str) -> None:
+        self._pane = pane
+        self._apply_width(self.size.width)
+        target = {
+            "requests": "#requests",
+            "events": "#log",
+            "response": "#response-body",
+            "stats": "#stats-streams",
+        }[pane]
+        self.query_one(target).focus()
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    # -- the command palette ------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen):  # type: ignore[no-untyped-def]
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Run or stop the selected request", "Send a REST request, or start/stop a stream", self.action_run_selected)
+        yield SystemCommand("Stop all streams", "Close every running stream", self.action_stop_all)
+        yield SystemCommand("New request", "Create a request in this collection", self.action_new_request)
+        yield SystemCommand("Edit request", "Edit the selected request", self.action_edit_request)
+        yield SystemCommand("Duplicate request", "Copy the selected request", self.action_duplicate_request)
+        yield SystemCommand("Rename request", "Rename the selected request", self.action_rename_request)
+        yield SystemCommand("Delete request", "Delete the selected request file", self.action_delete_request)
+        yield SystemCommand("Filter events", "Focus the filter bar", self.action_focus_filter)
+        yield SystemCommand("Invert filter", "Show the events the filter does not match", self.action_toggle_invert)
+        yield SystemCommand("Cycle stream scope", "Show all streams or one", self.action_cycle_scope)
+        yield SystemCommand("Pause or follow the log", "Stop or resume the live tail", self.action_toggle_pause)
+        yield SystemCommand("Clear the log", "Forget every retained event", self.action_clear_log)
+        yield SystemCommand("Reload collection", "Read the collection from disk again", self.action_reload)
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def _find(self, key: str) -> SavedRequest | None:
+        for request in self.collection.requests:
+            if request_key(request) == key or request.name == key:
+                return request
+        return None
+
+    @property
+    def selected_request(self) -> SavedRequest | None:
+        return self.requests_tree.selected
+
+    def action_run_selected(self) -> None:
+        request = self.selected_request
+        if request is None:
+            self.notify("select a request first", severity="warning", timeout=3)
+            return
+        if request.kind == "sse":
+            key = request_key(request)
+            running = self.streams.get(key)
+            if running is not None and running.stream.state not in (StreamState.CLOSED, StreamState.FAILED):
+                self.stop_stream(key)
+            else:
+                self.start_stream(request)
+        else:
+            self.send_request(request)
+
+    def _rendered(self, request: SavedRequest) -> SavedRequest | None:
+        try:
+            return render_request(request, self.variables)
+        except MissingVariable as exc:
+            self.notify(f"{request.name}: {exc}", title="cannot send", severity="error", timeout=8)
+            return None
+
+    def send_request(self, request: SavedRequest) -> None:
+        rendered = self._rendered(request)
+        if rendered is None:
+            return
+        self._send_worker(request_key(request), rendered)
+
+    @work(group="rest", exit_on_error=False)
+    async def _send_worker(self, key: str, request: SavedRequest) -> None:
+        assert self.client is not None
+        try:
+            url = str(request_url(request))
+        except (httpx.InvalidURL, ValueError) as exc:
+            summary = ResponseSummary(request.method, request.url, error=f"invalid URL: {exc}")
+        else:
+            summary = await send(
+                self.client,
+                request.method,
+                url,
+                headers=request.headers,
+                body=request.body.encode("utf-8") if request.body else None,
+            )
+        self.post_message(ResponseReady(key, summary))
+
+    @on(ResponseReady)
+    def _show_response(self, message: ResponseReady) -> None:
+        summary = message.summary
+        self.rest_stats.record(summary.status, summary.elapsed_s, summary.sent_at or self.clock())
+        self.response_view.show(summary, message.key.rpartition("/")[2])
+        if self.screen.has_class("-narrow"):
+            self._pane = "response"
+            self._apply_width(self.size.width)
+        self.refresh_stats()
+
+    # -- streams ------------------------------------------------------------------------------
+
+    def start_stream(self, request: SavedRequest) -> None:
+        rendered = self._rendered(request)
+        if rendered is None:
+            return
+        assert self.client is not None
+        key = request_key(request)
+        old = self.streams.get(key)
+        try:
+            url = request_url(rendered)
+        except (httpx.InvalidURL, ValueError) as exc:
+            self.notify(f"{request.name}: invalid URL: {exc}", severity="error", timeout=8)
+            return
+        stream = SSEStream(self.client, url, stream_options(rendered))
+        if old is not None:  # a restart resumes where the last run stopped
+            stream.stats.last_event_id = old.stream.last_event_id or stream.stats.last_event_id
+        running = RunningStream(request, stream, StreamTracker(request.name, stream.stats))
+        self.streams[key] = running
+        # exclusive within the stream's group: a restart cancels the old worker
+        running.worker = self.run_worker(
+            self._stream_worker(key, request.name, stream),
+            group=f"stream:{key}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+        self.requests_tree.set_state(key, StreamState.CONNECTING)
+
+    async def _stream_worker(self, key: str, label: str, stream: SSEStream) -> None:
+        """Feeds the buffer; never touches a widget. `label` names the stream in the log."""
+        buffer = self.buffer
+        post = self.post_message
+        try:
+            async with stream:
+                async for batch in stream.batches():
+                    first = batch[0]
+                    if type(first) is StateChange:
+                        post(StreamChanged(key, first))
+                        continue
+                    events = [item for item in batch if type(item) is Event]
+                    if events:
+                        buffer.extend(label, events)
+        finally:
+            if stream.state is StreamState.CLOSED:
+                post(StreamChanged(key, StateChange(StreamState.CLOSED, "stopped", at=time.time())))
+
+    def stop_stream(self, key: str) -> None:
+        running = self.streams.get(key)
+        if running is None:
+            return
+        if running.worker is not None:
+            running.worker.cancel()
+        self.requests_tree.set_state(key, StreamState.CLOSED)
+
+    def action_stop_all(self) -> None:
+        for key in list(self.streams):
+            self.stop_stream(key)
+
+    @on(StreamChanged)
+    def _stream_changed(self, message: StreamChanged) -> None:
+        running = self.streams.get(message.key)
+        if running is not None:
+            running.last_change = message.change
+        self.requests_tree.set_state(message.key, message.change.state)
+        if message.change.state is StreamState.FAILED:
+            self.notify(f"{message.key}: {message.change.reason}", title="stream failed", severity="error", timeout=8)
+
+    # -- the log ------------------------------------------------------------------------------
+
+    def _visible(self, entries: list[LogEntry]) -> list[LogEntry]:
+        if self.scope is not None:
+            entries = [e for e in entries if e.stream == self.scope]
+        if self.event_filter.is_empty and not self.invert:
+            return entries
+        return self.event_filter.apply(entries)
+
+    def flush_log(self) -> None:
+        """One tick: what arrived since the last tick goes to the log in one write."""
+        buffer = self.buffer
+        if buffer.next_seq == self.flushed_seq:
+            return
+        new = buffer.since(self.flushed_seq)
+        self.flushed_seq = buffer.next_seq
+        shown = self._visible(new)
+        if not shown:
+            return
+        log = self.log_view
+        if not log.following or not self._log_visible():
+            self.waiting += len(shown)  # hidden or paused: caught up from the buffer later
+            self._show_badge()
+            return
+        log.append(shown)
+        self.log_writes += 1
+
+    def refilter(self) -> None:
+        """Re-run the filter over everything retained and show the newest matches."""
+        log = self.log_view
+        start = time.perf_counter()
+        matches = self._visible(list(self.buffer))
+        self.flushed_seq = self.buffer.next_seq
+        self.waiting = 0
+        log.replace(matches[-(log.max_lines or len(matches)) :] if matches else [])
+        took = (time.perf_counter() - start) * 1000
+        bar = self.filter_bar
+        if self.event_filter.is_empty and self.scope is None and not self.invert:
+            bar.show_status(f"{len(self.buffer):,} events")
+        else:
+            bar.show_status(f"{len(matches):,} of {len(self.buffer):,} match \u00b7 {took:.0f} ms")
+        self._show_badge()
+
+    def _show_badge(self) -> None:
+        log = self.log_view
+        bar = self.filter_bar
+        if log.following:
+            bar.show_badge("")
+        else:
+            bar.show_badge(f"paused \u00b7 {self.waiting:,} new \u00b7 End to follow")
+
+    @on(EventLog.Paused)
+    def _paused(self) -> None:
+        self._show_badge()
+
+    @on(EventLog.Resumed)
+    def _resumed(self) -> None:
+        self.waiting = 0
+        self.refilter()
+
+    @on(EventLog.OpenEntry)
+    def _open_entry(self, message: EventLog.OpenEntry) -> None:
+        self.push_screen(EventDetailScreen(message.entry))
+
+    def action_toggle_pause(self) -> None:
+        log = self.log_view
+        if log.following:
+            log.pause()
+        else:
+            log.action_follow()
+
+    def action_clear_log(self) -> None:
+        self.buffer.clear()
+        self.refilter()
+
+    # -- the filter ---------------------------------------------------------------------------
+
+    def action_focus_filter(self) -> None:
+        if self.screen.has_class("-narrow"):
+            self._pane = "events"
+            self._apply_width(self.size.width)
+        self.filter_bar.input.focus()
+
+    @on(Input.Changed, "#filter-input")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DEBOUNCE_S, self.apply_filter)
+
+    @on(Input.Submitted, "#filter-input")
+    def _filter_submitted(self) -> None:
+        self.apply_filter()
+        self.log_view.focus()
+
+    def apply_filter(self) -> None:
+        text = self.filter_bar.input.value
+        try:
+            self.event_filter = compile_filter(text, invert=self.invert)
+        except FilterError as exc:
+            self.filter_bar.show_status(str(exc), error=True)
+            return
+        self.refilter()
+
+    def action_toggle_invert(self) -> None:
+        self.invert = not self.invert
+        self.filter_bar.show_invert(self.invert)
+        self.apply_filter()
+
+    def action_cycle_scope(self) -> None:
+        names = sorted({entry.stream for entry in self.buffer} | {r.request.name for r in self.streams.values()})
+        options: list[str | None] = [None, *names]
+        index = options.index(self.scope) if self.scope in options else 0
+        self.scope = options[(index + 1) % len(options)]
+        self.filter_bar.show_scope(self.scope)
+        self.refilter()
+
+    # -- stats --------------------------------------------------------------------------------
+
+    def refresh_stats(self) -> None:
+        now = self.clock()
+        snapshots = [running.tracker.sample(now) for running in self.streams.values()]
+        self.stats_panel.show(snapshots, self.rest_stats.snapshot(now))
+
+    # -- editing the collection ---------------------------------------------------------------
+
+    def _save(self, request: SavedRequest) -> SavedRequest | None:
+        try:
+            saved = save_request(self.collection, request)
+        except (CollectionError, OSError) as exc:
+            self.notify(str(exc), title="not saved", severity="error", timeout=10)
+            return None
+        self._reload_tree(saved)
+        self.notify(f"saved {saved.path}", timeout=3)
+        return saved
+
+    def _reload_tree(self, select: SavedRequest | None = None) -> None:
+        self.requests_tree.load(self.collection, request_key(select) if select else None)
+
+    def action_edit_request(self) -> None:
+        request = self.selected_request
+        if request is None:
+            return
+
+        def done(edited: SavedRequest | None) -> None:
+            if edited is not None:
+                self._save(edited)
+
+        self.push_screen(RequestEditorScreen(request), done)
+
+    def action_new_request(self) -> None:
+        selected = self.selected_request
+        group = selected.group if selected is not None else ()
+        blank = SavedRequest(name="New request", url="{{base_url}}/" if "base_url" in self.variables else "https://", group=group)
+
+        def done(created: SavedRequest | None) -> None:
+            if created is not None:
+                self._save(dataclasses.replace(created, path=None))
+
+        self.push_screen(RequestEditorScreen(blank, title="New request"), done)
+
+    def action_duplicate_request(self) -> None:
+        request = self.selected_request
+        if request is None:
+            return
+        try:
+            copy = duplicate_request(self.collection, request)
+        except (CollectionError, OSError) as exc:
+            self.notify(str(exc), title="not copied", severity="error", timeout=10)
+            return
+        self._reload_tree(copy)
+
+    def action_rename_request(self) -> None:
+        request = self.selected_request
+        if request is None:
+            return
+
+        def done(name: str | None) -> None:
+            if not name or name == request.name:
+                return
+            try:
+                renamed = rename_request(self.collection, request, name)
+            except (CollectionError, OSError) as exc:
+                self.notify(str(exc), title="not renamed", severity="error", timeout=10)
+                return
+            self._reload_tree(renamed)
+
+        self.push_screen(PromptScreen(f"Rename {request.name!r} to:", request.name), done)
+
+    def action_delete_request(self) -> None:
+        request = self.selected_request
+        if request is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                delete_request(self.collection, request)
+            except (CollectionError, OSError) as exc:
+                self.notify(str(exc), title="not deleted", severity="error", timeout=10)
+                return
+            self.stop_stream(request_key(request))
+            self._reload_tree()
+
+        self.push_screen(ConfirmScreen(f"Delete {request.name!r} ({request.path})?"), done)
+
+    def action_reload(self) -> None:
+        self.collection = load_collection(self.collection.root)
+        self.variables = {**self.collection.variables, **self.variables}
+        self._reload_tree()
+        self._report_load_errors()
+
+
+def run_app(
+    collection_root: Path,
+    *,
+    variables: dict[str, str] | None = None,
+    refresh_hz: float = 20.0,
+    buffer_size: int = DEFAULT_BUFFER_SIZE,
+    autostart: tuple[str, ...] = (),
+    autosend: tuple[str, ...] = (),
+    title: str | None = None,
+) -> None:
+    collection = load_collection(collection_root)
+    app = StreamdashApp(
+        collection,
+        variables=variables,
+        refresh_hz=refresh_hz,
+        buffer_size=buffer_size,
+        autostart=autostart,
+        autosend=autosend,
+    )
+    if title:
+        app.title = title
+    app.run()

@@ -1,0 +1,74 @@
+"""One event in full: stream, type, id, received time, and the data (pretty when it is JSON).
+
+`c` copies it through OSC 52 (Textual's `copy_to_clipboard`), which reaches the clipboard of the
+machine the user sits at, also over SSH.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static, TextArea
+
+from streamdash.core.buffer import LogEntry
+from streamdash.core.text import escape_controls
+
+
+def pretty_data(data: str) -> str:
+    try:
+        return json.dumps(json.loads(data), indent=2, ensure_ascii=False)
+    except ValueError:
+        return data
+
+
+def describe(entry: LogEntry) -> str:
+    event = entry.event
+    when = datetime.fromtimestamp(event.received_at).isoformat(sep=" ", timespec="milliseconds")
+    return (
+        f"stream {escape_controls(entry.stream)} \u00b7 type {escape_controls(event.event)} \u00b7 "
+        f"id {escape_controls(event.id) or '-'} \u00b7 received {when} \u00b7 "
+        f"{len(event.data.encode('utf-8', 'replace')):,} bytes"
+    )
+
+
+def as_copy_text(entry: LogEntry) -> str:
+    event = entry.event
+    return json.dumps(
+        {"stream": entry.stream, "event": event.event, "id": event.id, "data": event.data,
+         "received_at": event.received_at},
+        ensure_ascii=False,
+    )
+
+
+class EventDetailScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close"),
+        Binding("c", "copy", "Copy event"),
+        Binding("d", "copy_data", "Copy data"),
+    ]
+
+    def __init__(self, entry: LogEntry) -> None:
+        super().__init__()
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="detail", classes="dialog"):
+            yield Static(describe(self.entry), id="detail-meta", markup=False)
+            yield TextArea(pretty_data(self.entry.event.data), id="detail-data", read_only=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-data").focus()
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(as_copy_text(self.entry))
+        self.notify("event copied (OSC 52)", timeout=2)
+
+    def action_copy_data(self) -> None:
+        self.app.copy_to_clipboard(self.entry.event.data)
+        self.notify("data copied (OSC 52)", timeout=2)

@@ -1,0 +1,124 @@
+"""Edit a saved request: method, URL, query, headers, body (and stream options for SSE).
+
+Query and headers are edited as text, one pair per line, which is quick over SSH and diffs well;
+a line that does not parse keeps the editor open with the reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+
+from streamdash.core.collections import SavedRequest
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
+
+class EditorError(ValueError):
+    pass
+
+
+def pairs_to_text(pairs: list[tuple[str, str]], sep: str) -> str:
+    return "\n".join(f"{k}{sep}{v}" for k, v in pairs)
+
+
+def parse_pairs(text: str, sep: str, what: str) -> list[tuple[str, str]]:
+    pairs = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, found, value = line.partition(sep)
+        key = key.strip()
+        if not found or not key:
+            raise EditorError(f"{what} line {number}: expected 'name{sep.strip() or sep} value'")
+        if what == "headers" and not _TOKEN.match(key):
+            raise EditorError(f"headers line {number}: {key!r} is not a valid header name")
+        pairs.append((key, value.strip()))
+    return pairs
+
+
+class RequestEditorScreen(ModalScreen[SavedRequest | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, request: SavedRequest, *, title: str = "Edit request") -> None:
+        super().__init__()
+        self.request = request
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        r = self.request
+        with Vertical(id="editor", classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            with VerticalScroll():
+                with Horizontal(classes="editor-row"):
+                    yield Select([("REST", "rest"), ("SSE stream", "sse")], value=r.kind,
+                                 allow_blank=False, id="editor-kind")
+                    yield Select([(m, m) for m in METHODS] + ([] if r.method in METHODS else [(r.method, r.method)]),
+                                 value=r.method, allow_blank=False, id="editor-method")
+                    yield Input(r.name, placeholder="name", id="editor-name")
+                yield Input(r.url, placeholder="https://host/path  ({{variables}} allowed)", id="editor-url")
+                yield Label("Query (one name=value per line)")
+                yield TextArea(pairs_to_text(list(r.query), "="), id="editor-query", classes="pairs")
+                yield Label("Headers (one Name: value per line)")
+                yield TextArea(pairs_to_text(list(r.headers), ": "), id="editor-headers", classes="pairs")
+                yield Label("Body")
+                yield TextArea(r.body or "", id="editor-body")
+            yield Static("", id="editor-error", markup=False)
+            with Horizontal(classes="editor-buttons"):
+                yield Button("Save (ctrl+s)", id="editor-save", variant="primary")
+                yield Button("Cancel (Esc)", id="editor-cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#editor-url").focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "editor-save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def build(self) -> SavedRequest:
+        name = self.query_one("#editor-name", Input).value.strip()
+        if not name:
+            raise EditorError("the request needs a name")
+        url = self.query_one("#editor-url", Input).value.strip()
+        if not url:
+            raise EditorError("the request needs a URL")
+        method = str(self.query_one("#editor-method", Select).value).upper()
+        kind = str(self.query_one("#editor-kind", Select).value)
+        query = parse_pairs(self.query_one("#editor-query", TextArea).text, "=", "query")
+        headers = parse_pairs(self.query_one("#editor-headers", TextArea).text, ":", "headers")
+        body = self.query_one("#editor-body", TextArea).text
+        return dataclasses.replace(
+            self.request,
+            name=name,
+            kind=kind,
+            method=method,
+            url=url,
+            query=query,
+            headers=headers,
+            body=body or None,
+        )
+
+    def action_save(self) -> None:
+        try:
+            request = self.build()
+        except EditorError as exc:
+            self.query_one("#editor-error", Static).update(str(exc))
+            return
+        self.dismiss(request)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

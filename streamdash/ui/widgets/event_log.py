@@ -1,0 +1,213 @@
+"""The live event log: Textual's `Log` (fast batched writes, capped lines) plus what a reader
+of a live stream needs: columns coloured by type, a line cursor, and pause/follow.
+
+The app writes here once per refresh tick, never per event. While the reader is looking back
+(scrolled up or moving the cursor) the view is paused: nothing is written, so pruning never
+shifts the text under them, and the app counts what is waiting instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widgets import Log
+
+from streamdash.core.buffer import LogEntry
+from streamdash.ui import lines as cols
+
+DEFAULT_MAX_LINES = 20_000
+
+
+class EventLog(Log):
+    """Lines of events; `entries` holds the entry behind each line."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,g", "top", "Top", show=False),
+        Binding("end,G", "follow", "Follow"),
+        Binding("enter", "open", "Open event"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "event-log--time",
+        "event-log--stream",
+        "event-log--id",
+        "event-log--cursor",
+        "event-log--error",
+        "event-log--warning",
+        "event-log--info",
+        "event-log--debug",
+        *(f"event-log--type-{i}" for i in range(cols.OTHER_TYPE_STYLES)),
+    }
+
+    following: reactive[bool] = reactive(True)
+    cursor: reactive[int | None] = reactive(None)
+
+    class Paused(Message):
+        """The reader stopped following the tail."""
+
+    class Resumed(Message):
+        """The reader asked to follow the tail again: the app catches up from its buffer."""
+
+    class OpenEntry(Message):
+        def __init__(self, entry: LogEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, max_lines: int = DEFAULT_MAX_LINES, **kwargs: object) -> None:
+        super().__init__(max_lines=max_lines, auto_scroll=True, **kwargs)  # type: ignore[arg-type]
+        self.entries: list[LogEntry] = []
+        self._writing = False
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def append(self, entries: Sequence[LogEntry]) -> None:
+        """Write entries at the tail in one call (the app calls this at most once per tick)."""
+        if not entries:
+            return
+        if self.max_lines is not None and len(entries) > self.max_lines:
+            entries = entries[-self.max_lines :]
+        self._writing = True
+        try:
+            self.write_lines([cols.format_entry(e) for e in entries], scroll_end=self.following)
+        finally:
+            self._writing = False
+        self.entries.extend(entries)
+        excess = len(self.entries) - len(self._lines)
+        if excess > 0:
+            del self.entries[:excess]
+            if self.cursor is not None:
+                self.cursor = max(0, self.cursor - excess)
+
+    def replace(self, entries: Sequence[LogEntry]) -> None:
+        """Show exactly these entries (after a filter change or a catch-up)."""
+        self.clear()
+        self.entries = []
+        self.cursor = None
+        self.append(entries)
+        if self.following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def clear(self):  # type: ignore[override]
+        self.entries = []
+        return super().clear()
+
+    # -- following and pausing ----------------------------------------------------------------
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self._writing or not self.following:
+            return
+        if new_value < old_value and new_value < self.max_scroll_y:
+            self.pause()  # the reader scrolled up: stop moving the text under them
+
+    def pause(self) -> None:
+        if self.following:
+            self.following = False
+            self.post_message(self.Paused())
+
+    def action_follow(self) -> None:
+        self.cursor = None
+        if not self.following:
+            self.following = True
+            self.post_message(self.Resumed())
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    # -- the cursor ---------------------------------------------------------------------------
+
+    def _move_cursor(self, delta: int) -> None:
+        if not self._lines:
+            return
+        self.pause()
+        if self.cursor is None:  # start from the last line on screen
+            height = self.scrollable_content_region.height
+            self.cursor = min(len(self._lines) - 1, int(self.scroll_y) + height - 1)
+        else:
+            self.cursor = max(0, min(len(self._lines) - 1, self.cursor + delta))
+        self.scroll_to_region_of_cursor()
+
+    def scroll_to_region_of_cursor(self) -> None:
+        if self.cursor is None:
+            return
+        top = int(self.scroll_y)
+        height = self.scrollable_content_region.height
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self._move_cursor(-1)
+
+    def action_cursor_down(self) -> None:
+        self._move_cursor(1)
+
+    def action_page_up(self) -> None:
+        self._move_cursor(-max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_down(self) -> None:
+        self._move_cursor(max(1, self.scrollable_content_region.height - 1))
+
+    def action_top(self) -> None:
+        if self._lines:
+            self.pause()
+            self.cursor = 0
+            self.scroll_home(animate=False, immediate=True)
+
+    def action_open(self) -> None:
+        if self.cursor is None:
+            self._move_cursor(0)
+        if self.cursor is not None and self.cursor < len(self.entries):
+            self.post_message(self.OpenEntry(self.entries[self.cursor]))
+
+    def on_click(self, event) -> None:  # type: ignore[no-untyped-def]
+        y = int(self.scroll_y) + event.y
+        if 0 <= y < len(self._lines):
+            self.pause()
+            if self.cursor == y and event.chain >= 2:
+                self.action_open()
+            self.cursor = y
+
+    def watch_cursor(self, old: int | None, new: int | None) -> None:
+        for y in (old, new):
+            if y is not None:
+                self.refresh_lines(y)
+
+    @property
+    def current_entry(self) -> LogEntry | None:
+        if self.cursor is None or self.cursor >= len(self.entries):
+            return None
+        return self.entries[self.cursor]
+
+    # -- rendering ----------------------------------------------------------------------------
+
+    def _render_line_strip(self, y: int, rich_style: Style) -> Strip:
+        line = self._process_line(self._lines[y])
+        text = Text(line, no_wrap=True, style=rich_style)
+        if y < len(self.entries):
+            style = self.get_component_rich_style
+            text.stylize(style("event-log--time"), 0, cols.TIME_W)
+            text.stylize(style("event-log--stream"), cols.STREAM_AT, cols.STREAM_AT + cols.STREAM_W)
+            kind = cols.type_style(self.entries[y].event.event)
+            text.stylize(style(f"event-log--{kind}"), cols.TYPE_AT, cols.TYPE_AT + cols.TYPE_W)
+            text.stylize(style("event-log--id"), cols.ID_AT, cols.ID_AT + cols.ID_W)
+        if y == self.cursor:
+            text.stylize(self.get_component_rich_style("event-log--cursor"))
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(y - self._clear_y)) is not None:
+            start, end = span
+            text.stylize(
+                self.screen.get_component_rich_style("screen--selection"),
+                start,
+                len(text) if end == -1 else end,
+            )
+        return Strip(text.render(self.app.console), text.cell_len)

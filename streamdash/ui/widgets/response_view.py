@@ -1,0 +1,119 @@
+"""The answer to a REST request: a status line, the headers, and the body (pretty JSON),
+searchable with `/` and `n`."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Static, TextArea
+from textual.widgets.text_area import Selection
+
+from streamdash.core.http.send import ResponseSummary
+from streamdash.core.stats import format_bytes, format_duration
+from streamdash.core.text import escape_controls
+
+
+def status_line(summary: ResponseSummary, name: str = "") -> str:
+    target = f"{summary.method} {escape_controls(summary.url)}"
+    label = f"{name} \u00b7 " if name else ""
+    if summary.status is None:
+        return f"{label}failed: {escape_controls(summary.error or '')} \u00b7 {target}"
+    size = format_bytes(summary.size) + (" (cut)" if summary.truncated else "")
+    return (
+        f"{label}{summary.status} {summary.reason} \u00b7 {format_duration(summary.elapsed_s)}"
+        f" \u00b7 {size} \u00b7 {target}"
+    )
+
+
+def headers_text(summary: ResponseSummary) -> str:
+    return "\n".join(f"{k}: {escape_controls(v)}" for k, v in summary.headers)
+
+
+class ResponseView(Vertical):
+    BINDINGS = [
+        Binding("slash", "search", "Search body"),
+        Binding("n", "search_next", "Next match", show=False),
+        Binding("h", "toggle_headers", "Headers"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("No response yet: pick a REST request and press Enter.", id="response-status", markup=False)
+        yield Static("", id="response-headers", markup=False)
+        yield Input(placeholder="search the body (Enter: next, Esc: close)", id="response-search")
+        yield TextArea("", id="response-body", read_only=True, soft_wrap=False, show_line_numbers=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#response-search").display = False
+        self.query_one("#response-headers").display = False
+        self.summary: ResponseSummary | None = None
+        self._needle = ""
+
+    def show(self, summary: ResponseSummary, name: str = "") -> None:
+        self.summary = summary
+        status = self.query_one("#response-status", Static)
+        status.update(status_line(summary, name))
+        kind = "none" if summary.status is None else f"{summary.status // 100}xx"
+        for cls in ("-2xx", "-3xx", "-4xx", "-5xx", "-none"):
+            status.remove_class(cls)
+        status.add_class(f"-{kind}")
+        self.query_one("#response-headers", Static).update(headers_text(summary))
+        body = self.query_one("#response-body", TextArea)
+        body.load_text(summary.pretty_text() if summary.status is not None else "")
+        body.scroll_home(animate=False)
+
+    @property
+    def body_text(self) -> str:
+        return self.query_one("#response-body", TextArea).text
+
+    def action_toggle_headers(self) -> None:
+        headers = self.query_one("#response-headers")
+        headers.display = not headers.display
+
+    def action_search(self) -> None:
+        box = self.query_one("#response-search", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "response-search":
+            return
+        event.stop()
+        self._needle = event.value
+        self.find_next()
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        box = self.query_one("#response-search", Input)
+        if event.key == "escape" and box.has_focus:
+            box.display = False
+            self.query_one("#response-body").focus()
+            event.stop()
+
+    def action_search_next(self) -> None:
+        self.find_next()
+
+    def find_next(self) -> bool:
+        """Select the next match after the cursor (wrapping); False when there is none."""
+        if not self._needle:
+            return False
+        area = self.query_one("#response-body", TextArea)
+        text = area.text
+        lowered, needle = text.lower(), self._needle.lower()
+        row, col = area.selection.end
+        lines = text.split("\n")
+        offset = sum(len(line) + 1 for line in lines[:row]) + col
+        found = lowered.find(needle, offset)
+        if found < 0:
+            found = lowered.find(needle)
+        if found < 0:
+            self.app.notify(f"not found: {self._needle}", severity="warning", timeout=2)
+            return False
+
+        def location(index: int) -> tuple[int, int]:
+            before = text[:index]
+            line = before.count("\n")
+            return line, index - (before.rfind("\n") + 1)
+
+        area.selection = Selection(location(found), location(found + len(needle)))
+        area.scroll_cursor_visible()
+        return True

@@ -1,0 +1,116 @@
+"""Connection stats: one keyed row per stream, updated cell by cell, and a REST summary line."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from streamdash.core.stats import (
+    RestSnapshot,
+    StreamSnapshot,
+    format_bytes,
+    format_duration,
+    format_rate,
+)
+from streamdash.core.text import escape_controls
+
+SPARKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
+TREND_POINTS = 12
+
+# key, label, width: fixed widths, because a DataTable sizes a column by its first values.
+COLUMNS = (
+    ("stream", "Stream", 12),
+    ("state", "State", 22),
+    ("up", "Up", 9),
+    ("events", "Events", 10),
+    ("rate", "Ev/s", 8),
+    ("trend", "Trend", TREND_POINTS),
+    ("bytes", "Bytes/s", 11),
+    ("reconnects", "Reconn", 6),
+    ("duplicates", "Dups", 5),
+    ("last_id", "Last id", 12),
+    ("last_event", "Last ev", 9),
+    ("last_beat", "Last hb", 9),
+    ("error", "Last error", 40),
+)
+
+
+def sparkline(history: tuple[float, ...], points: int = TREND_POINTS) -> str:
+    values = list(history[-points:])
+    if not values:
+        return ""
+    top = max(values)
+    if top <= 0:
+        return SPARKS[0] * len(values)
+    return "".join(SPARKS[min(7, int(v / top * 7.999))] for v in values)
+
+
+def _ago(seconds: float | None) -> str:
+    return "-" if seconds is None else format_duration(seconds)
+
+
+def stream_cells(snap: StreamSnapshot) -> dict[str, str]:
+    return {
+        "stream": snap.name[:12],
+        "state": (snap.state_detail or snap.state)[:22],
+        "up": _ago(snap.connected_for),
+        "events": f"{snap.events:,}",
+        "rate": format_rate(snap.events_per_s),
+        "trend": sparkline(snap.events_history),
+        "bytes": format_bytes(int(snap.bytes_per_s)) + "/s",
+        "reconnects": str(snap.reconnects),
+        "duplicates": str(snap.duplicates),
+        "last_id": escape_controls(snap.last_event_id)[-12:] or "-",
+        "last_event": _ago(snap.since_last_event),
+        "last_beat": _ago(snap.since_last_heartbeat),
+        "error": escape_controls(snap.last_error)[:80] or "-",
+    }
+
+
+def rest_line(snap: RestSnapshot) -> str:
+    if not snap.requests:
+        return "REST  no requests yet"
+
+    def ms(value: float | None) -> str:
+        return "-" if value is None else f"{value:.0f} ms"
+
+    return (
+        f"REST  {snap.requests:,} requests \u00b7 errors {snap.error_rate:.0%} "
+        f"(4xx {snap.rate_4xx:.0%}, 5xx {snap.rate_5xx:.0%}) \u00b7 "
+        f"p50 {ms(snap.p50_ms)}  p95 {ms(snap.p95_ms)}  p99 {ms(snap.p99_ms)} \u00b7 "
+        f"{format_rate(snap.requests_per_s)}"
+    )
+
+
+class StatsPanel(Vertical):
+    def compose(self) -> ComposeResult:
+        table: DataTable[str] = DataTable(id="stats-streams", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("REST  no requests yet", id="stats-rest", markup=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, label, width in COLUMNS:
+            table.add_column(label, key=key, width=width)
+        self._cells: dict[str, dict[str, str]] = {}
+
+    def show(self, streams: list[StreamSnapshot], rest: RestSnapshot) -> None:
+        table = self.query_one(DataTable)
+        keep = set()
+        for snap in streams:
+            keep.add(snap.name)
+            cells = stream_cells(snap)
+            old = self._cells.get(snap.name)
+            if old is None:
+                table.add_row(*(Text(cells[key]) for key, _, _ in COLUMNS), key=snap.name)
+            else:
+                for key, value in cells.items():
+                    if old.get(key) != value:
+                        table.update_cell(snap.name, key, Text(value))
+            self._cells[snap.name] = cells
+        for gone in set(self._cells) - keep:
+            table.remove_row(gone)
+            del self._cells[gone]
+        self.query_one("#stats-rest", Static).update(rest_line(rest))

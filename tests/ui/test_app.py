@@ -1,0 +1,238 @@
+"""The dashboard driven with real keys (Pilot) against the real demo server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import streamdash.demo
+from streamdash.core.collections import load_collection
+from streamdash.demo import DemoServer
+from streamdash.ui.app import StreamdashApp
+from streamdash.ui.screens.event_detail import EventDetailScreen
+from streamdash.ui.screens.request_editor import RequestEditorScreen
+from streamdash.ui.widgets.event_log import EventLog
+from streamdash.ui.widgets.filter_bar import FilterBar
+from streamdash.ui.widgets.requests_tree import RequestsTree
+from streamdash.ui.widgets.response_view import ResponseView
+from streamdash.ui.widgets.stats_panel import StatsPanel
+
+DEMO_COLLECTION = Path(streamdash.demo.__file__).parent / "collection"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    with DemoServer(seed=11, time_scale=0.05) as server:
+        yield server
+
+
+@pytest.fixture
+def collection_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "demo"
+    shutil.copytree(DEMO_COLLECTION, root)
+    return root
+
+
+def make_app(collection_dir: Path, demo: DemoServer, **kw) -> StreamdashApp:
+    return StreamdashApp(
+        load_collection(collection_dir), variables={"base_url": demo.url}, **kw
+    )
+
+
+async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    waited = 0.0
+    while not condition():
+        await pilot.pause(0.05)
+        waited += 0.05
+        if waited > timeout:
+            raise AssertionError("condition not met in time")
+
+
+async def select(pilot, app: StreamdashApp, key: str) -> None:
+    tree = app.query_one(RequestsTree)
+    tree.focus()
+    tree.move_cursor(tree._leaves[key])
+    await pilot.pause()
+
+
+def streams_in_log(app: StreamdashApp) -> set[str]:
+    return {entry.stream for entry in app.query_one(EventLog).entries}
+
+
+async def test_start_two_streams_see_events_and_stats(collection_dir, demo):
+    app = make_app(collection_dir, demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "streams/ticker")
+        await pilot.press("enter")
+        await select(pilot, app, "streams/logs")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: streams_in_log(app) == {"ticker", "logs"})
+        log = app.query_one(EventLog)
+        assert len(log.lines) == len(log.entries) > 0
+        app.refresh_stats()
+        await pilot.pause()
+        table = app.query_one(StatsPanel).query_one("DataTable")
+        assert table.row_count == 2
+        # One write per tick at most, however many events arrived.
+        assert app.log_writes <= app.buffer.next_seq
+        # Stopping a stream with the same key.
+        await select(pilot, app, "streams/ticker")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.streams["streams/ticker"].stream.state == "closed")
+
+
+async def test_filter_narrows_the_log_and_bad_input_says_why(collection_dir, demo):
+    app = make_app(collection_dir, demo, autostart=("streams/logs", "streams/ticker"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(streams_in_log(app)) == 2)
+        await pilot.press("slash")
+        await pilot.press(*"type:price")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.event_filter.text == "type:price")
+        await pilot.pause(0.3)
+        entries = app.query_one(EventLog).entries
+        assert entries and all(e.event.event == "price" for e in entries)
+        # A JSON field test re-runs over the whole buffer.
+        bar = app.query_one(FilterBar)
+        bar.input.value = "stream:logs level=error"
+        await pilot.pause(0.4)
+        assert all(json.loads(e.event.data)["level"] == "error" for e in app.query_one(EventLog).entries)
+        # An invalid regex shows why and keeps the last good filter.
+        bar.input.value = "/[unclosed/"
+        await pilot.pause(0.4)
+        status = str(bar.query_one("#filter-status").render())
+        assert "regex" in status.lower()
+        assert bar.has_class("-error")
+        # Invert shows the rest.
+        bar.input.value = "type:price"
+        await pilot.pause(0.4)
+        app.query_one(EventLog).focus()
+        await pilot.press("i")
+        await pilot.pause(0.3)
+        assert all(e.event.event != "price" for e in app.query_one(EventLog).entries)
+
+
+async def test_pause_counts_new_events_and_end_resumes(collection_dir, demo):
+    app = make_app(collection_dir, demo, autostart=("streams/ticker",))
+    async with app.run_test(size=(160, 48)) as pilot:
+        log = app.query_one(EventLog)
+        await wait_for(pilot, lambda: len(log.entries) > 3)
+        log.focus()
+        await pilot.press("p")
+        assert not log.following
+        frozen = len(log.entries)
+        await wait_for(pilot, lambda: app.waiting > 3)
+        assert len(log.entries) == frozen  # nothing written while paused
+        badge = str(app.query_one("#filter-badge").render())
+        assert "new" in badge
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        assert log.following
+        assert log.entries[-1].seq >= app.buffer.next_seq - 5
+        assert app.waiting == 0
+
+
+async def test_open_an_event_and_copy_it(collection_dir, demo):
+    app = make_app(collection_dir, demo, autostart=("streams/ticker",))
+    async with app.run_test(size=(160, 48)) as pilot:
+        log = app.query_one(EventLog)
+        await wait_for(pilot, lambda: len(log.entries) > 2)
+        log.focus()
+        await pilot.press("up")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EventDetailScreen))
+        screen = app.screen
+        data = screen.query_one("#detail-data").text
+        assert json.loads(data)["symbol"]  # pretty-printed JSON
+        assert "\n" in data
+        await pilot.press("c")
+        copied = json.loads(app.clipboard)
+        assert copied["stream"] == "ticker" and copied["event"] == "price"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, EventDetailScreen)
+
+
+async def test_send_a_rest_request_and_search_the_body(collection_dir, demo):
+    app = make_app(collection_dir, demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "api/List items")
+        await pilot.press("enter")
+        view = app.query_one(ResponseView)
+        await wait_for(pilot, lambda: view.summary is not None)
+        assert view.summary.status == 200
+        assert "200 OK" in str(view.query_one("#response-status").render())
+        assert json.loads(view.body_text)["per_page"] == 5
+        view.query_one("#response-body").focus()
+        await pilot.press("slash")
+        await pilot.press(*"total", "enter")
+        area = view.query_one("#response-body")
+        assert area.selected_text.lower() == "total"
+        assert app.rest_stats.snapshot(app.clock()).requests == 1
+
+
+async def test_edit_and_save_a_request_writes_the_file(collection_dir, demo):
+    app = make_app(collection_dir, demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "api/Health")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, RequestEditorScreen))
+        url = app.screen.query_one("#editor-url")
+        url.value = ""
+        url.focus()
+        await pilot.press(*"{{base_url}}/api/health?verbose=1")
+        headers = app.screen.query_one("#editor-headers")
+        headers.text = "X-Trace: abc"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, RequestEditorScreen))
+    saved = tomllib.loads((collection_dir / "api" / "health.toml").read_text())
+    assert saved["url"] == "{{base_url}}/api/health?verbose=1"
+    assert saved["headers"] == {"X-Trace": "abc"}
+    assert saved["name"] == "Health"
+
+
+async def test_editor_refuses_a_bad_header_line(collection_dir, demo):
+    app = make_app(collection_dir, demo)
+    before = (collection_dir / "api" / "health.toml").read_bytes()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "api/Health")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, RequestEditorScreen))
+        app.screen.query_one("#editor-headers").text = "no colon here"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RequestEditorScreen)
+        assert "headers line 1" in str(app.screen.query_one("#editor-error").render())
+        await pilot.press("escape")
+    assert (collection_dir / "api" / "health.toml").read_bytes() == before
+
+
+async def test_a_broken_file_is_reported_and_skipped(collection_dir, demo):
+    broken = collection_dir / "api" / "broken.toml"
+    broken.write_text('name = "Broken"\nurl = "unterminated\n')
+    app = make_app(collection_dir, demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert any("broken.toml" in str(e) for e in app.collection.errors)
+        assert "api/Broken" not in app.query_one(RequestsTree)._leaves
+        assert any("broken.toml" in n.message for n in app._notifications)
+    assert broken.read_text() == 'name = "Broken"\nurl = "unterminated\n'
+
+
+async def test_narrow_terminal_shows_one_pane_at_a_time(collection_dir, demo):
+    app = make_app(collection_dir, demo, autostart=("streams/ticker",))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-narrow")
+        assert app.query_one("#events").display and not app.query_one("#requests").display
+        await pilot.press("f2")
+        assert app.query_one("#requests").display and not app.query_one("#events").display
+        await pilot.press("f5")
+        assert app.query_one("#stats").display
+        await pilot.press("f3")
+        assert app.query_one("#events").display
+        await wait_for(pilot, lambda: len(app.query_one(EventLog).entries) > 0)

@@ -1,0 +1,79 @@
+"""The installed `streamdash demo` in a real terminal (tmux): events arrive, a filter applies,
+and quitting restores the terminal."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(sys.executable).with_name("streamdash")
+EXIT = re.compile(r"^STREAMDASH_EXIT=(\d+)", re.M)  # the echo's output, not the typed command
+LOG_LINE = re.compile(r"\d\d:\d\d:\d\d\.\d\d\d (\S+)\s+(\S+)")
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+
+def screen(session: str) -> str:
+    return tmux("capture-pane", "-p", "-t", session)
+
+
+def wait_screen(session: str, predicate, timeout: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = screen(session)
+        if predicate(text):
+            return text
+        time.sleep(0.25)
+    raise AssertionError(f"screen never matched; last screen:\n{text}")
+
+
+@pytest.fixture
+def session(tmp_path):
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is required for the terminal test (.ci/run installs it)")
+    assert SCRIPT.exists(), "the streamdash console script is not installed"
+    name = f"sd-{uuid.uuid4().hex[:8]}"
+    env = {"TERM": "xterm-256color", "STREAMDASH_CONFIG_DIR": str(tmp_path / "config"),
+           "STREAMDASH_DATA_DIR": str(tmp_path / "data"), "STREAMDASH_STATE_DIR": str(tmp_path / "state")}
+    tmux("new-session", "-d", "-s", name, "-x", "160", "-y", "48",
+         *[arg for key, value in env.items() for arg in ("-e", f"{key}={value}")], "bash", "--norc", "--noprofile")
+    try:
+        yield name
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def log_types(text: str) -> list[str]:
+    return [m.group(2) for m in LOG_LINE.finditer(text)]
+
+
+def test_demo_in_a_real_terminal(session):
+    tmux("send-keys", "-t", session, f"{SCRIPT} demo; echo STREAMDASH_EXIT=$?", "Enter")
+    text = wait_screen(session, lambda t: "price" in log_types(t) and "info" in log_types(t))
+    assert "Requests" in text and "Events" in text and "Stats" in text
+    assert "\x1b" not in text  # capture-pane shows text, not escape garbage
+
+    tmux("send-keys", "-t", session, "/")
+    tmux("send-keys", "-t", session, "-l", "type:price")
+    tmux("send-keys", "-t", session, "Enter")
+    text = wait_screen(
+        session,
+        lambda t: len(log_types(t)) > 3 and set(log_types(t)) == {"price"} and "match" in t,
+    )
+
+    tmux("send-keys", "-t", session, "C-q")
+    text = wait_screen(session, lambda t: EXIT.search(t) is not None, timeout=15)
+    assert EXIT.search(text).group(1) == "0"
+    assert "Traceback" not in text
+    assert "Requests" not in text  # the alternate screen is gone: the terminal is restored
