@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape as escape_markup
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -48,7 +49,8 @@ from streamdash.core.sse import (
     StreamOptions,
     StreamState,
 )
-from streamdash.core.stats import RestStats, StreamTracker
+from streamdash.core.stats import RestStats, StreamTracker, describe_state
+from streamdash.core.text import escape_controls
 from streamdash.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from streamdash.ui.screens.event_detail import EventDetailScreen
 from streamdash.ui.screens.request_editor import RequestEditorScreen
@@ -410,6 +412,7 @@ class StreamdashApp(App[None]):
         if running is not None:
             running.last_change = message.change
         self.requests_tree.set_state(message.key, message.change.state)
+        self._show_stream_states()
         if message.change.state is StreamState.FAILED:
             self.notify(f"{message.key}: {message.change.reason}", title="stream failed", severity="error", timeout=8)
 
@@ -535,6 +538,16 @@ class StreamdashApp(App[None]):
         now = self.clock()
         snapshots = [running.tracker.sample(now) for running in self.streams.values()]
         self.stats_panel.show(snapshots, self.rest_stats.snapshot(now))
+        self._show_stream_states(now)
+
+    def _show_stream_states(self, now: float | None = None) -> None:
+        """Every stream's state under the log, so it stays visible when the stats pane is not."""
+        now = self.clock() if now is None else now
+        parts = [
+            f"{running.request.name}: {escape_controls(describe_state(running.stream.stats, now))[:48]}"
+            for running in self.streams.values()
+        ]
+        self.query_one("#events").border_subtitle = escape_markup(" \u00b7 ".join(parts))
 
     # -- editing the collection ---------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -189,6 +190,16 @@ class EventLog(Log):
         return self.entries[self.cursor]
 
     # -- rendering ----------------------------------------------------------------------------
+
+    def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
+        """Measure new lines here, not in a thread worker per write as `Log` does: that thread
+        can outlive the app at exit (NoActiveAppError), and ASCII lines measure by `len`."""
+        if lines:
+            width = max(
+                len(line) if line.isascii() and "\t" not in line else cell_len(self._process_line(line))
+                for line in lines
+            )
+            self._update_maximum_width(updates, width)
 
     def _render_line_strip(self, y: int, rich_style: Style) -> Strip:
         line = self._process_line(self._lines[y])
