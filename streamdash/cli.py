@@ -236,7 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_dashboard(args)
     except UsageError as exc:
-        print(f"streamdash {args.command}: {exc}", file=sys.stderr)
+        prog = f"streamdash {args.command}" if args.command else "streamdash"
+        print(f"{prog}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

@@ -46,3 +46,12 @@ def test_unknown_command_is_a_one_line_usage_error():
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "frobnicate" in result.stderr
+
+
+def test_dashboard_on_a_missing_collection_is_a_usage_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "streamdash", "--collection", str(tmp_path / "nope")],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr == f"streamdash: no such collection folder: {tmp_path / 'nope'}\n"

@@ -9,8 +9,8 @@ from pathlib import Path
 from streamdash.cli import EXIT_OK, UsageError
 
 
-def display_settings(args: argparse.Namespace) -> tuple[float, int]:
-    """Refresh rate and buffer size: flags first, then the user's config file."""
+def display_settings(args: argparse.Namespace) -> tuple[float, int, str]:
+    """Refresh rate, buffer size and theme: flags first, then the user's config file."""
     from streamdash.core.config import Locations, load_settings
 
     settings, warnings = load_settings(Locations.from_env())
@@ -18,7 +18,7 @@ def display_settings(args: argparse.Namespace) -> tuple[float, int]:
         print(f"streamdash: {warning}", file=sys.stderr)
     refresh_hz = getattr(args, "refresh_hz", None) or settings.refresh_hz
     buffer_size = getattr(args, "buffer_size", None) or settings.buffer_size
-    return refresh_hz, buffer_size
+    return refresh_hz, buffer_size, settings.theme
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
@@ -38,8 +38,8 @@ def run_dashboard(args: argparse.Namespace) -> int:
                 f"cannot create the default collection at {root}: {exc.strerror or exc} "
                 "(set STREAMDASH_DATA_DIR or pass --collection)"
             ) from None
-    refresh_hz, buffer_size = display_settings(args)
+    refresh_hz, buffer_size, theme = display_settings(args)
     from streamdash.ui.app import run_app
 
-    run_app(root, refresh_hz=refresh_hz, buffer_size=buffer_size)
+    run_app(root, refresh_hz=refresh_hz, buffer_size=buffer_size, theme=theme)
     return EXIT_OK

@@ -57,7 +57,7 @@ def _dashboard(args: argparse.Namespace, base_url: str) -> int:
     from streamdash.commands.dashboard import display_settings
     from streamdash.ui.app import run_app
 
-    refresh_hz, buffer_size = display_settings(args)
+    refresh_hz, buffer_size, theme = display_settings(args)
     with tempfile.TemporaryDirectory(prefix="streamdash-demo-") as tmp:
         root = Path(tmp) / "demo"
         shutil.copytree(Path(__file__).resolve().parent.parent / "demo" / "collection", root)
@@ -68,6 +68,7 @@ def _dashboard(args: argparse.Namespace, base_url: str) -> int:
             buffer_size=buffer_size,
             autostart=DEMO_STREAMS,
             autosend=(DEMO_FIRST_REQUEST,),
+            theme=theme,
         )
     return EXIT_OK
 

@@ -9,6 +9,7 @@ stats. Rare things (state changes, responses) arrive as messages.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -648,6 +649,7 @@ def run_app(
     autostart: tuple[str, ...] = (),
     autosend: tuple[str, ...] = (),
     title: str | None = None,
+    theme: str | None = None,
 ) -> None:
     collection = load_collection(collection_root)
     app = StreamdashApp(
@@ -660,4 +662,9 @@ def run_app(
     )
     if title:
         app.title = title
+    if theme:
+        if theme in app.available_themes:
+            app.theme = theme
+        else:
+            print(f"streamdash: unknown theme {theme!r} in config.toml; using the default", file=sys.stderr)
     app.run()

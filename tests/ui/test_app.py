@@ -236,3 +236,20 @@ async def test_narrow_terminal_shows_one_pane_at_a_time(collection_dir, demo):
         await pilot.press("f3")
         assert app.query_one("#events").display
         await wait_for(pilot, lambda: len(app.query_one(EventLog).entries) > 0)
+
+
+async def test_editing_a_stream_saves_its_options(collection_dir, demo):
+    app = make_app(collection_dir, demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "streams/flaky")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, RequestEditorScreen))
+        assert app.screen.query_one("#editor-stream").display
+        app.screen.query_one("#editor-policy").value = "strict"
+        app.screen.query_one("#editor-read-timeout").value = "2.5"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, RequestEditorScreen))
+    saved = tomllib.loads((collection_dir / "streams" / "flaky.toml").read_text())
+    assert saved["stream"]["retry_policy"] == "strict"
+    assert saved["stream"]["read_timeout"] == 2.5
+    assert saved["kind"] == "sse"

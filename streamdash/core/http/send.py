@@ -122,7 +122,8 @@ async def send(
         http_version=response.http_version,
         elapsed_s=time.perf_counter() - start,
         size=min(size, MAX_BODY_BYTES) if truncated else size,
-        headers=tuple(response.headers.multi_items()),
+        # As the server spelled them: a response view shows what came over the wire.
+        headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw),
         body=b"".join(chunks),
         truncated=truncated,
         sent_at=sent_at,

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from streamdash.core.collections import SavedRequest
+from streamdash.core.sse import RetryPolicy
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -68,6 +69,12 @@ class RequestEditorScreen(ModalScreen[SavedRequest | None]):
                                  value=r.method, allow_blank=False, id="editor-method")
                     yield Input(r.name, placeholder="name", id="editor-name")
                 yield Input(r.url, placeholder="https://host/path  ({{variables}} allowed)", id="editor-url")
+                with Horizontal(classes="editor-row", id="editor-stream"):
+                    yield Label("Stream: retry policy", classes="editor-label")
+                    yield Select([("resilient", "resilient"), ("strict", "strict")],
+                                 value=str(r.stream.retry_policy), allow_blank=False, id="editor-policy")
+                    yield Label("read timeout (s, 0 = never)", classes="editor-label")
+                    yield Input(f"{r.stream.read_timeout:g}", id="editor-read-timeout")
                 yield Label("Query (one name=value per line)")
                 yield TextArea(pairs_to_text(list(r.query), "="), id="editor-query", classes="pairs")
                 yield Label("Headers (one Name: value per line)")
@@ -82,6 +89,14 @@ class RequestEditorScreen(ModalScreen[SavedRequest | None]):
 
     def on_mount(self) -> None:
         self.query_one("#editor-url").focus()
+        self._show_stream_options(self.request.kind)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "editor-kind":
+            self._show_stream_options(str(event.value))
+
+    def _show_stream_options(self, kind: str) -> None:
+        self.query_one("#editor-stream").display = kind == "sse"
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "editor-save":
@@ -101,6 +116,17 @@ class RequestEditorScreen(ModalScreen[SavedRequest | None]):
         query = parse_pairs(self.query_one("#editor-query", TextArea).text, "=", "query")
         headers = parse_pairs(self.query_one("#editor-headers", TextArea).text, ":", "headers")
         body = self.query_one("#editor-body", TextArea).text
+        stream = self.request.stream
+        if kind == "sse":
+            raw_timeout = self.query_one("#editor-read-timeout", Input).value.strip() or "0"
+            try:
+                read_timeout = float(raw_timeout)
+            except ValueError:
+                raise EditorError(f"read timeout: not a number of seconds: {raw_timeout!r}") from None
+            if not 0 <= read_timeout < float("inf"):
+                raise EditorError("read timeout: must be 0 (never) or more seconds")
+            policy = RetryPolicy(str(self.query_one("#editor-policy", Select).value))
+            stream = dataclasses.replace(stream, retry_policy=policy, read_timeout=read_timeout)
         return dataclasses.replace(
             self.request,
             name=name,
@@ -110,6 +136,7 @@ class RequestEditorScreen(ModalScreen[SavedRequest | None]):
             query=query,
             headers=headers,
             body=body or None,
+            stream=stream,
         )
 
     def action_save(self) -> None:
