@@ -39,7 +39,7 @@ from streamdash.core.collections import (
     rename_request,
     save_request,
 )
-from streamdash.core.filter import EventFilter, FilterError, compile_filter
+from streamdash.core.filter import EventFilter, FieldCache, FilterError, compile_filter
 from streamdash.core.http.client import make_client
 from streamdash.core.http.send import ResponseSummary, send
 from streamdash.core.sse import (
@@ -150,6 +150,7 @@ class StreamdashApp(App[None]):
         self.variables = {**collection.variables, **(variables or {})}
         self.refresh_hz = refresh_hz
         self.buffer = EventBuffer(buffer_size)
+        self.field_cache = FieldCache(entries=buffer_size)  # JSON field values, sized to the ring
         self.autostart = autostart
         self.autosend = autosend
         self.client_factory = client_factory
@@ -514,7 +515,7 @@ class StreamdashApp(App[None]):
     def apply_filter(self) -> None:
         text = self.filter_bar.input.value
         try:
-            self.event_filter = compile_filter(text, invert=self.invert)
+            self.event_filter = compile_filter(text, invert=self.invert, cache=self.field_cache)
         except FilterError as exc:
             self.filter_bar.show_status(str(exc), error=True)
             return
