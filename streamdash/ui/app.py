@@ -74,10 +74,11 @@ class StreamChanged(Message):
 
 
 class ResponseReady(Message):
-    def __init__(self, key: str, summary: ResponseSummary) -> None:
+    def __init__(self, key: str, summary: ResponseSummary, reveal: bool = True) -> None:
         super().__init__()
         self.key = key
         self.summary = summary
+        self.reveal = reveal  # a narrow screen switches to the answer the user asked for
 
 
 @dataclass
@@ -203,13 +204,16 @@ class StreamdashApp(App[None]):
         self.set_interval(1 / self.refresh_hz, self.flush_log, name="flush")
         self.set_interval(1.0, self.refresh_stats, name="stats")
         self._apply_width(self.size.width)
-        tree.focus()
+        if self.screen.has_class("-narrow"):
+            self.action_show_pane(self._pane)  # focus what is on screen, not the hidden tree
+        else:
+            tree.focus()
         for key in self.autostart:
             if (request := self._find(key)) is not None:
                 self.start_stream(request)
         for key in self.autosend:
             if (request := self._find(key)) is not None:
-                self.send_request(request)
+                self.send_request(request, reveal=False)
         self.refresh_stats()
 
     async def on_unmount(self) -> None:
@@ -317,14 +321,14 @@ class StreamdashApp(App[None]):
             self.notify(f"{request.name}: {exc}", title="cannot send", severity="error", timeout=8)
             return None
 
-    def send_request(self, request: SavedRequest) -> None:
+    def send_request(self, request: SavedRequest, *, reveal: bool = True) -> None:
         rendered = self._rendered(request)
         if rendered is None:
             return
-        self._send_worker(request_key(request), rendered)
+        self._send_worker(request_key(request), rendered, reveal)
 
     @work(group="rest", exit_on_error=False)
-    async def _send_worker(self, key: str, request: SavedRequest) -> None:
+    async def _send_worker(self, key: str, request: SavedRequest, reveal: bool) -> None:
         assert self.client is not None
         try:
             url = str(request_url(request))
@@ -338,14 +342,14 @@ class StreamdashApp(App[None]):
                 headers=request.headers,
                 body=request.body.encode("utf-8") if request.body else None,
             )
-        self.post_message(ResponseReady(key, summary))
+        self.post_message(ResponseReady(key, summary, reveal))
 
     @on(ResponseReady)
     def _show_response(self, message: ResponseReady) -> None:
         summary = message.summary
         self.rest_stats.record(summary.status, summary.elapsed_s, summary.sent_at or self.clock())
         self.response_view.show(summary, message.key.rpartition("/")[2])
-        if self.screen.has_class("-narrow"):
+        if message.reveal and self.screen.has_class("-narrow"):
             self._pane = "response"
             self._apply_width(self.size.width)
         self.refresh_stats()
@@ -434,6 +438,7 @@ class StreamdashApp(App[None]):
             return
         new = buffer.since(self.flushed_seq)
         self.flushed_seq = buffer.next_seq
+        self._show_count()
         shown = self._visible(new)
         if not shown:
             return
@@ -541,6 +546,12 @@ class StreamdashApp(App[None]):
         snapshots = [running.tracker.sample(now) for running in self.streams.values()]
         self.stats_panel.show(snapshots, self.rest_stats.snapshot(now))
         self._show_stream_states(now)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        """With no filter the status counts the retained events (a filter shows its matches)."""
+        if self.event_filter.is_empty and self.scope is None and not self.invert:
+            self.filter_bar.show_status(f"{len(self.buffer):,} events")
 
     def _show_stream_states(self, now: float | None = None) -> None:
         """Every stream's state under the log, so it stays visible when the stats pane is not."""

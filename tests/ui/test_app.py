@@ -56,7 +56,7 @@ async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 10.0) 
 async def select(pilot, app: StreamdashApp, key: str) -> None:
     tree = app.query_one(RequestsTree)
     tree.focus()
-    tree.move_cursor(tree._leaves[key])
+    assert tree.select_key(key)
     await pilot.pause()
 
 

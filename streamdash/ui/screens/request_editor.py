@@ -68,7 +68,8 @@ class RequestEditorScreen(ModalScreen[SavedRequest | None]):
                     yield Select([(m, m) for m in METHODS] + ([] if r.method in METHODS else [(r.method, r.method)]),
                                  value=r.method, allow_blank=False, id="editor-method")
                     yield Input(r.name, placeholder="name", id="editor-name")
-                yield Input(r.url, placeholder="https://host/path  ({{variables}} allowed)", id="editor-url")
+                yield Input(r.url, placeholder="https://host/path  ({{variables}} allowed)",
+                            id="editor-url", select_on_focus=False)
                 with Horizontal(classes="editor-row", id="editor-stream"):
                     yield Label("Stream: retry policy", classes="editor-label")
                     yield Select([("resilient", "resilient"), ("strict", "strict")],

@@ -111,6 +111,10 @@ class EventLog(Log):
         if new_value < old_value and new_value < self.max_scroll_y:
             self.pause()  # the reader scrolled up: stop moving the text under them
 
+    def on_resize(self) -> None:
+        if self.following:  # a shorter view must still end at the newest line
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
+
     def pause(self) -> None:
         if self.following:
             self.following = False

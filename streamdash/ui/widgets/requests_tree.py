@@ -42,6 +42,7 @@ class RequestsTree(Tree[SavedRequest]):
         self.guide_depth = 2
         self._leaves: dict[str, TreeNode[SavedRequest]] = {}
         self._states: dict[str, StreamState | None] = {}
+        self._pending: TreeNode[SavedRequest] | None = None
 
     def load(self, collection: Collection, select: str | None = None) -> None:
         self.clear()
@@ -58,9 +59,32 @@ class RequestsTree(Tree[SavedRequest]):
             self._leaves[key] = parent.add_leaf(self._styled(request), data=request)
         self.root.expand_all()
         if select and select in self._leaves:
-            self.move_cursor(self._leaves[select])
+            target = self._leaves[select]
         elif self._leaves:
-            self.move_cursor(next(iter(self._leaves.values())))
+            target = next(iter(self._leaves.values()))
+        else:
+            return
+        self._select(target)
+
+    def select_key(self, key: str) -> bool:
+        """Put the cursor on the request with this key (see `request_key`)."""
+        node = self._leaves.get(key)
+        if node is None:
+            return False
+        self._select(node)
+        return True
+
+    def _select(self, node: TreeNode[SavedRequest]) -> None:
+        # The tree's lines are built on the next refresh, and a cursor moved before then lands on
+        # line 0: move now and again after the refresh; the latest request wins.
+        self._pending = node
+        self.move_cursor(node)
+        self.call_after_refresh(self._select_pending)
+
+    def _select_pending(self) -> None:
+        if self._pending is not None:
+            self.move_cursor(self._pending)
+            self._pending = None
 
     def _label(self, request: SavedRequest) -> Text:
         key = request_key(request)

@@ -17,23 +17,24 @@ from streamdash.core.stats import (
 from streamdash.core.text import escape_controls
 
 SPARKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
-TREND_POINTS = 12
+TREND_POINTS = 10
 
 # key, label, width: fixed widths, because a DataTable sizes a column by its first values.
+# Fits 160 columns with the cell padding; narrower screens scroll the table sideways.
 COLUMNS = (
-    ("stream", "Stream", 12),
-    ("state", "State", 22),
-    ("up", "Up", 9),
-    ("events", "Events", 10),
-    ("rate", "Ev/s", 8),
+    ("stream", "Stream", 10),
+    ("state", "State", 19),
+    ("up", "Up", 8),
+    ("events", "Events", 9),
+    ("rate", "Ev/s", 7),
     ("trend", "Trend", TREND_POINTS),
-    ("bytes", "Bytes/s", 11),
+    ("bytes", "Bytes/s", 10),
     ("reconnects", "Reconn", 6),
-    ("duplicates", "Dups", 5),
-    ("last_id", "Last id", 12),
-    ("last_event", "Last ev", 9),
-    ("last_beat", "Last hb", 9),
-    ("error", "Last error", 40),
+    ("duplicates", "Dups", 4),
+    ("last_id", "Last id", 8),
+    ("last_event", "Last ev", 8),
+    ("last_beat", "Last hb", 8),
+    ("error", "Last error", 22),
 )
 
 
@@ -53,8 +54,8 @@ def _ago(seconds: float | None) -> str:
 
 def stream_cells(snap: StreamSnapshot) -> dict[str, str]:
     return {
-        "stream": snap.name[:12],
-        "state": (snap.state_detail or snap.state)[:22],
+        "stream": snap.name[:10],
+        "state": (snap.state_detail or snap.state)[:19],
         "up": _ago(snap.connected_for),
         "events": f"{snap.events:,}",
         "rate": format_rate(snap.events_per_s),
@@ -62,7 +63,7 @@ def stream_cells(snap: StreamSnapshot) -> dict[str, str]:
         "bytes": format_bytes(int(snap.bytes_per_s)) + "/s",
         "reconnects": str(snap.reconnects),
         "duplicates": str(snap.duplicates),
-        "last_id": escape_controls(snap.last_event_id)[-12:] or "-",
+        "last_id": escape_controls(snap.last_event_id)[-8:] or "-",
         "last_event": _ago(snap.since_last_event),
         "last_beat": _ago(snap.since_last_heartbeat),
         "error": escape_controls(snap.last_error)[:80] or "-",

@@ -1,0 +1,160 @@
+"""SVG screenshots of the main screens, taken from the real dashboard on the embedded demo server.
+
+Run by hand from the repository root (nothing here runs in the test suite):
+
+    python screenshots/make_screenshots.py            # writes screenshots/*.svg
+    python screenshots/make_screenshots.py --seconds 5 --out /tmp/shots
+
+It starts `DemoServer`, copies the bundled demo collection to a temp directory (so nothing in the
+package is touched), and runs `StreamdashApp` headless with `run_test(size=...)`: the three demo
+streams autostarted, "List items" autosent, and real events flowing for a few seconds before each
+picture. The pictures are live data, so they differ from run to run (times, prices, counts); the
+deterministic pictures are the snapshot tests in tests/ui/test_snapshots.py.
+
+Files written:
+    dashboard-160x48.svg     log, requests, response and stats side by side
+    filtered-160x48.svg      the log filtered with the filter language
+    event-detail-160x48.svg  Enter on a log line: the event in full
+    dashboard-80x24.svg      narrow: one pane at a time (the events)
+    stats-80x24.svg          narrow: F5, the stats pane
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import streamdash.demo
+from streamdash.core.collections import load_collection
+from streamdash.demo import DemoServer
+from streamdash.ui.app import StreamdashApp
+from streamdash.ui.screens.event_detail import EventDetailScreen
+
+HERE = Path(__file__).resolve().parent
+DEMO_COLLECTION = Path(streamdash.demo.__file__).parent / "collection"
+STREAMS = ("streams/ticker", "streams/logs", "streams/flaky")
+REQUESTS = ("api/List items",)
+FILTER = "stream:logs level=error or type:price symbol=ACME"
+WIDE = (160, 48)
+NARROW = (80, 24)
+
+
+def make_app(collection_root: Path, server: DemoServer) -> StreamdashApp:
+    return StreamdashApp(
+        load_collection(collection_root),
+        variables={"base_url": server.url},
+        autostart=STREAMS,
+        autosend=REQUESTS,
+    )
+
+
+async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what or 'the app'}")
+        await pilot.pause(0.05)
+
+
+async def let_events_flow(pilot, app: StreamdashApp, seconds: float) -> None:
+    """Events from all three streams and the REST answer, then `seconds` more of live data."""
+    await wait_for(pilot, lambda: app.response_view.summary is not None, what="the REST response")
+    await wait_for(
+        pilot,
+        lambda: {entry.stream for entry in app.buffer} >= {"ticker", "logs", "flaky"},
+        what="events from all three streams",
+    )
+    await pilot.pause(seconds)
+    app.refresh_stats()  # not wait for the 1 Hz tick: the picture shows the latest counters
+    await pilot.pause(0.2)
+
+
+def save(app: StreamdashApp, out: Path, name: str) -> Path:
+    path = Path(app.save_screenshot(filename=name, path=str(out)))
+    print(f"wrote {path}")
+    return path
+
+
+async def wide_screens(root: Path, server: DemoServer, out: Path, seconds: float) -> None:
+    app = make_app(root, server)
+    async with app.run_test(size=WIDE) as pilot:
+        await let_events_flow(pilot, app, seconds)
+        save(app, out, "dashboard-160x48.svg")
+
+        # The filter: `/`, the expression, Enter (which also focuses the log).
+        await pilot.press("slash", *FILTER, "enter")
+        await wait_for(pilot, lambda: app.event_filter.text == FILTER, what="the filter")
+        await pilot.pause(1.0)
+        app.refresh_stats()
+        await pilot.pause(0.2)
+        save(app, out, "filtered-160x48.svg")
+
+        # The event detail: the newest error (or warning) from the logs stream if one is on
+        # screen, else the newest line; Enter opens it.
+        log = app.log_view
+        log.focus()
+        log.pause()
+        entries = log.entries
+        pick = next(
+            (i for i in range(len(entries) - 1, -1, -1)
+             if entries[i].stream == "logs" and entries[i].event.event in ("error", "warning")),
+            len(entries) - 1,
+        )
+        log.cursor = pick
+        log.scroll_to_region_of_cursor()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EventDetailScreen), what="the event detail")
+        await pilot.pause(0.3)
+        save(app, out, "event-detail-160x48.svg")
+
+
+async def narrow_screens(root: Path, server: DemoServer, out: Path, seconds: float) -> None:
+    app = make_app(root, server)
+    async with app.run_test(size=NARROW) as pilot:
+        await let_events_flow(pilot, app, seconds)
+        # At narrow widths an arriving response switches to the Response pane; F3 goes back.
+        await pilot.press("f3")
+        await pilot.pause(0.5)
+        save(app, out, "dashboard-80x24.svg")
+        await pilot.press("f5")
+        app.refresh_stats()
+        await pilot.pause(0.3)
+        save(app, out, "stats-80x24.svg")
+
+
+async def main_async(out: Path, seconds: float, time_scale: float, seed: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="streamdash-shots-") as tmp:
+        root = Path(tmp) / "demo"
+        shutil.copytree(DEMO_COLLECTION, root)
+        with DemoServer(seed=seed, time_scale=time_scale) as server:
+            print(f"demo server at {server.url}")
+            await wide_screens(root, server, out, seconds)
+            await narrow_screens(root, server, out, seconds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="directory for the SVGs (default: screenshots/)")
+    parser.add_argument("--seconds", type=float, default=3.0, help="live data before each picture (default: 3)")
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=0.25,
+        help="demo server pace: below 1 is faster, so a few seconds fill the log and the flaky "
+        "stream drops and reconnects (default: 0.25)",
+    )
+    parser.add_argument("--seed", type=int, default=7, help="demo server seed (default: 7)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    asyncio.run(main_async(args.out, args.seconds, args.time_scale, args.seed))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
