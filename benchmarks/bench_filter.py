@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from streamdash.core.buffer import LogEntry  # noqa: E402
+from streamdash.core.buffer import DATA, make_entry  # noqa: E402
 from streamdash.core.filter import FieldCache, compile_filter  # noqa: E402
 from streamdash.core.sse.events import Event  # noqa: E402
 
@@ -91,9 +91,9 @@ def build(n: int, ticker_share: float, seed: int) -> list[LogEntry]:
     entries = []
     for i in range(n):
         if rng.random() < ticker_share:
-            entries.append(LogEntry(i, "ticker", feed.ticker(i)))
+            entries.append(make_entry(i, "ticker", feed.ticker(i)))
         else:
-            entries.append(LogEntry(i, "logs", feed.log(i)))
+            entries.append(make_entry(i, "logs", feed.log(i)))
     return entries
 
 
@@ -136,7 +136,7 @@ def main() -> None:
     }
     print(f"{args.n:,} entries per buffer; Python {sys.version.split()[0]}; ms per re-filter")
     for name, entries in buffers.items():
-        print(f"  {name}: e.g. {entries[-1].event.data}")
+        print(f"  {name}: e.g. {entries[-1][DATA]}")
     print(f"{'case':24} {'filter':32} {'matched':>8} {'cold':>7} {'warm':>7} {'plain':>7}")
     worst_cold = worst_warm = 0.0
     for label, buffer_name, text, before in CASES:

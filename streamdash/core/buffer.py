@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from itertools import islice
 
 from streamdash.core.sse.events import Event
@@ -16,13 +15,21 @@ from streamdash.core.sse.events import Event
 DEFAULT_BUFFER_SIZE = 100_000
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
-    """One received event and the stream it came from. `seq` orders all entries of all streams."""
+# One retained event: (seq, stream, type, data, id, received_at). A plain tuple of strings and
+# numbers, because the garbage collector stops tracking those: with an object per event (a
+# dataclass holding an Event) 100,000 retained events made every full collection take over
+# 100 ms, stalling the event loop. `seq` orders all entries of all streams.
+LogEntry = tuple[int, str, str, str, str, float]
+SEQ, STREAM, TYPE, DATA, ID, RECEIVED_AT = range(6)
 
-    seq: int
-    stream: str
-    event: Event
+
+def make_entry(seq: int, stream: str, event: Event) -> LogEntry:
+    return (seq, stream, event[0], event[1], event[2], event[5])
+
+
+def entry_event(entry: LogEntry) -> Event:
+    """The entry as an `Event` again (for code that wants the httpx-sse type)."""
+    return Event(entry[TYPE], entry[DATA], entry[ID], received_at=entry[RECEIVED_AT])
 
 
 class EventBuffer:
@@ -56,7 +63,7 @@ class EventBuffer:
         seq = self._next_seq
         entries = self._entries
         for event in events:
-            entries.append(LogEntry(seq, stream, event))
+            entries.append((seq, stream, event[0], event[1], event[2], event[5]))
             seq += 1
         added = seq - self._next_seq
         self._next_seq = seq
@@ -67,7 +74,7 @@ class EventBuffer:
         entries = self._entries
         if not entries:
             return []
-        first = entries[0].seq
+        first = entries[0][SEQ]
         start = max(0, seq - first)
         if start >= len(entries):
             return []

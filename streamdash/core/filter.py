@@ -55,7 +55,7 @@ from itertools import islice
 from json.scanner import make_scanner
 from typing import Any
 
-from streamdash.core.buffer import DEFAULT_BUFFER_SIZE, LogEntry
+from streamdash.core.buffer import DATA, DEFAULT_BUFFER_SIZE, ID, STREAM, TYPE, LogEntry
 
 __all__ = ["EventFilter", "FieldCache", "FilterError", "compile_filter"]
 
@@ -283,13 +283,13 @@ class _Contains(_Term):
     cost: int = 2
 
     def test(self, entry: LogEntry) -> bool:
-        return self.needle in entry.event.data.casefold()
+        return self.needle in entry[DATA].casefold()
 
     def select(self, entries: list[LogEntry]) -> list[LogEntry]:
         needle = self.needle
         if self.negated:
-            return [e for e in entries if needle not in e.event.data.casefold()]
-        return [e for e in entries if needle in e.event.data.casefold()]
+            return [e for e in entries if needle not in e[DATA].casefold()]
+        return [e for e in entries if needle in e[DATA].casefold()]
 
 
 @dataclass(eq=False)
@@ -299,13 +299,13 @@ class _Regex(_Term):
     cost: int = 3
 
     def test(self, entry: LogEntry) -> bool:
-        return self.pattern.search(entry.event.data) is not None
+        return self.pattern.search(entry[DATA]) is not None
 
     def select(self, entries: list[LogEntry]) -> list[LogEntry]:
         search = self.pattern.search
         if self.negated:
-            return [e for e in entries if not search(e.event.data)]
-        return [e for e in entries if search(e.event.data)]
+            return [e for e in entries if not search(e[DATA])]
+        return [e for e in entries if search(e[DATA])]
 
 
 @dataclass(eq=False)
@@ -319,8 +319,8 @@ class _OneOf(_Term):
 
     def _get(self, entry: LogEntry) -> str:
         if self.attribute == "stream":
-            return entry.stream
-        return entry.event.event if self.attribute == "type" else entry.event.id
+            return entry[STREAM]
+        return entry[TYPE] if self.attribute == "type" else entry[ID]
 
     def test(self, entry: LogEntry) -> bool:
         return self._get(entry) in self.names
@@ -328,10 +328,10 @@ class _OneOf(_Term):
     def select(self, entries: list[LogEntry]) -> list[LogEntry]:
         names, keep = self.names, not self.negated
         if self.attribute == "stream":
-            return [e for e in entries if (e.stream in names) is keep]
+            return [e for e in entries if (e[STREAM] in names) is keep]
         if self.attribute == "type":
-            return [e for e in entries if (e.event.event in names) is keep]
-        return [e for e in entries if (e.event.id in names) is keep]
+            return [e for e in entries if (e[TYPE] in names) is keep]
+        return [e for e in entries if (e[ID] in names) is keep]
 
 
 @dataclass(eq=False)
@@ -368,7 +368,7 @@ class _Field(_Term):
     def test(self, entry: LogEntry) -> bool:
         """The reference: json.loads every time, no shortcuts."""
         try:
-            document = json.loads(entry.event.data)
+            document = json.loads(entry[DATA])
         except _JSON_ERRORS:
             return False
         return self.predicate(lookup(document, self.path))
@@ -394,7 +394,7 @@ class _Field(_Term):
         # With nothing cached for the path yet, skip the lookups: every one would miss.
         warm = bool(store)
         for entry in entries:
-            data = entry.event.data
+            data = entry[DATA]
             value = get(data, _UNCACHED) if warm else _UNCACHED
             if value is _UNCACHED:
                 if "\\" not in data and (

@@ -26,7 +26,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
-from streamdash.core.buffer import DEFAULT_BUFFER_SIZE, EventBuffer, LogEntry
+from streamdash.core.buffer import DEFAULT_BUFFER_SIZE, STREAM, EventBuffer, LogEntry
 from streamdash.core.collections import (
     Collection,
     CollectionError,
@@ -426,7 +426,7 @@ class StreamdashApp(App[None]):
 
     def _visible(self, entries: list[LogEntry]) -> list[LogEntry]:
         if self.scope is not None:
-            entries = [e for e in entries if e.stream == self.scope]
+            entries = [e for e in entries if e[STREAM] == self.scope]
         if self.event_filter.is_empty and not self.invert:
             return entries
         return self.event_filter.apply(entries)
@@ -532,7 +532,7 @@ class StreamdashApp(App[None]):
         self.apply_filter()
 
     def action_cycle_scope(self) -> None:
-        names = sorted({entry.stream for entry in self.buffer} | {r.request.name for r in self.streams.values()})
+        names = sorted({e[STREAM] for e in self.buffer} | {r.request.name for r in self.streams.values()})
         options: list[str | None] = [None, *names]
         index = options.index(self.scope) if self.scope in options else 0
         self.scope = options[(index + 1) % len(options)]

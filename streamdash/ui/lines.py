@@ -6,6 +6,7 @@ Pure text, no Textual: the log widget styles the columns it knows the offsets of
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 from streamdash.core.buffer import LogEntry
 from streamdash.core.text import escape_controls
@@ -53,19 +54,25 @@ def fit(text: str, width: int) -> str:
     return text.ljust(width)
 
 
+@lru_cache(maxsize=4096)
+def _second(whole: int) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(whole))
+
+
 def clock(epoch: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(epoch)) + f".{int(epoch * 1000) % 1000:03d}"
+    """HH:MM:SS.mmm local time; the strftime is done once per second, not once per line."""
+    whole = int(epoch)
+    return f"{_second(whole)}.{int(epoch * 1000) % 1000:03d}"
 
 
 def format_entry(entry: LogEntry) -> str:
-    event = entry.event
-    ident = event.id if event.id else "-"
+    _, stream, kind, data, ident, received_at = entry
+    ident = ident or "-"
     if len(ident) > ID_W:
         ident = "\u2026" + ident[-(ID_W - 1) :]
-    data = event.data
     if len(data) > DATA_MAX:
         data = data[:DATA_MAX] + "\u2026"
     return (
-        f"{clock(event.received_at)} {fit(entry.stream, STREAM_W)} {fit(event.event, TYPE_W)} "
+        f"{clock(received_at)} {fit(stream, STREAM_W)} {fit(kind, TYPE_W)} "
         f"{escape_controls(ident).rjust(ID_W)} {escape_controls(data)}"
     )

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streamdash.core import filter as filter_module
-from streamdash.core.buffer import EventBuffer, LogEntry
+from streamdash.core.buffer import DATA, SEQ, EventBuffer, LogEntry, make_entry
 from streamdash.core.filter import FieldCache, FilterError, compile_filter
 from streamdash.core.sse.events import Event
 
@@ -19,7 +19,7 @@ def entry(
 ) -> LogEntry:
     if not isinstance(data, str):
         data = json.dumps(data)
-    return LogEntry(seq, stream, Event(type, data, id))
+    return make_entry(seq, stream, Event(type, data, id))
 
 
 def hits(text: str, entries: list[LogEntry], *, invert: bool = False) -> list[int]:
@@ -442,8 +442,8 @@ def test_operator_errors_suggest_quoting():
 def test_apply_takes_any_iterable_and_keeps_order():
     buffer = EventBuffer(10)
     buffer.extend("s", [Event("m", str(i)) for i in range(10)])
-    assert [e.seq for e in compile_filter("/[13579]/").apply(buffer)] == [1, 3, 5, 7, 9]
-    assert [e.seq for e in compile_filter("/[13579]/").apply(iter(buffer))] == [1, 3, 5, 7, 9]
+    assert [e[SEQ] for e in compile_filter("/[13579]/").apply(buffer)] == [1, 3, 5, 7, 9]
+    assert [e[SEQ] for e in compile_filter("/[13579]/").apply(iter(buffer))] == [1, 3, 5, 7, 9]
     everything = list(buffer)
     result = compile_filter("").apply(everything)
     assert result == everything and result is not everything
@@ -486,7 +486,7 @@ def test_substring_prechecks_skip_parsing(monkeypatch):
     calls.clear()
     cache = FieldCache()
     assert len(compile_filter("level=error", cache=cache).apply(entries)) == 10
-    copies = [entry(e.event.data) for e in entries]  # equal data, other objects
+    copies = [entry(e[DATA]) for e in entries]  # equal data, other objects
     assert len(compile_filter("level=error", cache=cache).apply(copies)) == 10
     assert len(calls) == 10  # equal data shares the cached value
 
@@ -501,7 +501,7 @@ def test_cache_keeps_only_recent_paths_and_bounded_entries():
     compile_filter("c>0", cache=cache).apply(entries[150:])
     store = cache._values[(("c", None),)]
     # The newest 100 are left, which is what a ring buffer of 100 still holds.
-    assert list(store) == [e.event.data for e in entries[100:]]
+    assert list(store) == [e[DATA] for e in entries[100:]]
     cache.clear()
     assert len(cache) == 0
 
@@ -660,7 +660,7 @@ def test_apply_agrees_with_plain_evaluation(data):
     payload_list = data.draw(st.lists(payloads(used), min_size=4, max_size=30), label="data")
     for i, payload in enumerate(payload_list):
         type_, stream, id_ = (data.draw(st.sampled_from(choices)) for choices in ("ab", "xy", "-1"))
-        entries.append(LogEntry(i, stream, Event(type_, payload, id_.strip("-"))))
+        entries.append(make_entry(i, stream, Event(type_, payload, id_.strip("-"))))
     entries += entries[:3]  # the same entries again: cache hits within one run
     cache = FieldCache(paths=2)  # fewer paths than some filters use: eviction mid-run
     for text in texts * 2:  # the second round finds values cached by the first

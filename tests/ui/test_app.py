@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import streamdash.demo
+from streamdash.core.buffer import DATA, SEQ, STREAM, TYPE
 from streamdash.core.collections import load_collection
 from streamdash.demo import DemoServer
 from streamdash.ui.app import StreamdashApp
@@ -61,7 +62,7 @@ async def select(pilot, app: StreamdashApp, key: str) -> None:
 
 
 def streams_in_log(app: StreamdashApp) -> set[str]:
-    return {entry.stream for entry in app.query_one(EventLog).entries}
+    return {entry[STREAM] for entry in app.query_one(EventLog).entries}
 
 
 async def test_start_two_streams_see_events_and_stats(collection_dir, demo):
@@ -96,12 +97,12 @@ async def test_filter_narrows_the_log_and_bad_input_says_why(collection_dir, dem
         await wait_for(pilot, lambda: app.event_filter.text == "type:price")
         await pilot.pause(0.3)
         entries = app.query_one(EventLog).entries
-        assert entries and all(e.event.event == "price" for e in entries)
+        assert entries and all(e[TYPE] == "price" for e in entries)
         # A JSON field test re-runs over the whole buffer.
         bar = app.query_one(FilterBar)
         bar.input.value = "stream:logs level=error"
         await pilot.pause(0.4)
-        assert all(json.loads(e.event.data)["level"] == "error" for e in app.query_one(EventLog).entries)
+        assert all(json.loads(e[DATA])["level"] == "error" for e in app.query_one(EventLog).entries)
         # An invalid regex shows why and keeps the last good filter.
         bar.input.value = "/[unclosed/"
         await pilot.pause(0.4)
@@ -114,7 +115,7 @@ async def test_filter_narrows_the_log_and_bad_input_says_why(collection_dir, dem
         app.query_one(EventLog).focus()
         await pilot.press("i")
         await pilot.pause(0.3)
-        assert all(e.event.event != "price" for e in app.query_one(EventLog).entries)
+        assert all(e[TYPE] != "price" for e in app.query_one(EventLog).entries)
 
 
 async def test_pause_counts_new_events_and_end_resumes(collection_dir, demo):
@@ -133,7 +134,7 @@ async def test_pause_counts_new_events_and_end_resumes(collection_dir, demo):
         await pilot.press("end")
         await pilot.pause(0.2)
         assert log.following
-        assert log.entries[-1].seq >= app.buffer.next_seq - 5
+        assert log.entries[-1][SEQ] >= app.buffer.next_seq - 5
         assert app.waiting == 0
 
 

@@ -27,6 +27,7 @@ from textual.widgets import Input, TextArea
 
 import streamdash.demo
 import streamdash.ui.app as app_module
+from streamdash.core.buffer import TYPE
 from streamdash.core.collections import load_collection
 from streamdash.core.http.send import ResponseSummary
 from streamdash.core.sse import Event, SSEStream, StreamState
@@ -321,7 +322,7 @@ def test_filtered_log(snap_compare, collection_dir, size):
         await pilot.press("slash", *"type:price", "enter")
         await pilot.pause()
         assert app.event_filter.text == "type:price"
-        assert app.log_view.entries and all(e.event.event == "price" for e in app.log_view.entries)
+        assert app.log_view.entries and all(e[TYPE] == "price" for e in app.log_view.entries)
         steady_cursors(app)
 
     assert snap_compare(make_app(collection_dir), terminal_size=size, run_before=run_before)
@@ -337,7 +338,7 @@ def test_event_detail(snap_compare, collection_dir, size):
         await pilot.press("up", "enter")
         await pilot.pause()
         assert isinstance(app.screen, EventDetailScreen)
-        assert app.screen.entry.event.event == "error"
+        assert app.screen.entry[TYPE] == "error"
         steady_cursors(app)
 
     assert snap_compare(make_app(collection_dir), terminal_size=size, run_before=run_before)

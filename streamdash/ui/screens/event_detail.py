@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
-from streamdash.core.buffer import LogEntry
+from streamdash.core.buffer import DATA, LogEntry
 from streamdash.core.text import escape_controls
 
 
@@ -27,20 +27,19 @@ def pretty_data(data: str) -> str:
 
 
 def describe(entry: LogEntry) -> str:
-    event = entry.event
-    when = datetime.fromtimestamp(event.received_at).isoformat(sep=" ", timespec="milliseconds")
+    _, stream, kind, data, ident, received_at = entry
+    when = datetime.fromtimestamp(received_at).isoformat(sep=" ", timespec="milliseconds")
     return (
-        f"stream {escape_controls(entry.stream)} \u00b7 type {escape_controls(event.event)} \u00b7 "
-        f"id {escape_controls(event.id) or '-'} \u00b7 received {when} \u00b7 "
-        f"{len(event.data.encode('utf-8', 'replace')):,} bytes"
+        f"stream {escape_controls(stream)} \u00b7 type {escape_controls(kind)} \u00b7 "
+        f"id {escape_controls(ident) or '-'} \u00b7 received {when} \u00b7 "
+        f"{len(data.encode('utf-8', 'replace')):,} bytes"
     )
 
 
 def as_copy_text(entry: LogEntry) -> str:
-    event = entry.event
+    _, stream, kind, data, ident, received_at = entry
     return json.dumps(
-        {"stream": entry.stream, "event": event.event, "id": event.id, "data": event.data,
-         "received_at": event.received_at},
+        {"stream": stream, "event": kind, "id": ident, "data": data, "received_at": received_at},
         ensure_ascii=False,
     )
 
@@ -59,7 +58,7 @@ class EventDetailScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="detail", classes="dialog"):
             yield Static(describe(self.entry), id="detail-meta", markup=False)
-            yield TextArea(pretty_data(self.entry.event.data), id="detail-data", read_only=True)
+            yield TextArea(pretty_data(self.entry[DATA]), id="detail-data", read_only=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -70,5 +69,5 @@ class EventDetailScreen(ModalScreen[None]):
         self.notify("event copied (OSC 52)", timeout=2)
 
     def action_copy_data(self) -> None:
-        self.app.copy_to_clipboard(self.entry.event.data)
+        self.app.copy_to_clipboard(self.entry[DATA])
         self.notify("data copied (OSC 52)", timeout=2)

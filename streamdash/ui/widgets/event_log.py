@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widgets import Log
 
-from streamdash.core.buffer import LogEntry
+from streamdash.core.buffer import TYPE, LogEntry
 from streamdash.ui import lines as cols
 
 DEFAULT_MAX_LINES = 20_000
@@ -212,7 +212,7 @@ class EventLog(Log):
             style = self.get_component_rich_style
             text.stylize(style("event-log--time"), 0, cols.TIME_W)
             text.stylize(style("event-log--stream"), cols.STREAM_AT, cols.STREAM_AT + cols.STREAM_W)
-            kind = cols.type_style(self.entries[y].event.event)
+            kind = cols.type_style(self.entries[y][TYPE])
             text.stylize(style(f"event-log--{kind}"), cols.TYPE_AT, cols.TYPE_AT + cols.TYPE_W)
             text.stylize(style("event-log--id"), cols.ID_AT, cols.ID_AT + cols.ID_W)
         if y == self.cursor:
