@@ -189,6 +189,7 @@ class StreamdashApp(App[None]):
         self.requests_tree = self.query_one(RequestsTree)
         self.stats_panel = self.query_one(StatsPanel)
         self.response_view = self.query_one(ResponseView)
+        self.events_pane = self.query_one("#events")
         self.client = self.client_factory()
         self.sub_title = self._subtitle()
         for pane, title in (
@@ -560,7 +561,10 @@ class StreamdashApp(App[None]):
             f"{running.request.name}: {escape_controls(describe_state(running.stream.stats, now))[:48]}"
             for running in self.streams.values()
         ]
-        self.query_one("#events").border_subtitle = escape_markup(" \u00b7 ".join(parts))
+        subtitle = escape_markup(" \u00b7 ".join(parts))
+        events = self.events_pane
+        if events.border_subtitle != subtitle:  # setting it repaints the pane, even unchanged
+            events.border_subtitle = subtitle
 
     # -- editing the collection ---------------------------------------------------------------
 

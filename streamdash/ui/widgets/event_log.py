@@ -41,7 +41,6 @@ class EventLog(Log):
     COMPONENT_CLASSES = {
         "event-log--time",
         "event-log--stream",
-        "event-log--id",
         "event-log--cursor",
         "event-log--error",
         "event-log--warning",
@@ -78,10 +77,15 @@ class EventLog(Log):
         if self.max_lines is not None and len(entries) > self.max_lines:
             entries = entries[-self.max_lines :]
         self._writing = True
+        pruned = self.max_lines is not None and len(self._lines) + len(entries) > self.max_lines
         try:
             self.write_lines([cols.format_entry(e) for e in entries], scroll_end=self.following)
         finally:
             self._writing = False
+        if pruned:
+            # Log.write_lines refreshes the rows past the end after pruning, and scroll_end is a
+            # no-op at the same offset: without this the view freezes once the log is full.
+            self.refresh()
         self.entries.extend(entries)
         excess = len(self.entries) - len(self._lines)
         if excess > 0:
@@ -209,12 +213,13 @@ class EventLog(Log):
         line = self._process_line(self._lines[y])
         text = Text(line, no_wrap=True, style=rich_style)
         if y < len(self.entries):
+            # Each span runs up to the next column, spaces included: every change of style costs
+            # an escape sequence on the wire, every frame, on every row.
             style = self.get_component_rich_style
-            text.stylize(style("event-log--time"), 0, cols.TIME_W)
-            text.stylize(style("event-log--stream"), cols.STREAM_AT, cols.STREAM_AT + cols.STREAM_W)
+            text.stylize(style("event-log--time"), 0, cols.STREAM_AT)
+            text.stylize(style("event-log--stream"), cols.STREAM_AT, cols.TYPE_AT)
             kind = cols.type_style(self.entries[y][TYPE])
-            text.stylize(style(f"event-log--{kind}"), cols.TYPE_AT, cols.TYPE_AT + cols.TYPE_W)
-            text.stylize(style("event-log--id"), cols.ID_AT, cols.ID_AT + cols.ID_W)
+            text.stylize(style(f"event-log--{kind}"), cols.TYPE_AT, cols.ID_AT)
         if y == self.cursor:
             text.stylize(self.get_component_rich_style("event-log--cursor"))
         selection = self.text_selection

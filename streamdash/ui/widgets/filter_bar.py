@@ -12,6 +12,8 @@ PLACEHOLDER = "filter: words  /regex/  type:price  stream:logs  level=error  pri
 class FilterBar(Horizontal):
     """Widgets only; the app owns the filter and tells this bar what to show."""
 
+    _status: tuple[str, bool] = ("", False)
+
     def compose(self) -> ComposeResult:
         yield Static("all", id="filter-scope", classes="filter-chip", markup=False)
         yield Input(placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False)
@@ -19,25 +21,31 @@ class FilterBar(Horizontal):
         yield Static("", id="filter-status", markup=False)
         yield Static("", id="filter-badge", markup=False)
 
-    @property
-    def input(self) -> Input:
-        return self.query_one("#filter-input", Input)
+    def on_mount(self) -> None:
+        # Kept, not queried: the app's timers call in here, also while the app is closing.
+        self.input = self.query_one("#filter-input", Input)
+        self._scope_chip = self.query_one("#filter-scope", Static)
+        self._invert_chip = self.query_one("#filter-invert", Static)
+        self._status_text = self.query_one("#filter-status", Static)
+        self._badge = self.query_one("#filter-badge", Static)
 
     def show_scope(self, scope: str | None) -> None:
-        self.query_one("#filter-scope", Static).update(scope or "all")
+        self._scope_chip.update(scope or "all")
 
     def show_invert(self, invert: bool) -> None:
-        chip = self.query_one("#filter-invert", Static)
-        chip.update("NOT" if invert else "")
-        chip.set_class(invert, "-on")
+        self._invert_chip.update("NOT" if invert else "")
+        self._invert_chip.set_class(invert, "-on")
 
     def show_status(self, text: str, *, error: bool = False) -> None:
-        status = self.query_one("#filter-status", Static)
-        status.update(text)
-        status.set_class(error, "-error")
+        """Called every refresh tick while events arrive: a no-op unless something changed, and
+        never a layout pass (the status has a fixed width)."""
+        if (text, error) == self._status:
+            return
+        self._status = (text, error)
+        self._status_text.update(text, layout=False)
+        self._status_text.set_class(error, "-error")
         self.set_class(error, "-error")
 
     def show_badge(self, text: str) -> None:
-        badge = self.query_one("#filter-badge", Static)
-        badge.update(text)
-        badge.display = bool(text)
+        self._badge.update(text)
+        self._badge.display = bool(text)

@@ -92,13 +92,15 @@ class StatsPanel(Vertical):
         yield Static("REST  no requests yet", id="stats-rest", markup=False)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        # Kept, not queried: the stats timer calls `show`, also while the app is closing.
+        self._table = table = self.query_one(DataTable)
+        self._rest = self.query_one("#stats-rest", Static)
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=width)
         self._cells: dict[str, dict[str, str]] = {}
 
     def show(self, streams: list[StreamSnapshot], rest: RestSnapshot) -> None:
-        table = self.query_one(DataTable)
+        table = self._table
         keep = set()
         for snap in streams:
             keep.add(snap.name)
@@ -114,4 +116,4 @@ class StatsPanel(Vertical):
         for gone in set(self._cells) - keep:
             table.remove_row(gone)
             del self._cells[gone]
-        self.query_one("#stats-rest", Static).update(rest_line(rest))
+        self._rest.update(rest_line(rest))
