@@ -22,7 +22,7 @@ from textual.widgets import Log
 from streamdash.core.buffer import TYPE, LogEntry
 from streamdash.ui import lines as cols
 
-DEFAULT_MAX_LINES = 20_000
+DEFAULT_MAX_LINES = 10_000  # scrollback on screen; the buffer and the filter reach all retained events
 
 
 class EventLog(Log):
@@ -39,8 +39,7 @@ class EventLog(Log):
     ]
 
     COMPONENT_CLASSES = {
-        "event-log--time",
-        "event-log--stream",
+        "event-log--source",
         "event-log--cursor",
         "event-log--error",
         "event-log--warning",
@@ -114,6 +113,9 @@ class EventLog(Log):
             return
         if new_value < old_value and new_value < self.max_scroll_y:
             self.pause()  # the reader scrolled up: stop moving the text under them
+
+    def watch_following(self, following: bool) -> None:
+        self.set_class(not following, "-paused")
 
     def on_resize(self) -> None:
         if self.following:  # a shorter view must still end at the newest line
@@ -216,8 +218,7 @@ class EventLog(Log):
             # Each span runs up to the next column, spaces included: every change of style costs
             # an escape sequence on the wire, every frame, on every row.
             style = self.get_component_rich_style
-            text.stylize(style("event-log--time"), 0, cols.STREAM_AT)
-            text.stylize(style("event-log--stream"), cols.STREAM_AT, cols.TYPE_AT)
+            text.stylize(style("event-log--source"), 0, cols.TYPE_AT)  # time and stream
             kind = cols.type_style(self.entries[y][TYPE])
             text.stylize(style(f"event-log--{kind}"), cols.TYPE_AT, cols.ID_AT)
         if y == self.cursor:
