@@ -254,3 +254,19 @@ async def test_editing_a_stream_saves_its_options(collection_dir, demo):
     assert saved["stream"]["retry_policy"] == "strict"
     assert saved["stream"]["read_timeout"] == 2.5
     assert saved["kind"] == "sse"
+
+
+async def test_keys_help_and_command_palette_list_the_main_actions(collection_dir, demo):
+    app = make_app(collection_dir, demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for wanted in ("Run or stop the selected request", "Filter events", "Edit request",
+                       "Pause or follow the log", "Stop all streams"):
+            assert wanted in titles
+        assert any("theme" in title.lower() for title in titles)

@@ -77,3 +77,13 @@ def test_demo_in_a_real_terminal(session):
     assert EXIT.search(text).group(1) == "0"
     assert "Traceback" not in text
     assert "Requests" not in text  # the alternate screen is gone: the terminal is restored
+
+
+def test_first_run_creates_and_opens_the_default_collection(session, tmp_path):
+    tmux("send-keys", "-t", session, f"{SCRIPT}; echo STREAMDASH_EXIT=$?", "Enter")
+    text = wait_screen(session, lambda t: "My collection" in t and "Requests" in t)
+    created = sorted(p.name for p in (tmp_path / "data").rglob("*.toml"))
+    assert "collection.toml" in created and len(created) >= 3  # the example's requests
+    tmux("send-keys", "-t", session, "C-q")
+    text = wait_screen(session, lambda t: EXIT.search(t) is not None, timeout=15)
+    assert EXIT.search(text).group(1) == "0"
