@@ -33,12 +33,10 @@ from streamdash.core.collections.models import (
     parse_toml,
     request_from_data,
 )
-from streamdash.core.collections.template import MissingVariable, render, render_request
 
 __all__ = [
     "COLLECTION_FILE",
     "ENV_DIR",
-    "MissingVariable",
     "atomic_write",
     "delete_request",
     "duplicate_request",
@@ -46,8 +44,6 @@ __all__ = [
     "load_collection",
     "read_request",
     "rename_request",
-    "render",
-    "render_request",
     "request_from_toml",
     "request_to_toml",
     "save_request",

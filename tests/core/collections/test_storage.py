@@ -11,20 +11,18 @@ import pytest
 from streamdash.core.collections.models import CollectionError, SavedRequest, StreamSettings
 from streamdash.core.collections.storage import (
     COLLECTION_FILE,
-    MissingVariable,
     atomic_write,
     delete_request,
     duplicate_request,
     ensure_collection,
     load_collection,
     rename_request,
-    render,
-    render_request,
     request_from_toml,
     request_to_toml,
     save_request,
     slugify,
 )
+from streamdash.core.collections.template import MissingVariable, render, render_request
 from streamdash.core.sse.stream import RetryPolicy
 
 HAND_WRITTEN = '''\
