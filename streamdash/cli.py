@@ -217,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_dashboard_arguments(demo, suppress=True)
     add_stream_arguments(demo)
+
+    from streamdash.commands.run import add_run_parser  # argparse only: no heavy imports
+
+    add_run_parser(commands)
     return parser
 
 
@@ -232,6 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from streamdash.commands.demo import run_demo
 
             return run_demo(args)
+        if args.command == "run":
+            from streamdash.commands.run import run_replay
+
+            return run_replay(args)
         from streamdash.commands.dashboard import run_dashboard
 
         return run_dashboard(args)

@@ -1,0 +1,220 @@
+"""`streamdash run COLLECTION [REQUEST ...]`: replay a collection's REST requests and check them.
+
+One line per request on stdout (text or JSON lines), a summary on stderr. Exit codes: 0 every
+step passed, 1 a check, a capture or a request failed, 2 usage error (no such collection folder,
+request or environment), 130 Ctrl-C. Checks and captures are declared in the request files: see
+`streamdash.core.replay`. A request with no checks passes on a status below 400.
+
+Kept cheap to import (the CLI imports it to build its parser): httpx and the core load lazily.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from streamdash.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+
+if TYPE_CHECKING:
+    from streamdash.core.collections.models import Collection, SavedRequest
+    from streamdash.core.replay import StepResult
+
+__all__ = ["add_run_parser", "main", "run_replay", "select_requests"]
+
+
+def add_run_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    run = subparsers.add_parser(
+        "run",
+        help="replay a collection's REST requests and check the answers (for CI)",
+        description="Send a collection's REST requests in order, run the checks declared in "
+        "their files (expect_status, [[check]]) and pass [capture]d values on to later requests.",
+        epilog="Exit codes: 0 every check passed; 1 a check or request failed; 2 usage error "
+        "(missing collection, unknown request or environment); 130 Ctrl-C. A request without "
+        "expect_status must answer with a status below 400.",
+    )
+    run.add_argument("collection", metavar="COLLECTION", help="the collection folder")
+    run.add_argument(
+        "requests",
+        nargs="*",
+        metavar="REQUEST",
+        help="requests to run, by name or group/name (default: every REST request, in "
+        "collection order)",
+    )
+    run.add_argument("--env", metavar="NAME", help="use the variables of env/NAME.toml")
+    run.add_argument(
+        "--format",
+        choices=("text", "jsonl"),
+        default="text",
+        help="text: one line per request (default); jsonl: one JSON object per request",
+    )
+    return run
+
+
+def _names(req: SavedRequest, root: Path) -> set[str]:
+    names = {req.name, "/".join((*req.group, req.name))}
+    if req.path is not None:
+        try:
+            names.add(req.path.relative_to(root).with_suffix("").as_posix())
+        except ValueError:
+            pass
+    return names
+
+
+def select_requests(collection: Collection, wanted: Sequence[str]) -> list[SavedRequest]:
+    """The requests named (by name, group/name or file path without .toml), in the order asked;
+    with none named, every REST request in collection order. Unknown names raise UsageError."""
+    if not wanted:
+        return [req for req in collection.requests if req.kind == "rest"]
+    chosen: list[SavedRequest] = []
+    for name in wanted:
+        matches = [req for req in collection.requests if name in _names(req, collection.root)]
+        if not matches:
+            folded = name.casefold()
+            matches = [
+                req for req in collection.requests
+                if folded in {n.casefold() for n in _names(req, collection.root)}
+            ]
+        if not matches:
+            raise UsageError(f"unknown request '{name}' in {collection.root}")
+        chosen.extend(matches)
+    return chosen
+
+
+def _line(step: StepResult) -> str:
+    from streamdash.core.text import escape_controls
+
+    if step.skipped:
+        return escape_controls(f"SKIP  {step.label}  ({step.note})")
+    verdict = "PASS" if step.passed else "FAIL"
+    status = str(step.status) if step.status is not None else "---"
+    parts = [verdict, step.label, status, f"{step.elapsed_s * 1000:.0f} ms", _size(step.size)]
+    if not step.passed:
+        parts.append(step.reason())
+    return escape_controls("  ".join(parts))
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / 1024 / 1024:.1f} MiB"
+
+
+def _record(step: StepResult) -> dict[str, object]:
+    """A step as JSON. Captured values are left out (they are often tokens): only their names."""
+    return {
+        "name": step.name,
+        "group": list(step.group),
+        "method": step.method,
+        "url": step.url,
+        "status": step.status,
+        "elapsed_s": round(step.elapsed_s, 6),
+        "size": step.size,
+        "passed": step.passed,
+        "skipped": step.skipped,
+        "error": step.error,
+        "checks": [
+            {"name": c.name, "passed": c.passed, "detail": c.detail} for c in step.checks
+        ],
+        "captured": sorted(step.captured),
+    }
+
+
+async def _replay_all(
+    collection: Collection,
+    requests: list[SavedRequest],
+    variables: dict[str, str],
+    fmt: str,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    from contextlib import aclosing
+
+    from streamdash.core.http.client import make_client
+    from streamdash.core.replay import replay
+
+    passed = failed = skipped = 0
+    start = time.perf_counter()
+    async with make_client() as client:
+        async with aclosing(replay(client, collection, requests, variables)) as steps:
+            async for step in steps:
+                if step.skipped:
+                    skipped += 1
+                elif step.passed:
+                    passed += 1
+                else:
+                    failed += 1
+                if fmt == "jsonl":
+                    out.write(json.dumps(_record(step), ensure_ascii=False) + "\n")
+                else:
+                    out.write(_line(step) + "\n")
+                out.flush()
+    took = time.perf_counter() - start
+    summary = f"{passed} passed, {failed} failed"
+    if skipped:
+        summary += f", {skipped} skipped"
+    print(f"streamdash run: {summary} in {took:.2f} s", file=err, flush=True)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """The `run` command; raises UsageError for exit 2 (as the other commands do)."""
+    from streamdash.commands.tail import run_watch
+    from streamdash.core.collections.environments import (
+        UnknownEnvironment,
+        load_environments,
+        variables_for,
+    )
+    from streamdash.core.collections.models import CollectionError
+    from streamdash.core.collections.storage import load_collection
+    from streamdash.core.text import escape_controls
+
+    root = Path(args.collection)
+    if not root.is_dir():
+        raise UsageError(f"collection folder not found: {root}")
+    collection = load_collection(root)
+    for error in collection.errors:
+        print(f"streamdash run: skipped {escape_controls(str(error))}", file=sys.stderr)
+    requests = select_requests(collection, args.requests)
+    if not requests:
+        raise UsageError(f"no REST requests in {root}")
+    environments = {}
+    if args.env is not None:
+        try:
+            environments = load_environments(root)
+        except CollectionError as exc:
+            raise UsageError(escape_controls(str(exc))) from None
+    try:
+        variables = variables_for(collection, args.env, environments)
+    except UnknownEnvironment as exc:
+        raise UsageError(escape_controls(str(exc))) from None
+    return run_watch(
+        lambda: _replay_all(collection, requests, variables, args.format, sys.stdout, sys.stderr)
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`streamdash run` on its own: `argv` is what follows `run` on the command line."""
+    from streamdash.cli import EXIT_INTERRUPTED, _Parser
+
+    parser = _Parser(prog="streamdash")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    add_run_parser(commands)
+    args = parser.parse_args(["run", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        return run_replay(args)
+    except UsageError as exc:
+        print(f"streamdash run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,368 @@
+"""Replay saved REST requests in order, checking each answer: a smoke test from a collection.
+
+A request file may declare what it expects and what it hands on (unknown keys of a request file
+arrive in `SavedRequest.extra`, so these need no change to the models):
+
+    expect_status = 201                 # or a list: expect_status = [200, 304]
+
+    [[check]]                           # any number, each one selector and one test
+    json = "items.0.id"                 # dotted path; whole numbers index arrays (-1 = last)
+    equals = 1
+    [[check]]
+    json = "total"
+    exists = true                       # exists = false: the path must be absent
+    [[check]]
+    header = "Content-Type"             # case-insensitive; repeated headers joined by ", "
+    contains = "json"
+    [[check]]
+    body_contains = "ok"                # the body as text
+
+    [capture]                           # variables for the requests after this one
+    item_id = { json = "id" }
+    etag = { header = "ETag" }
+
+Tests: `equals` (JSON values compare as JSON; a header as a string), `contains` (a substring of a
+string, a member of an array, a key of an object), `exists`. A selector with no test means
+`exists = true`.
+
+Decisions:
+- Without `expect_status` a request passes only on a status below 400 (a `status < 400` check).
+- `kind = "sse"` requests are not sent: they come back as a skipped step with a note.
+- A step fails on a failed check, a failed capture, an unresolved `{{var}}` ("unknown variable
+  'x'"), a transport error, or a malformed check/capture spec (reported, request not sent). The
+  run always goes on; a step that needs a capture that failed fails with "unknown variable".
+- Captured values become strings: strings as they are, anything else as compact JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from streamdash.core.collections.models import Collection, SavedRequest, show
+from streamdash.core.collections.template import MissingVariable, render_request
+from streamdash.core.http.send import ResponseSummary, send
+
+__all__ = ["CheckResult", "SpecError", "StepResult", "replay", "replay_step"]
+
+_MISSING = object()
+_SELECTORS = ("json", "header", "body_contains")
+_TESTS = ("equals", "contains", "exists")
+
+
+class SpecError(ValueError):
+    """A check or capture in a request file that makes no sense; one line."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str  # e.g. `status 200`, `json items.0.id == 1`, `capture item_id`
+    passed: bool
+    detail: str = ""  # why it failed (empty when it passed)
+
+
+@dataclass
+class StepResult:
+    name: str
+    group: tuple[str, ...] = ()
+    method: str = ""
+    url: str = ""  # rendered, when rendering worked
+    status: int | None = None
+    elapsed_s: float = 0.0
+    size: int = 0
+    checks: list[CheckResult] = field(default_factory=list)
+    captured: dict[str, str] = field(default_factory=dict)
+    error: str | None = None  # one line
+    skipped: bool = False
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """`group/name`, as a REQUEST argument of `streamdash run` may say it."""
+        return "/".join((*self.group, self.name))
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and all(check.passed for check in self.checks)
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        return [check for check in self.checks if not check.passed]
+
+    def reason(self) -> str:
+        """Why it failed, in one line (empty when it passed)."""
+        if self.error is not None:
+            return self.error
+        return "; ".join(f"{c.name}: {c.detail}" if c.detail else c.name for c in self.failures)
+
+
+# --- specs -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Check:
+    selector: str
+    target: Any  # the path, header name or substring
+    test: str
+    expected: Any
+
+    @property
+    def name(self) -> str:
+        if self.selector == "body_contains":
+            return f"body contains {show(self.target)}"
+        what = f"{self.selector} {self.target}"
+        if self.test == "exists":
+            return what if self.expected else f"{what} absent"
+        op = "==" if self.test == "equals" else "contains"
+        return f"{what} {op} {_show_json(self.expected)}"
+
+
+def _statuses(extra: Mapping[str, Any]) -> list[int] | None:
+    if "expect_status" not in extra:
+        return None
+    value = extra["expect_status"]
+    values = value if isinstance(value, list) else [value]
+    if not values or not all(isinstance(v, int) and not isinstance(v, bool) and 100 <= v <= 999
+                             for v in values):
+        raise SpecError(f"expect_status: must be a status code or a list of them, not {show(value)}")
+    return values
+
+
+def _checks(extra: Mapping[str, Any]) -> list[_Check]:
+    raw = extra.get("check", [])
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise SpecError(f"check: must be [[check]] tables, not {show(raw)}")
+    checks = []
+    for number, spec in enumerate(raw, 1):
+        where = f"check #{number}"
+        if not isinstance(spec, dict):
+            raise SpecError(f"{where}: must be a table, not {show(spec)}")
+        selectors = [key for key in _SELECTORS if key in spec]
+        unknown = [key for key in spec if key not in _SELECTORS and key not in _TESTS]
+        if unknown:
+            raise SpecError(f"{where}: unknown key '{unknown[0]}'")
+        if len(selectors) != 1:
+            raise SpecError(f"{where}: needs exactly one of json, header, body_contains")
+        selector = selectors[0]
+        target = spec[selector]
+        if not isinstance(target, str):
+            raise SpecError(f"{where}: {selector} must be a string, not {show(target)}")
+        tests = [key for key in _TESTS if key in spec]
+        if selector == "body_contains":
+            if tests:
+                raise SpecError(f"{where}: body_contains takes no {tests[0]}")
+            checks.append(_Check(selector, target, "contains", target))
+            continue
+        if len(tests) > 1:
+            raise SpecError(f"{where}: only one of equals, contains, exists")
+        test = tests[0] if tests else "exists"
+        expected = spec.get(test, True)
+        if test == "exists" and not isinstance(expected, bool):
+            raise SpecError(f"{where}: exists must be true or false, not {show(expected)}")
+        checks.append(_Check(selector, target, test, expected))
+    return checks
+
+
+def _captures(extra: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    raw = extra.get("capture", {})
+    if not isinstance(raw, dict):
+        raise SpecError(f"capture: must be a table, not {show(raw)}")
+    captures = {}
+    for name, spec in raw.items():
+        if not isinstance(spec, dict) or len(spec) != 1 or next(iter(spec)) not in ("json", "header"):
+            raise SpecError(f"capture.{name}: must be {{ json = \"path\" }} or {{ header = \"Name\" }}")
+        selector, target = next(iter(spec.items()))
+        if not isinstance(target, str):
+            raise SpecError(f"capture.{name}: {selector} must be a string, not {show(target)}")
+        captures[name] = (selector, target)
+    return captures
+
+
+# --- evaluation --------------------------------------------------------------------------------
+
+
+def _show_json(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = f'"{text}"' if isinstance(value, str) else text
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _as_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_path(document: Any, path: str) -> Any:
+    """The value at a dotted path, or _MISSING. An empty path is the whole document."""
+    value = document
+    for part in path.split(".") if path else ():
+        if isinstance(value, dict):
+            value = value.get(part, _MISSING)
+        elif isinstance(value, list):
+            try:
+                value = value[int(part)]
+            except (ValueError, IndexError):
+                return _MISSING
+        else:
+            return _MISSING
+        if value is _MISSING:
+            return _MISSING
+    return value
+
+
+def _header(response: ResponseSummary, name: str) -> str | Any:
+    values = [v for k, v in response.headers if k.lower() == name.lower()]
+    return ", ".join(values) if values else _MISSING
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    return a == b
+
+
+def _contains(haystack: Any, needle: Any) -> bool:
+    if isinstance(haystack, str):
+        return isinstance(needle, str) and needle in haystack
+    if isinstance(haystack, list):
+        return any(_same(item, needle) for item in haystack)
+    if isinstance(haystack, dict):
+        return isinstance(needle, str) and needle in haystack
+    return False
+
+
+class _Answer:
+    """The response, with its body parsed as JSON once and only if a check asks."""
+
+    def __init__(self, response: ResponseSummary) -> None:
+        self.response = response
+        self._json: Any = _MISSING
+        self._json_error: str | None = None
+
+    def json(self) -> Any:
+        if self._json is _MISSING and self._json_error is None:
+            try:
+                self._json = json.loads(self.response.text())
+            except ValueError:
+                self._json_error = "response is not JSON"
+        if self._json_error:
+            raise SpecError(self._json_error)
+        return self._json
+
+    def select(self, selector: str, target: str) -> Any:
+        if selector == "header":
+            return _header(self.response, target)
+        if selector == "json":
+            return _json_path(self.json(), target)
+        return self.response.text()
+
+
+def _run_check(check: _Check, answer: _Answer) -> CheckResult:
+    try:
+        got = answer.select(check.selector, check.target)
+    except SpecError as exc:
+        return CheckResult(check.name, False, str(exc))
+    if check.test == "exists":
+        present = got is not _MISSING
+        if present == check.expected:
+            return CheckResult(check.name, True)
+        return CheckResult(check.name, False, "missing" if check.expected else f"got {_show_json(got)}")
+    if got is _MISSING:
+        return CheckResult(check.name, False, "missing")
+    if check.selector == "header" and check.test == "equals":
+        passed = got == _as_text(check.expected)
+    elif check.test == "equals":
+        passed = _same(got, check.expected)
+    else:
+        passed = _contains(got, check.expected)
+    return CheckResult(check.name, passed, "" if passed else f"got {_show_json(got)}")
+
+
+def _status_check(statuses: list[int] | None, status: int) -> CheckResult:
+    if statuses is None:
+        passed = status < 400
+        return CheckResult("status < 400", passed, "" if passed else f"got {status}")
+    name = "status " + " or ".join(str(s) for s in statuses)
+    passed = status in statuses
+    return CheckResult(name, passed, "" if passed else f"got {status}")
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+async def replay_step(
+    client: httpx.AsyncClient,
+    req: SavedRequest,
+    variables: Mapping[str, str],
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> StepResult:
+    """Send one request and check its answer. Never raises for a bad request or answer."""
+    step = StepResult(req.name, req.group, req.method)
+    if req.kind != "rest":
+        step.skipped = True
+        step.note = "SSE request: not replayed"
+        return step
+    try:
+        statuses = _statuses(req.extra)
+        checks = _checks(req.extra)
+        captures = _captures(req.extra)
+    except SpecError as exc:
+        step.error = f"invalid spec: {exc}"
+        return step
+    try:
+        ready = render_request(req, variables, environ=environ)
+    except MissingVariable as exc:
+        step.error = str(MissingVariable(exc.name))  # without the file name: the step says which
+        return step
+    step.url = ready.url
+    body = None if ready.body is None else ready.body.encode("utf-8")
+    response = await send(
+        client, ready.method, ready.url, params=ready.query, headers=ready.headers, body=body
+    )
+    step.status, step.elapsed_s, step.size = response.status, response.elapsed_s, response.size
+    if response.error is not None or response.status is None:
+        step.error = " ".join((response.error or "no response").split())
+        return step
+    answer = _Answer(response)
+    step.checks.append(_status_check(statuses, response.status))
+    step.checks.extend(_run_check(check, answer) for check in checks)
+    for name, (selector, target) in captures.items():
+        label = f"capture {name}"
+        try:
+            value = answer.select(selector, target)
+        except SpecError as exc:
+            step.checks.append(CheckResult(label, False, str(exc)))
+            continue
+        if value is _MISSING:
+            step.checks.append(CheckResult(label, False, f"{selector} {target} missing"))
+        else:
+            step.captured[name] = _as_text(value)
+    return step
+
+
+async def replay(
+    client: httpx.AsyncClient,
+    collection: Collection | None,
+    requests: Sequence[SavedRequest],
+    variables: Mapping[str, str],
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> AsyncIterator[StepResult]:
+    """Send `requests` in order, yielding each step's result as soon as it is known.
+
+    `variables` is not changed: captures go into a copy, visible to the later requests of this
+    run only. `collection` is accepted for context (callers pass the one the requests came from)
+    and may be None.
+    """
+    del collection  # the requests carry everything needed
+    current = dict(variables)
+    for req in requests:
+        step = await replay_step(client, req, current, environ=environ)
+        current.update(step.captured)
+        yield step
