@@ -1,0 +1,158 @@
+"""Request history: every send and a summary of its answer, as JSON lines in the state folder.
+
+What is kept is the request as saved (its `{{variables}}` and `{{env:NAME}}` placeholders, not
+their values), the URL as sent with secret parameters masked, masked headers, and the answer's
+status, time, size, masked headers and a capped body. So a history file never holds a secret
+that the collection kept out of its own files, and an entry can be sent again. The file is
+trimmed to the newest half when it grows past its cap.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from streamdash.core.collections import SavedRequest, atomic_write
+from streamdash.core.http.secrets import mask_headers, mask_url
+from streamdash.core.http.send import ResponseSummary
+
+HISTORY_FILE = "history.jsonl"
+MAX_BODY_CHARS = 64 * 1024
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: float
+    collection: str
+    key: str
+    name: str
+    method: str
+    url_template: str
+    url: str  # as sent, secrets masked
+    headers: list[tuple[str, str]]  # the saved (unrendered) headers, secrets masked
+    body_template: str | None
+    status: int | None
+    reason: str = ""
+    elapsed_s: float = 0.0
+    size: int = 0
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    response_body: str = ""
+    body_cut: bool = False
+    error: str | None = None
+
+    def to_request(self) -> SavedRequest:
+        """The request again, for re-sending: placeholders render anew; masked values stay
+        masked (prefer the collection's own request when it still exists)."""
+        return SavedRequest(
+            name=self.name,
+            method=self.method,
+            url=self.url_template,
+            headers=list(self.headers),
+            body=self.body_template,
+        )
+
+
+def _mask_saved_headers(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Saved headers whose value is a `{{placeholder}}` template are kept (they hold no secret
+    and make the entry re-sendable); literal secrets are masked."""
+    return [
+        (name, value) if "{{" in value else mask_headers([(name, value)])[0]
+        for name, value in headers
+    ]
+
+
+class History:
+    def __init__(self, folder: Path, max_bytes: int = MAX_FILE_BYTES) -> None:
+        self.path = folder / HISTORY_FILE
+        self.max_bytes = max_bytes
+        self.damaged = 0  # lines skipped by the last read
+
+    def record(
+        self,
+        *,
+        collection: Path | str,
+        key: str,
+        request: SavedRequest,
+        summary: ResponseSummary,
+    ) -> HistoryEntry:
+        text = summary.text() if summary.status is not None else ""
+        entry = HistoryEntry(
+            at=summary.sent_at or time.time(),
+            collection=str(collection),
+            key=key,
+            name=request.name,
+            method=request.method,
+            url_template=request.url,
+            url=mask_url(summary.url),
+            headers=_mask_saved_headers(request.headers),
+            body_template=request.body,
+            status=summary.status,
+            reason=summary.reason,
+            elapsed_s=round(summary.elapsed_s, 6),
+            size=summary.size,
+            response_headers=mask_headers(summary.headers),
+            response_body=text[:MAX_BODY_CHARS],
+            body_cut=len(text) > MAX_BODY_CHARS or summary.truncated,
+            error=summary.error,
+        )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(line)  # one write per entry: a crash loses at most this line
+        if self.path.stat().st_size > self.max_bytes:
+            self._trim()
+        return entry
+
+    def _trim(self) -> None:
+        """Keep the newest entries that fit in half the cap (so trimming is rare)."""
+        lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+        kept: list[str] = []
+        total = 0
+        for line in reversed(lines):
+            total += len(line.encode("utf-8"))
+            if total > self.max_bytes // 2:
+                break
+            kept.append(line)
+        kept.reverse()
+        atomic_write(self.path, "".join(kept))
+
+    def entries(self, limit: int | None = 200) -> list[HistoryEntry]:
+        """Newest first. A damaged line is skipped and counted in `damaged`."""
+        self.damaged = 0
+        try:
+            lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except FileNotFoundError:
+            return []
+        out: list[HistoryEntry] = []
+        for line in reversed(lines):
+            if limit is not None and len(out) >= limit:
+                break
+            try:
+                data = json.loads(line)
+                data["headers"] = [tuple(pair) for pair in data["headers"]]
+                data["response_headers"] = [tuple(pair) for pair in data["response_headers"]]
+                out.append(HistoryEntry(**data))
+            except (ValueError, TypeError, KeyError):
+                self.damaged += 1
+        return out
+
+    def clear(self) -> None:
+        try:
+            os.remove(self.path)
+        except FileNotFoundError:
+            pass
+
+
+def format_entry_line(entry: HistoryEntry, columns: Sequence[int] = (19, 24, 7, 6)) -> str:
+    """One line for a history list: when, name, method, status/time."""
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.at))
+    status = str(entry.status) if entry.status is not None else "ERR"
+    return (
+        f"{when:<{columns[0]}} {entry.name[: columns[1]]:<{columns[1]}} "
+        f"{entry.method:<{columns[2]}} {status:>{columns[3]}} {entry.elapsed_s * 1000:.0f} ms"
+    )
