@@ -65,5 +65,7 @@ def describe_error(exc: BaseException) -> str:
         return "too many redirects"
     if isinstance(exc, httpx.InvalidURL):
         return f"invalid URL: {text}"
+    if isinstance(exc, ValueError) and text:
+        return text  # our own errors (auth, token endpoint) already read as one line
     name = type(exc).__name__
     return f"{name}: {text}" if text else name

@@ -77,6 +77,7 @@ async def send(
     body: bytes | None = None,
     timeout: httpx.Timeout | None = None,
     follow_redirects: bool = True,
+    auth: httpx.Auth | None = None,
 ) -> ResponseSummary:
     """Send and read the answer (up to MAX_BODY_BYTES); failures come back as `error`."""
     sent_at = time.time()
@@ -93,7 +94,9 @@ async def send(
     except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, TypeError) as exc:
         return ResponseSummary(method, url, error=describe_error(exc), sent_at=sent_at)
     try:
-        response = await client.send(request, stream=True, follow_redirects=follow_redirects)
+        response = await client.send(
+            request, stream=True, follow_redirects=follow_redirects, auth=auth or client.auth
+        )
         try:
             chunks: list[bytes] = []
             size = 0

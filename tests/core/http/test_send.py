@@ -60,3 +60,11 @@ async def test_body_is_capped(raw_server, client, monkeypatch):
     raw_server.handler = reply(200, b"x" * 5000, content_type="text/plain")
     summary = await send(client, "GET", raw_server.url)
     assert summary.truncated and len(summary.body) <= 1000
+
+
+async def test_auth_per_send(raw_server, client):
+    import httpx
+
+    raw_server.handler = reply(200, b"{}")
+    await send(client, "GET", raw_server.url, auth=httpx.BasicAuth("ann", "pw"))
+    assert raw_server.requests[0].header("Authorization") == "Basic YW5uOnB3"
