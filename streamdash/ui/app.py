@@ -39,9 +39,17 @@ from streamdash.core.collections import (
     rename_request,
     save_request,
 )
+from streamdash.core.collections.curl import CurlError, parse_curl, to_curl
+from streamdash.core.collections.environments import Environment, load_environments
+from streamdash.core.collections.httpfile import HttpFileError, parse_http_file
 from streamdash.core.filter import EventFilter, FieldCache, FilterError, compile_filter
+from streamdash.core.history import History
+from streamdash.core.http.auth import AuthError
 from streamdash.core.http.client import make_client
-from streamdash.core.http.send import ResponseSummary, send
+from streamdash.core.http.execute import Executor, load_collection_settings
+from streamdash.core.http.paging import PagingError
+from streamdash.core.http.send import ResponseSummary
+from streamdash.core.http.transport import ClientPool
 from streamdash.core.sse import (
     Event,
     RetryPolicy,
@@ -74,11 +82,14 @@ class StreamChanged(Message):
 
 
 class ResponseReady(Message):
-    def __init__(self, key: str, summary: ResponseSummary, reveal: bool = True) -> None:
+    def __init__(
+        self, key: str, summary: ResponseSummary, reveal: bool = True, note: str = ""
+    ) -> None:
         super().__init__()
         self.key = key
         self.summary = summary
         self.reveal = reveal  # a narrow screen switches to the answer the user asked for
+        self.note = note  # cache hit, pages, a plain-http warning
 
 
 @dataclass
@@ -126,6 +137,7 @@ class StreamdashApp(App[None]):
         Binding("f4", "show_pane('response')", "Response"),
         Binding("f5", "show_pane('stats')", "Stats"),
         Binding("ctrl+r", "run_selected", "Run/stop"),
+        Binding("f6", "switch_environment", "Env"),
         Binding("slash", "focus_filter", "Filter"),
         Binding("i", "toggle_invert", "Invert", show=False),
         Binding("s", "cycle_scope", "Stream scope", show=False),
@@ -145,10 +157,16 @@ class StreamdashApp(App[None]):
         autosend: tuple[str, ...] = (),
         client_factory=make_client,
         clock=time.time,
+        history_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.collection = collection
-        self.variables = {**collection.variables, **(variables or {})}
+        self.overrides = dict(variables or {})  # e.g. the demo server's base_url: always win
+        self.env_errors: list = []
+        self.environments: dict[str, Environment] = load_environments(collection.root, self.env_errors)
+        self.env_name: str | None = None
+        self.variables = {**collection.variables, **self.overrides}
+        self.history_dir = history_dir
         self.refresh_hz = refresh_hz
         self.buffer = EventBuffer(buffer_size)
         self.field_cache = FieldCache(entries=buffer_size)  # JSON field values, sized to the ring
@@ -190,7 +208,17 @@ class StreamdashApp(App[None]):
         self.stats_panel = self.query_one(StatsPanel)
         self.response_view = self.query_one(ResponseView)
         self.events_pane = self.query_one("#events")
-        self.client = self.client_factory()
+        settings = load_collection_settings(self.collection.root)
+        self.pool = ClientPool(self.client_factory)
+        self.client = self.pool.get(settings.transport)  # the one client streams share
+        self.executor = Executor(
+            self.pool,
+            settings,
+            history=History(self.history_dir) if self.history_dir else None,
+            collection_root=self.collection.root,
+        )
+        for problem in settings.errors:
+            self.notify(problem, title="collection settings", severity="error", timeout=10)
         self.sub_title = self._subtitle()
         for pane, title in (
             ("requests", "Requests"),
@@ -227,14 +255,37 @@ class StreamdashApp(App[None]):
             except (WorkerCancelled, WorkerFailed):
                 pass
         if self.client is not None:
-            await self.client.aclose()
+            await self.executor.aclose()  # closes every pooled client, the streams' one too
 
     def _subtitle(self) -> str:
-        return f"{self.collection.name} \u00b7 no environment"
+        if self.env_name is None:
+            return f"{self.collection.name} \u00b7 no environment"
+        production = " (PRODUCTION)" if self.environments[self.env_name].production else ""
+        return f"{self.collection.name} \u00b7 env: {self.env_name}{production}"
 
     def _report_load_errors(self) -> None:
-        for error in self.collection.errors:
-            self.notify(str(error), title="skipped a request file", severity="error", timeout=10)
+        for error in [*self.collection.errors, *self.env_errors]:
+            self.notify(str(error), title="skipped a file", severity="error", timeout=10)
+
+    def action_switch_environment(self) -> None:
+        """Cycle: no environment, then each environment of the collection."""
+        if not self.environments:
+            self.notify("this collection has no environments (add env/NAME.toml)", timeout=4)
+            return
+        names: list[str | None] = [None, *self.environments]
+        index = names.index(self.env_name) if self.env_name in names else 0
+        self.use_environment(names[(index + 1) % len(names)])
+
+    def use_environment(self, name: str | None) -> None:
+        self.env_name = name
+        env = self.environments.get(name) if name else None
+        self.variables = {
+            **self.collection.variables,
+            **(env.variables if env else {}),
+            **self.overrides,
+        }
+        self.screen.set_class(bool(env and env.production), "-production")
+        self.sub_title = self._subtitle()
 
     def on_resize(self, event) -> None:  # type: ignore[no-untyped-def]
         self._apply_width(event.size.width)
@@ -287,6 +338,10 @@ class StreamdashApp(App[None]):
         yield SystemCommand("Pause or follow the log", "Stop or resume the live tail", self.action_toggle_pause)
         yield SystemCommand("Clear the log", "Forget every retained event", self.action_clear_log)
         yield SystemCommand("Reload collection", "Read the collection from disk again", self.action_reload)
+        yield SystemCommand("Switch environment", "Cycle through env/*.toml (F6)", self.action_switch_environment)
+        yield SystemCommand("Copy request as curl", "A command a shell runs back to this request", self.action_copy_curl)
+        yield SystemCommand("Import a curl command", "Paste curl; it becomes a saved request", self.action_import_curl)
+        yield SystemCommand("Import a .http file", "JetBrains / VS Code REST Client requests", self.action_import_http_file)
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -323,33 +378,26 @@ class StreamdashApp(App[None]):
             return None
 
     def send_request(self, request: SavedRequest, *, reveal: bool = True) -> None:
-        rendered = self._rendered(request)
-        if rendered is None:
+        if self._rendered(request) is None:  # say what is missing before anything is sent
             return
-        self._send_worker(request_key(request), rendered, reveal)
+        self._send_worker(request_key(request), request, reveal)
 
     @work(group="rest", exit_on_error=False)
     async def _send_worker(self, key: str, request: SavedRequest, reveal: bool) -> None:
-        assert self.client is not None
         try:
-            url = str(request_url(request))
-        except (httpx.InvalidURL, ValueError) as exc:
-            summary = ResponseSummary(request.method, request.url, error=f"invalid URL: {exc}")
-        else:
-            summary = await send(
-                self.client,
-                request.method,
-                url,
-                headers=request.headers,
-                body=request.body.encode("utf-8") if request.body else None,
-            )
-        self.post_message(ResponseReady(key, summary, reveal))
+            run = await self.executor.run(request, self.variables, key)
+        except (MissingVariable, AuthError, PagingError, ValueError) as exc:
+            summary = ResponseSummary(request.method, request.url, error=str(exc))
+            self.post_message(ResponseReady(key, summary, reveal))
+            return
+        note = "; ".join(part for part in (run.note, run.warning) if part)
+        self.post_message(ResponseReady(key, run.summary, reveal, note))
 
     @on(ResponseReady)
     def _show_response(self, message: ResponseReady) -> None:
         summary = message.summary
         self.rest_stats.record(summary.status, summary.elapsed_s, summary.sent_at or self.clock())
-        self.response_view.show(summary, message.key.rpartition("/")[2])
+        self.response_view.show(summary, message.key.rpartition("/")[2], message.note)
         if message.reveal and self.screen.has_class("-narrow"):
             self._pane = "response"
             self._apply_width(self.size.width)
@@ -649,9 +697,58 @@ class StreamdashApp(App[None]):
 
         self.push_screen(ConfirmScreen(f"Delete {request.name!r} ({request.path})?"), done)
 
+    def action_copy_curl(self) -> None:
+        request = self.selected_request
+        if request is None:
+            return
+        rendered = self._rendered(request)
+        if rendered is None:
+            return
+        self.copy_to_clipboard(to_curl(rendered))
+        self.notify(f"copied {request.name} as curl (OSC 52)", timeout=3)
+
+    def action_import_curl(self) -> None:
+        selected = self.selected_request
+        group = selected.group if selected is not None else ()
+
+        def done(command: str | None) -> None:
+            if not command:
+                return
+            try:
+                request = dataclasses.replace(parse_curl(command), group=group)
+            except CurlError as exc:
+                self.notify(str(exc), title="not a curl command", severity="error", timeout=10)
+                return
+            self._save(request)
+
+        self.push_screen(PromptScreen("Paste a curl command:"), done)
+
+    def action_import_http_file(self) -> None:
+        def done(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                text = Path(path).expanduser().read_text(encoding="utf-8-sig")
+                requests, _variables = parse_http_file(text, Path(path))
+            except OSError as exc:
+                self.notify(f"{path}: {exc.strerror or exc}", title="not imported", severity="error", timeout=10)
+                return
+            except HttpFileError as exc:
+                self.notify(str(exc), title="not imported", severity="error", timeout=10)
+                return
+            saved = None
+            for request in requests:
+                saved = self._save(request) or saved
+            if saved is not None:
+                self.notify(f"imported {len(requests)} requests from {path}", timeout=4)
+
+        self.push_screen(PromptScreen("Path of a .http or .rest file:"), done)
+
     def action_reload(self) -> None:
         self.collection = load_collection(self.collection.root)
-        self.variables = {**self.collection.variables, **self.variables}
+        self.env_errors = []
+        self.environments = load_environments(self.collection.root, self.env_errors)
+        self.use_environment(self.env_name if self.env_name in self.environments else None)
         self._reload_tree()
         self._report_load_errors()
 
@@ -668,8 +765,11 @@ def run_app(
     theme: str | None = None,
 ) -> None:
     collection = load_collection(collection_root)
+    from streamdash.core.config import Locations
+
     app = StreamdashApp(
         collection,
+        history_dir=Locations.from_env().state_dir / "history",
         variables=variables,
         refresh_hz=refresh_hz,
         buffer_size=buffer_size,

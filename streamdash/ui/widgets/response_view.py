@@ -9,25 +9,29 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static, TextArea
 from textual.widgets.text_area import Selection
 
+from streamdash.core.http.secrets import mask_headers
 from streamdash.core.http.send import ResponseSummary
 from streamdash.core.stats import format_bytes, format_duration
 from streamdash.core.text import escape_controls
 
 
-def status_line(summary: ResponseSummary, name: str = "") -> str:
+def status_line(summary: ResponseSummary, name: str = "", note: str = "") -> str:
     target = f"{summary.method} {escape_controls(summary.url)}"
     label = f"{name} \u00b7 " if name else ""
     if summary.status is None:
         return f"{label}failed: {escape_controls(summary.error or '')} \u00b7 {target}"
     size = format_bytes(summary.size) + (" (cut)" if summary.truncated else "")
+    extra = f" \u00b7 {escape_controls(note)}" if note else ""
     return (
         f"{label}{summary.status} {summary.reason} \u00b7 {format_duration(summary.elapsed_s)}"
-        f" \u00b7 {size} \u00b7 {target}"
+        f" \u00b7 {size}{extra} \u00b7 {target}"
     )
 
 
-def headers_text(summary: ResponseSummary) -> str:
-    return "\n".join(f"{k}: {escape_controls(v)}" for k, v in summary.headers)
+def headers_text(summary: ResponseSummary, reveal: bool = False) -> str:
+    """Secrets (Set-Cookie, tokens) masked unless the user reveals them."""
+    headers = summary.headers if reveal else mask_headers(summary.headers)
+    return "\n".join(f"{k}: {escape_controls(v)}" for k, v in headers)
 
 
 class ResponseView(Vertical):
@@ -35,6 +39,7 @@ class ResponseView(Vertical):
         Binding("slash", "search", "Search body"),
         Binding("n", "search_next", "Next match", show=False),
         Binding("h", "toggle_headers", "Headers"),
+        Binding("v", "toggle_reveal", "Reveal secrets", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -48,11 +53,13 @@ class ResponseView(Vertical):
         self.query_one("#response-headers").display = False
         self.summary: ResponseSummary | None = None
         self._needle = ""
+        self.revealed = False
 
-    def show(self, summary: ResponseSummary, name: str = "") -> None:
+    def show(self, summary: ResponseSummary, name: str = "", note: str = "") -> None:
         self.summary = summary
+        self.revealed = False
         status = self.query_one("#response-status", Static)
-        status.update(status_line(summary, name))
+        status.update(status_line(summary, name, note))
         kind = "none" if summary.status is None else f"{summary.status // 100}xx"
         for cls in ("-2xx", "-3xx", "-4xx", "-5xx", "-none"):
             status.remove_class(cls)
@@ -65,6 +72,13 @@ class ResponseView(Vertical):
     @property
     def body_text(self) -> str:
         return self.query_one("#response-body", TextArea).text
+
+    def action_toggle_reveal(self) -> None:
+        if self.summary is None:
+            return
+        self.revealed = not self.revealed
+        self.query_one("#response-headers", Static).update(headers_text(self.summary, self.revealed))
+        self.query_one("#response-headers").display = True
 
     def action_toggle_headers(self) -> None:
         headers = self.query_one("#response-headers")

@@ -1,0 +1,122 @@
+"""The REST side in the app: environments, masked secrets, curl in and out, history."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import streamdash.demo
+from streamdash.core.collections import load_collection
+from streamdash.core.history import History
+from streamdash.demo import DemoServer
+from streamdash.ui.app import StreamdashApp
+from streamdash.ui.screens.dialogs import PromptScreen
+from streamdash.ui.widgets.requests_tree import RequestsTree
+from streamdash.ui.widgets.response_view import ResponseView
+from tests.ui.test_app import wait_for
+
+DEMO_COLLECTION = Path(streamdash.demo.__file__).parent / "collection"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    with DemoServer(seed=13, time_scale=0.05) as server:
+        yield server
+
+
+@pytest.fixture
+def collection_dir(tmp_path: Path, demo) -> Path:
+    root = tmp_path / "demo"
+    shutil.copytree(DEMO_COLLECTION, root)
+    (root / "env").mkdir()
+    (root / "env" / "local.toml").write_text(f'[variables]\nbase_url = "{demo.url}"\n')
+    (root / "env" / "prod.toml").write_text('production = true\n[variables]\nbase_url = "http://127.0.0.1:9"\n')
+    return root
+
+
+async def send_selected(pilot, app, key):
+    tree = app.query_one(RequestsTree)
+    tree.focus()
+    assert tree.select_key(key)
+    await pilot.pause()
+    view = app.query_one(ResponseView)
+    view.summary = None
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: view.summary is not None)
+    return view
+
+
+async def test_environments_switch_variables_and_mark_production(collection_dir, tmp_path):
+    app = StreamdashApp(load_collection(collection_dir), history_dir=tmp_path / "history")
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert app.sub_title.endswith("no environment")
+        await pilot.press("f6")
+        assert app.env_name == "local" and "env: local" in app.sub_title
+        view = await send_selected(pilot, app, "api/Health")
+        assert view.summary.status == 200
+        await pilot.press("f6")
+        assert app.env_name == "prod" and "PRODUCTION" in app.sub_title
+        assert app.screen.has_class("-production")
+        view = await send_selected(pilot, app, "api/Health")
+        assert view.summary.status is None and view.summary.error == "connection refused"
+    entries = History(tmp_path / "history").entries()
+    assert [e.status for e in entries] == [None, 200]
+
+
+async def test_response_secrets_masked_until_revealed(collection_dir, demo):
+    (collection_dir / "api" / "cookie.toml").write_text(
+        'name = "Cookie"\nurl = "{{base_url}}/api/health"\n[headers]\nX-Api-Key = "key-1234567890abcdef"\n'
+    )
+    app = StreamdashApp(load_collection(collection_dir), variables={"base_url": demo.url})
+    async with app.run_test(size=(160, 48)) as pilot:
+        view = await send_selected(pilot, app, "api/Cookie")
+        from streamdash.core.http.send import ResponseSummary
+
+        secret = ResponseSummary("GET", "http://x/", status=200, reason="OK",
+                                 headers=(("Set-Cookie", "sid=abcdefghijklmnopqrstuvwxyz; Path=/"),))
+        view.show(secret, "Cookie")
+        view.query_one("#response-body").focus()
+        await pilot.press("h")
+        shown = str(view.query_one("#response-headers").render())
+        assert "abcdefghijklmnopqrstuvwxyz" not in shown and "sid=" in shown
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.focused is view.query_one("#response-body"), app.focused
+        assert "abcdefghijklmnopqrstuvwxyz" in str(view.query_one("#response-headers").render())
+
+
+async def test_import_curl_then_copy_it_back(collection_dir, demo):
+    app = StreamdashApp(load_collection(collection_dir), variables={"base_url": demo.url})
+    async with app.run_test(size=(160, 48)) as pilot:
+        tree = app.query_one(RequestsTree)
+        tree.focus()
+        tree.select_key("api/Health")
+        await pilot.pause()
+        app.action_import_curl()
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.pause()
+        command = f"curl -X POST '{demo.url}/api/items' -H 'Content-Type: application/json' -d '{{\"name\": \"$5 widget\", \"price\": 5}}'"
+        app.screen.query_one("#prompt-input").value = command
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any(r.method == "POST" and "$5 widget" in (r.body or "") for r in app.collection.requests))
+        saved = next(r for r in app.collection.requests if r.body and "$5 widget" in r.body)
+        assert saved.path is not None and saved.path.parent == collection_dir / "api"
+        assert tomllib.loads(saved.path.read_text())["method"] == "POST"
+        view = await send_selected(pilot, app, "/".join((*saved.group, saved.name)))
+        assert view.summary.status == 201 and json.loads(view.body_text)["name"] == "$5 widget"
+        app.action_copy_curl()
+        assert app.clipboard.startswith("curl ") and "$5 widget" in app.clipboard
+        # A line that is not curl says why and writes nothing.
+        before = sorted(p.name for p in (collection_dir / "api").iterdir())
+        app.action_import_curl()
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = "wget http://example.com"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert sorted(p.name for p in (collection_dir / "api").iterdir()) == before
+        assert any("curl" in n.message for n in app._notifications)
