@@ -136,13 +136,19 @@ async def _replay_all(
 ) -> int:
     from contextlib import aclosing
 
-    from streamdash.core.http.client import make_client
+    from streamdash.core.http.execute import Executor, load_collection_settings
+    from streamdash.core.http.transport import ClientPool
     from streamdash.core.replay import replay
 
     passed = failed = skipped = 0
     start = time.perf_counter()
-    async with make_client() as client:
-        async with aclosing(replay(client, collection, requests, variables)) as steps:
+    settings = load_collection_settings(collection.root)
+    for problem in settings.errors:
+        print(f"streamdash run: {problem}", file=err, flush=True)
+    executor = Executor(ClientPool(), settings)
+    client = executor.pool.get(settings.transport)
+    try:
+        async with aclosing(replay(client, collection, requests, variables, executor=executor)) as steps:
             async for step in steps:
                 if step.skipped:
                     skipped += 1
@@ -155,6 +161,8 @@ async def _replay_all(
                 else:
                     out.write(_line(step) + "\n")
                 out.flush()
+    finally:
+        await executor.aclose()
     took = time.perf_counter() - start
     summary = f"{passed} passed, {failed} failed"
     if skipped:

@@ -39,13 +39,16 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from streamdash.core.collections.models import Collection, SavedRequest, show
 from streamdash.core.collections.template import MissingVariable, render_request
 from streamdash.core.http.send import ResponseSummary, send
+
+if TYPE_CHECKING:
+    from streamdash.core.http.execute import Executor
 
 __all__ = ["CheckResult", "SpecError", "StepResult", "replay", "replay_step"]
 
@@ -301,8 +304,11 @@ async def replay_step(
     variables: Mapping[str, str],
     *,
     environ: Mapping[str, str] | None = None,
+    executor: Executor | None = None,
 ) -> StepResult:
-    """Send one request and check its answer. Never raises for a bad request or answer."""
+    """Send one request and check its answer. Never raises for a bad request or answer.
+
+    With an `executor` the send uses the collection's auth and transport settings."""
     step = StepResult(req.name, req.group, req.method)
     if req.kind != "rest":
         step.skipped = True
@@ -322,9 +328,16 @@ async def replay_step(
         return step
     step.url = ready.url
     body = None if ready.body is None else ready.body.encode("utf-8")
-    response = await send(
-        client, ready.method, ready.url, params=ready.query, headers=ready.headers, body=body
-    )
+    if executor is not None:
+        try:
+            response = (await executor.run(req, variables, step.label)).summary
+        except ValueError as exc:  # auth or paging settings that cannot work
+            step.error = str(exc)
+            return step
+    else:
+        response = await send(
+            client, ready.method, ready.url, params=ready.query, headers=ready.headers, body=body
+        )
     step.status, step.elapsed_s, step.size = response.status, response.elapsed_s, response.size
     if response.error is not None or response.status is None:
         step.error = " ".join((response.error or "no response").split())
@@ -353,6 +366,7 @@ async def replay(
     variables: Mapping[str, str],
     *,
     environ: Mapping[str, str] | None = None,
+    executor: Executor | None = None,
 ) -> AsyncIterator[StepResult]:
     """Send `requests` in order, yielding each step's result as soon as it is known.
 
@@ -363,6 +377,6 @@ async def replay(
     del collection  # the requests carry everything needed
     current = dict(variables)
     for req in requests:
-        step = await replay_step(client, req, current, environ=environ)
+        step = await replay_step(client, req, current, environ=environ, executor=executor)
         current.update(step.captured)
         yield step

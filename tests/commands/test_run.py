@@ -184,3 +184,35 @@ def test_bad_request_file_is_reported_and_others_run(coll, capsys):
     assert main([str(coll), "health", "--env", "local"]) == 0
     _, err = capsys.readouterr()
     assert "skipped" in err and "broken.toml:1" in err
+
+
+def test_run_uses_the_collections_auth(tmp_path, monkeypatch):
+    """collection.toml's [auth] applies to the replayed requests (through the executor)."""
+    from tests.helpers.raw_server import RawServer
+
+    seen = []
+
+    async def handler(conn):
+        seen.append(conn.request.header("Authorization"))
+        await conn.start(200, {"Content-Length": "2"}, content_type="application/json")
+        await conn.send(b"{}")
+
+    server = RawServer(handler=handler).start()
+    try:
+        root = tmp_path / "coll"
+        root.mkdir()
+        (root / "collection.toml").write_text(
+            f'name = "c"\n[variables]\nbase_url = "{server.url}"\n[auth]\ntype = "bearer"\ntoken = "{{{{env:SD_RUN_TOKEN}}}}"\n'
+        )
+        (root / "ping.toml").write_text('name = "ping"\nurl = "{{base_url}}/ping"\n')
+        monkeypatch.setenv("SD_RUN_TOKEN", "abc123")
+        import subprocess
+        import sys
+
+        result = subprocess.run([sys.executable, "-m", "streamdash", "run", str(root)],
+                                capture_output=True, text=True, timeout=30)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    assert seen == ["Bearer abc123"]
+    assert "abc123" not in result.stdout + result.stderr
