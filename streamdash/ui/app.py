@@ -43,7 +43,7 @@ from streamdash.core.collections.curl import CurlError, parse_curl, to_curl
 from streamdash.core.collections.environments import Environment, load_environments
 from streamdash.core.collections.httpfile import HttpFileError, parse_http_file
 from streamdash.core.filter import EventFilter, FieldCache, FilterError, compile_filter
-from streamdash.core.history import History
+from streamdash.core.history import History, HistoryEntry
 from streamdash.core.http.auth import AuthError
 from streamdash.core.http.client import make_client
 from streamdash.core.http.execute import Executor, load_collection_settings
@@ -62,6 +62,7 @@ from streamdash.core.stats import RestStats, StreamTracker, describe_state
 from streamdash.core.text import escape_controls
 from streamdash.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from streamdash.ui.screens.event_detail import EventDetailScreen
+from streamdash.ui.screens.history import HistoryScreen
 from streamdash.ui.screens.request_editor import RequestEditorScreen
 from streamdash.ui.widgets.event_log import EventLog
 from streamdash.ui.widgets.filter_bar import FilterBar
@@ -138,6 +139,7 @@ class StreamdashApp(App[None]):
         Binding("f5", "show_pane('stats')", "Stats"),
         Binding("ctrl+r", "run_selected", "Run/stop"),
         Binding("f6", "switch_environment", "Env"),
+        Binding("f7", "show_history", "History"),
         Binding("slash", "focus_filter", "Filter"),
         Binding("i", "toggle_invert", "Invert", show=False),
         Binding("s", "cycle_scope", "Stream scope", show=False),
@@ -338,6 +340,7 @@ class StreamdashApp(App[None]):
         yield SystemCommand("Pause or follow the log", "Stop or resume the live tail", self.action_toggle_pause)
         yield SystemCommand("Clear the log", "Forget every retained event", self.action_clear_log)
         yield SystemCommand("Reload collection", "Read the collection from disk again", self.action_reload)
+        yield SystemCommand("History", "Past sends; Enter sends one again (F7)", self.action_show_history)
         yield SystemCommand("Switch environment", "Cycle through env/*.toml (F6)", self.action_switch_environment)
         yield SystemCommand("Copy request as curl", "A command a shell runs back to this request", self.action_copy_curl)
         yield SystemCommand("Import a curl command", "Paste curl; it becomes a saved request", self.action_import_curl)
@@ -696,6 +699,21 @@ class StreamdashApp(App[None]):
             self._reload_tree()
 
         self.push_screen(ConfirmScreen(f"Delete {request.name!r} ({request.path})?"), done)
+
+    def action_show_history(self) -> None:
+        history = self.executor.history
+        if history is None:
+            self.notify("no history for this session", timeout=3)
+            return
+        entries = history.entries()
+
+        def done(entry: HistoryEntry | None) -> None:
+            if entry is None:
+                return
+            current = self._find(entry.key) if entry.key else None
+            self.send_request(current or entry.to_request())
+
+        self.push_screen(HistoryScreen(entries, history.damaged), done)
 
     def action_copy_curl(self) -> None:
         request = self.selected_request

@@ -120,3 +120,23 @@ async def test_import_curl_then_copy_it_back(collection_dir, demo):
         await pilot.pause()
         assert sorted(p.name for p in (collection_dir / "api").iterdir()) == before
         assert any("curl" in n.message for n in app._notifications)
+
+
+async def test_history_lists_sends_and_sends_again(collection_dir, tmp_path, demo):
+    from streamdash.ui.screens.history import HistoryScreen
+
+    app = StreamdashApp(load_collection(collection_dir), variables={"base_url": demo.url},
+                        history_dir=tmp_path / "h")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send_selected(pilot, app, "api/Health")
+        await send_selected(pilot, app, "api/Get item")
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await pilot.pause()
+        assert [e.name for e in app.screen.entries] == ["Get item", "Health"]
+        view = app.query_one(ResponseView)
+        view.summary = None
+        await pilot.press("down", "enter")  # the older one: Health
+        await wait_for(pilot, lambda: view.summary is not None)
+        assert view.summary.url.endswith("/api/health")
+    assert len(History(tmp_path / "h").entries()) == 3

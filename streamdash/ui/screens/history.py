@@ -1,0 +1,57 @@
+"""Past sends, newest first: Enter sends one again (the collection's current request when it
+still exists, else the request as it was recorded)."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Static
+
+from streamdash.core.history import HistoryEntry
+from streamdash.core.text import escape_controls
+
+
+class HistoryScreen(ModalScreen[HistoryEntry | None]):
+    BINDINGS = [
+        Binding("escape,q", "dismiss(None)", "Close"),
+        Binding("enter", "resend", "Send again", priority=True),
+    ]
+
+    def __init__(self, entries: list[HistoryEntry], damaged: int = 0) -> None:
+        super().__init__()
+        self.entries = entries
+        self.damaged = damaged
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="history"):
+            note = f" ({self.damaged} damaged lines skipped)" if self.damaged else ""
+            yield Static(f"History: {len(self.entries)} sends, newest first{note}", classes="dialog-title", markup=False)
+            yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, width in (("When", 19), ("Request", 24), ("Method", 7), ("Status", 6), ("Time", 8), ("URL (secrets masked)", 60)):
+            table.add_column(label, width=width)
+        for index, entry in enumerate(self.entries):
+            table.add_row(
+                Text(time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.at))),
+                Text(escape_controls(entry.name)),
+                Text(entry.method),
+                Text(str(entry.status) if entry.status is not None else "ERR"),
+                Text(f"{entry.elapsed_s * 1000:.0f} ms"),
+                Text(escape_controls(entry.url if entry.status is not None else f"{entry.url}  {entry.error or ''}")),
+                key=str(index),
+            )
+        table.focus()
+
+    def action_resend(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.entries:
+            return
+        self.dismiss(self.entries[table.cursor_row])
