@@ -63,6 +63,7 @@ from streamdash.core.text import escape_controls
 from streamdash.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from streamdash.ui.screens.event_detail import EventDetailScreen
 from streamdash.ui.screens.history import HistoryScreen
+from streamdash.ui.screens.replay import ReplayScreen
 from streamdash.ui.screens.request_editor import RequestEditorScreen
 from streamdash.ui.widgets.event_log import EventLog
 from streamdash.ui.widgets.filter_bar import FilterBar
@@ -341,6 +342,7 @@ class StreamdashApp(App[None]):
         yield SystemCommand("Clear the log", "Forget every retained event", self.action_clear_log)
         yield SystemCommand("Reload collection", "Read the collection from disk again", self.action_reload)
         yield SystemCommand("History", "Past sends; Enter sends one again (F7)", self.action_show_history)
+        yield SystemCommand("Replay the collection", "Send every REST request in order and check the answers", self.action_replay)
         yield SystemCommand("Switch environment", "Cycle through env/*.toml (F6)", self.action_switch_environment)
         yield SystemCommand("Copy request as curl", "A command a shell runs back to this request", self.action_copy_curl)
         yield SystemCommand("Import a curl command", "Paste curl; it becomes a saved request", self.action_import_curl)
@@ -699,6 +701,13 @@ class StreamdashApp(App[None]):
             self._reload_tree()
 
         self.push_screen(ConfirmScreen(f"Delete {request.name!r} ({request.path})?"), done)
+
+    def action_replay(self) -> None:
+        requests = [r for r in self.collection.requests if r.kind == "rest"]
+        if not requests:
+            self.notify("no REST requests to replay", timeout=3)
+            return
+        self.push_screen(ReplayScreen(self.executor, requests, dict(self.variables)))
 
     def action_show_history(self) -> None:
         history = self.executor.history
