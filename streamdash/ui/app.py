@@ -46,7 +46,7 @@ from streamdash.core.filter import EventFilter, FieldCache, FilterError, compile
 from streamdash.core.history import History, HistoryEntry
 from streamdash.core.http.auth import AuthError
 from streamdash.core.http.client import make_client
-from streamdash.core.http.execute import Executor, load_collection_settings
+from streamdash.core.http.execute import Executor, load_collection_settings, with_curl_auth
 from streamdash.core.http.paging import PagingError
 from streamdash.core.http.send import ResponseSummary
 from streamdash.core.http.transport import ClientPool
@@ -726,13 +726,12 @@ class StreamdashApp(App[None]):
 
     def action_copy_curl(self) -> None:
         request = self.selected_request
-        if request is None:
+        if request is None or self._rendered(request) is None:
             return
-        rendered = self._rendered(request)
-        if rendered is None:
-            return
-        self.copy_to_clipboard(to_curl(rendered))
-        self.notify(f"copied {request.name} as curl (OSC 52)", timeout=3)
+        explicit, missing = with_curl_auth(request, self.executor.settings, self.variables)
+        self.copy_to_clipboard(to_curl(explicit))
+        note = f"; {missing}" if missing else ""
+        self.notify(f"copied {request.name} as curl (OSC 52){note}", timeout=4)
 
     def action_import_curl(self) -> None:
         selected = self.selected_request

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from streamdash.core.collections import COLLECTION_FILE, SavedRequest, render_request
+from streamdash.core.collections import COLLECTION_FILE, SavedRequest, render, render_request
 from streamdash.core.history import History
 from streamdash.core.http.auth import AuthError, TokenCache, build_auth, parse_auth
 from streamdash.core.http.cache import ResponseCache, cache_ttl
@@ -71,6 +71,33 @@ def load_collection_settings(root: Path) -> CollectionSettings:
         except TransportError as exc:
             errors.append(str(exc))
     return CollectionSettings(auth=auth, transport=transport, errors=tuple(errors))
+
+
+def with_curl_auth(
+    request: SavedRequest, settings: CollectionSettings, variables: Mapping[str, str]
+) -> tuple[SavedRequest, str | None]:
+    """The rendered request with its auth (its own or the collection's) made explicit, for
+    `to_curl`: basic as `-u`, bearer as an Authorization header. Digest and OAuth2 cannot be
+    one curl line with the same meaning: the second value says so."""
+    rendered = render_request(request, variables)
+    table = request.extra.get("auth", settings.auth)
+    if not table:
+        return rendered, None
+    kind = str(table.get("type", "")).lower()
+
+    def render_value(key: str) -> str:
+        return render(str(table.get(key, "")), variables)
+
+    if kind == "basic":
+        extra = {**rendered.extra, "auth": {"type": "basic", "username": render_value("username"),
+                                            "password": render_value("password")}}
+        return dataclasses.replace(rendered, extra=extra), None
+    if kind == "bearer":
+        headers = [*rendered.headers, ("Authorization", f"Bearer {render_value('token')}")]
+        return dataclasses.replace(rendered, headers=headers), None
+    if kind in ("digest", "oauth2"):
+        return rendered, f"{kind} auth is not in the curl command"
+    return rendered, None
 
 
 @dataclass(frozen=True)

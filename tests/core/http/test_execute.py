@@ -71,3 +71,23 @@ def test_bad_collection_settings_are_one_line_errors(tmp_path):
     assert len(settings.errors) == 2 and all("\n" not in e for e in settings.errors)
     assert settings.auth is None and settings.transport.verify is True
     assert load_collection_settings(tmp_path / "missing").errors == ()
+
+
+def test_curl_export_makes_auth_explicit(monkeypatch):
+    import shlex
+
+    from streamdash.core.collections.curl import parse_curl, to_curl
+    from streamdash.core.http.execute import CollectionSettings, with_curl_auth
+
+    monkeypatch.setenv("SD_CURL_TOKEN", "tok'en")
+    request = SavedRequest(name="x", url="https://api.example.com/x")
+    bearer = CollectionSettings(auth={"type": "bearer", "token": "{{env:SD_CURL_TOKEN}}"})
+    explicit, missing = with_curl_auth(request, bearer, {})
+    command = to_curl(explicit)
+    assert missing is None and "Authorization: Bearer tok'en" in shlex.split(command)
+    assert ("Authorization", "Bearer tok'en") in parse_curl(command).headers  # a shell runs it back
+    basic = SavedRequest(name="y", url="https://api.example.com/y", extra={"auth": {"type": "basic", "username": "ann", "password": "p$w"}})
+    explicit, _ = with_curl_auth(basic, CollectionSettings(), {})
+    assert "ann:p$w" in shlex.split(to_curl(explicit))
+    _, missing = with_curl_auth(request, CollectionSettings(auth={"type": "digest", "username": "a", "password": "b"}), {})
+    assert missing == "digest auth is not in the curl command"
