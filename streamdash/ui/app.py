@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import tomli_w
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -32,12 +33,14 @@ from streamdash.core.collections import (
     CollectionError,
     MissingVariable,
     SavedRequest,
+    atomic_write,
     delete_request,
     duplicate_request,
     load_collection,
     render_request,
     rename_request,
     save_request,
+    slugify,
 )
 from streamdash.core.collections.curl import CurlError, parse_curl, to_curl
 from streamdash.core.collections.environments import Environment, load_environments
@@ -765,10 +768,32 @@ class StreamdashApp(App[None]):
             saved = None
             for request in requests:
                 saved = self._save(request) or saved
+            env_note = ""
+            if _variables:
+                env_note = self._save_imported_variables(Path(path).stem, _variables)
             if saved is not None:
-                self.notify(f"imported {len(requests)} requests from {path}", timeout=4)
+                self.notify(f"imported {len(requests)} requests from {path}{env_note}", timeout=6)
 
         self.push_screen(PromptScreen("Path of a .http or .rest file:"), done)
+
+    def _save_imported_variables(self, stem: str, variables: dict[str, str]) -> str:
+        """A .http file's @variables become an environment of their own (never overwriting one):
+        the imported requests keep their {{placeholders}} and F6 selects the values."""
+        folder = self.collection.root / "env"
+        name = slugify(stem) or "imported"
+        target = folder / f"{name}.toml"
+        counter = 2
+        while target.exists():
+            target = folder / f"{name}-{counter}.toml"
+            counter += 1
+        try:
+            folder.mkdir(exist_ok=True)
+            atomic_write(target, tomli_w.dumps({"variables": variables}))
+        except OSError as exc:
+            self.notify(f"{target}: {exc.strerror or exc}", title="variables not saved", severity="error")
+            return ""
+        self.environments = load_environments(self.collection.root, self.env_errors)
+        return f"; its variables are the environment {target.stem!r} (F6)"
 
     def action_reload(self) -> None:
         self.collection = load_collection(self.collection.root)

@@ -158,3 +158,26 @@ async def test_replay_in_the_app_shows_progress_and_pass_fail(collection_dir, de
         assert screen.query_one("ProgressBar").percentage == 1.0
         assert "1 failed" in str(screen.query_one("#replay-title").render())
         await pilot.press("escape")
+
+
+async def test_import_an_http_file_with_its_variables(collection_dir, demo, tmp_path):
+    http_file = tmp_path / "orders.http"
+    http_file.write_text(
+        f"@host = {demo.url}\n\n### Health check\nGET {{{{host}}}}/api/health\n\n"
+        "### Create\nPOST {{host}}/api/items\nContent-Type: application/json\n\n"
+        '{"name": "from .http", "price": 1}\n'
+    )
+    app = StreamdashApp(load_collection(collection_dir))
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.action_import_http_file()
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = str(http_file)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "orders" in app.environments)
+        assert app.environments["orders"].variables == {"host": demo.url}
+        names = {r.name for r in app.collection.requests}
+        assert {"Health check", "Create"} <= names
+        app.use_environment("orders")
+        view = await send_selected(pilot, app, "Health check")
+        assert view.summary.status == 200
