@@ -52,7 +52,7 @@ from streamdash.core.http.client import make_client
 from streamdash.core.http.execute import Executor, load_collection_settings, with_curl_auth
 from streamdash.core.http.paging import PagingError
 from streamdash.core.http.send import ResponseSummary
-from streamdash.core.http.transport import ClientPool
+from streamdash.core.http.transport import ClientPool, plain_http_warning
 from streamdash.core.sse import (
     Event,
     RetryPolicy,
@@ -425,6 +425,8 @@ class StreamdashApp(App[None]):
         except (httpx.InvalidURL, ValueError) as exc:
             self.notify(f"{request.name}: invalid URL: {exc}", severity="error", timeout=8)
             return
+        if (warning := plain_http_warning(url)) is not None:
+            self.notify(f"{request.name}: {warning}", severity="warning", timeout=8)
         stream = SSEStream(self.client, url, stream_options(rendered))
         if old is not None:  # a restart resumes where the last run stopped
             stream.stats.last_event_id = old.stream.last_event_id or stream.stats.last_event_id
