@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import streamdash.demo
+from streamdash.core.buffer import STREAM, TYPE
 from streamdash.core.collections import load_collection
 from streamdash.demo import DemoServer
 from streamdash.ui.app import StreamdashApp
@@ -67,7 +68,7 @@ async def let_events_flow(pilot, app: StreamdashApp, seconds: float) -> None:
     await wait_for(pilot, lambda: app.response_view.summary is not None, what="the REST response")
     await wait_for(
         pilot,
-        lambda: {entry.stream for entry in app.buffer} >= {"ticker", "logs", "flaky"},
+        lambda: {entry[STREAM] for entry in app.buffer} >= {"ticker", "logs", "flaky"},
         what="events from all three streams",
     )
     await pilot.pause(seconds)
@@ -103,7 +104,7 @@ async def wide_screens(root: Path, server: DemoServer, out: Path, seconds: float
         entries = log.entries
         pick = next(
             (i for i in range(len(entries) - 1, -1, -1)
-             if entries[i].stream == "logs" and entries[i].event.event in ("error", "warning")),
+             if entries[i][STREAM] == "logs" and entries[i][TYPE] in ("error", "warning")),
             len(entries) - 1,
         )
         log.cursor = pick
