@@ -142,6 +142,14 @@ def add_dashboard_arguments(parser: argparse.ArgumentParser, *, suppress: bool =
         help="log and screen refreshes per second (default 20; lower it on slow SSH links)",
     )
     group.add_argument(
+        "--low-bandwidth",
+        action="store_const",
+        const=5.0,
+        dest="refresh_hz",
+        default=argparse.SUPPRESS,
+        help="a preset for slow SSH links: 5 refreshes per second (about a quarter of the bytes)",
+    )
+    group.add_argument(
         "--buffer-size",
         type=_int_at_least(1000),
         metavar="N",

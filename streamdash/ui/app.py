@@ -8,7 +8,10 @@ stats. Rare things (state changes, responses) arrive as messages.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import os
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -150,6 +153,7 @@ class StreamdashApp(App[None]):
         Binding("p", "toggle_pause", "Pause"),
         Binding("ctrl+l", "clear_log", "Clear log", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+z", "suspend_process", "Suspend", show=False),
     ]
 
     def __init__(
@@ -207,6 +211,11 @@ class StreamdashApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._count_terminal_output()
+        try:  # the terminal went away (an SSH drop): leave cleanly instead of dying mid-write
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
         # Kept, not queried: the timers use them every tick.
         self.log_view = self.query_one(EventLog)
         self.filter_bar = self.query_one(FilterBar)
@@ -600,10 +609,34 @@ class StreamdashApp(App[None]):
 
     # -- stats --------------------------------------------------------------------------------
 
+    def _count_terminal_output(self) -> None:
+        """Count the bytes the app writes to the terminal: over SSH that is the cost to watch."""
+        self.terminal_bytes = 0
+        driver = self._driver
+        write = getattr(driver, "write", None)
+        if driver is None or write is None:
+            return
+
+        def counting_write(data: str) -> None:
+            self.terminal_bytes += len(data)
+            write(data)
+
+        driver.write = counting_write  # type: ignore[method-assign]
+        self._terminal_sample = (time.monotonic(), 0)
+
+    def terminal_rate(self) -> float:
+        """Bytes per second written to the terminal since the last stats tick."""
+        then, count = getattr(self, "_terminal_sample", (time.monotonic(), 0))
+        now = time.monotonic()
+        self._terminal_sample = (now, self.terminal_bytes)
+        return (self.terminal_bytes - count) / max(now - then, 1e-3)
+
     def refresh_stats(self) -> None:
         now = self.clock()
         snapshots = [running.tracker.sample(now) for running in self.streams.values()]
-        self.stats_panel.show(snapshots, self.rest_stats.snapshot(now))
+        # Headless (tests, screenshots) there is no terminal to measure.
+        terminal = None if self.is_headless else (self.terminal_rate(), self.refresh_hz)
+        self.stats_panel.show(snapshots, self.rest_stats.snapshot(now), terminal=terminal)
         self._show_stream_states(now)
         self._show_count()
 
@@ -806,6 +839,15 @@ class StreamdashApp(App[None]):
         self._report_load_errors()
 
 
+def few_colours(environ: dict[str, str] | None = None) -> bool:
+    """A terminal that announces 16 colours (or fewer): TERM=xterm-16color, linux, vt100..."""
+    env = environ if environ is not None else dict(os.environ)
+    term = env.get("TERM", "")
+    if env.get("COLORTERM"):
+        return False
+    return term.endswith("16color") or term in ("linux", "vt100", "vt220", "xterm-color", "ansi")
+
+
 def run_app(
     collection_root: Path,
     *,
@@ -831,6 +873,8 @@ def run_app(
     )
     if title:
         app.title = title
+    if theme is None and few_colours():
+        theme = "ansi-dark"  # the terminal's own 16 colours, so every style stays readable
     if theme:
         if theme in app.available_themes:
             app.theme = theme

@@ -99,7 +99,12 @@ class StatsPanel(Vertical):
             table.add_column(label, key=key, width=width)
         self._cells: dict[str, dict[str, str]] = {}
 
-    def show(self, streams: list[StreamSnapshot], rest: RestSnapshot) -> None:
+    def show(
+        self,
+        streams: list[StreamSnapshot],
+        rest: RestSnapshot,
+        terminal: tuple[float, float] | None = None,
+    ) -> None:
         table = self._table
         keep = set()
         for snap in streams:
@@ -116,4 +121,8 @@ class StatsPanel(Vertical):
         for gone in set(self._cells) - keep:
             table.remove_row(gone)
             del self._cells[gone]
-        self._rest.update(rest_line(rest))
+        line = rest_line(rest)
+        if terminal is not None:
+            rate, hz = terminal
+            line += f"   \u00b7   terminal {format_bytes(rate)}/s at {hz:g} Hz"
+        self._rest.update(line)
