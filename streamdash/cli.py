@@ -229,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     from streamdash.commands.run import add_run_parser  # argparse only: no heavy imports
 
     add_run_parser(commands)
+    from streamdash.commands.replay_cmd import add_replay_parser  # argparse only
+
+    add_replay_parser(commands)
     return parser
 
 
@@ -248,6 +251,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from streamdash.commands.run import run_replay
 
             return run_replay(args)
+        if args.command == "replay":
+            from streamdash.commands.replay_cmd import run_replay_file
+
+            return run_replay_file(args)
         from streamdash.commands.dashboard import run_dashboard
 
         return run_dashboard(args)

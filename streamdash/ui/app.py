@@ -873,7 +873,7 @@ def run_app(
     )
     if title:
         app.title = title
-    if theme is None and few_colours():
+    if theme in (None, "textual-dark") and few_colours():
         theme = "ansi-dark"  # the terminal's own 16 colours, so every style stays readable
     if theme:
         if theme in app.available_themes:

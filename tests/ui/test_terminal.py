@@ -87,3 +87,38 @@ def test_first_run_creates_and_opens_the_default_collection(session, tmp_path):
     tmux("send-keys", "-t", session, "C-q")
     text = wait_screen(session, lambda t: EXIT.search(t) is not None, timeout=15)
     assert EXIT.search(text).group(1) == "0"
+
+
+def test_16_colour_terminal_at_80x24_and_a_killed_terminal(tmp_path):
+    """Readable in a 16-colour terminal; when the terminal dies (an SSH drop) the process exits
+    cleanly, without a traceback."""
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is required for the terminal test (.ci/run installs it)")
+    name = f"sd16-{uuid.uuid4().hex[:8]}"
+    code = tmp_path / "exit-code"
+    env = {"TERM": "xterm-16color", "STREAMDASH_DATA_DIR": str(tmp_path / "data"),
+           "STREAMDASH_CONFIG_DIR": str(tmp_path / "config"), "STREAMDASH_STATE_DIR": str(tmp_path / "state")}
+    # As a login shell does when its terminal hangs up: pass SIGHUP on to the job, then record
+    # how it ended (Textual draws on stderr, so the exit status is what can be checked).
+    script = tmp_path / "session.sh"
+    script.write_text(
+        "trap 'kill -HUP $child' HUP\n"
+        f"{SCRIPT} demo </dev/tty &\n"
+        "child=$!\n"
+        "wait $child\n"
+        f"wait $child; echo $? > {code}\n"
+    )
+    tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24",
+         *[arg for key, value in env.items() for arg in ("-e", f"{key}={value}")], f"sh {script}")
+    try:
+        text = wait_screen(name, lambda t: len(log_types(t)) > 3)
+        assert "Events" in text and "\x1b" not in text
+        assert all(len(line) <= 80 for line in text.splitlines())
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not code.exists():
+        time.sleep(0.2)
+    assert code.exists(), "streamdash kept running after its terminal died"
+    time.sleep(0.2)
+    assert code.read_text().strip() == "0"  # a clean exit, not a crash or a kill

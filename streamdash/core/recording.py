@@ -1,0 +1,352 @@
+"""Recordings of streams as JSON lines: write them while watching, read and replay them later.
+
+One JSON object per line. The first line of every file (and of every recording session appended
+to a file) is a header:
+
+    {"kind": "header", "format": "streamdash-recording", "version": 1, "started": 1718000000.0}
+
+then one line per item, in arrival order:
+
+    {"t": 1718000000.12, "stream": "prices", "kind": "event", "event": "update", "id": "7", "data": "..."}
+    {"t": 1718000001.50, "stream": "prices", "kind": "state", "state": "backoff",
+     "reason": "connection lost", "last_event_id": "7", "delay": 1.0, "status": null}
+    {"t": 1718000002.00, "stream": "prices", "kind": "heartbeat", "comment": " ping"}
+
+`t` is the wall-clock time the item arrived (an event's `received_at`, a state change's `at`).
+State lines make a replay show the incident: opened, dropped, reconnecting from id X, failed.
+
+Durability: each batch's lines go out in one write followed by a flush, so a crash loses at most
+the lines of the batch being written, and a torn last line is reported as damaged on reading.
+
+Decisions:
+- Reading never stops on a bad line: bad JSON, a missing or mistyped key, a torn last line come
+  back as a `DamagedLine` with its 1-based line number; everything else plays.
+- Unknown `kind`s from a newer writer are damaged lines too (reported, skipped).
+- Rotation: when a write takes the file to `max_bytes` or past it, the file becomes `PATH.1`
+  (`.1` -> `.2` ... keeping `backups` old files) and a new file starts with a header.
+- `play()` keeps the recorded gaps (divided by `speed`) unless `max_gap` caps them; timestamps
+  that go backwards (two sessions, two streams) do not sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamdash.core.sse.events import Event, Heartbeat, StateChange, StreamState
+
+FORMAT = "streamdash-recording"
+VERSION = 1
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+DEFAULT_BACKUPS = 3
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DamagedLine",
+    "RecordedItem",
+    "Recorder",
+    "RecordingReadError",
+    "play",
+    "read_recording",
+]
+
+_STATES = frozenset(state.value for state in StreamState)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedItem:
+    """One recorded line: `kind` is "event", "state" or "heartbeat"."""
+
+    t: float
+    stream: str
+    kind: str
+    event: str = ""
+    data: str = ""
+    id: str = ""
+    state: str = ""
+    reason: str = ""
+    last_event_id: str = ""
+    delay: float | None = None
+    status: int | None = None
+    comment: str = ""
+    line: int = 0
+
+    def to_event(self) -> Event:
+        return Event(self.event, self.data, self.id, received_at=self.t)
+
+    def to_state_change(self) -> StateChange:
+        return StateChange(
+            state=StreamState(self.state),
+            reason=self.reason,
+            delay=self.delay,
+            last_event_id=self.last_event_id,
+            status=self.status,
+            at=self.t,
+        )
+
+    def to_item(self) -> Event | StateChange | Heartbeat:
+        """The item as a live stream would have yielded it."""
+        if self.kind == "event":
+            return self.to_event()
+        if self.kind == "state":
+            return self.to_state_change()
+        return Heartbeat(self.comment, self.t)
+
+
+@dataclass(frozen=True, slots=True)
+class DamagedLine:
+    """A line that could not be read; `line` is 1-based."""
+
+    line: int
+    reason: str
+
+
+class Recorder:
+    """Appends a stream's items to a recording file, one JSON line each."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        max_bytes: int | None = DEFAULT_MAX_BYTES,
+        stream: str,
+        backups: int = DEFAULT_BACKUPS,
+        heartbeats: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        self.max_bytes = max_bytes
+        self.stream = stream
+        self.backups = max(backups, 0)
+        self.heartbeats = heartbeats
+        self._encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+        self._file = self._open()
+
+    def _open(self):
+        file = open(self.path, "ab")  # noqa: SIM115 - held open for the recorder's lifetime
+        prefix = b""
+        size = file.tell()
+        if size:
+            # An earlier writer may have died mid-line: never glue our header onto its tail.
+            with open(self.path, "rb") as existing:
+                existing.seek(size - 1)
+                if existing.read(1) != b"\n":
+                    prefix = b"\n"
+        header = {"kind": "header", "format": FORMAT, "version": VERSION, "started": time.time()}
+        file.write(prefix + self._encode(header).encode() + b"\n")
+        file.flush()
+        return file
+
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
+
+    def write_items(self, items: Iterable[object], stream: str | None = None) -> int:
+        """Append lines for the events, state changes (and heartbeats if asked); returns lines."""
+        name = self.stream if stream is None else stream
+        encode = self._encode
+        lines: list[str] = []
+        for item in items:
+            kind = type(item)
+            if kind is Event:
+                record = {
+                    "t": item[5],  # type: ignore[index]
+                    "stream": name,
+                    "kind": "event",
+                    "event": item[0],  # type: ignore[index]
+                    "id": item[2],  # type: ignore[index]
+                    "data": item[1],  # type: ignore[index]
+                }
+            elif kind is StateChange:
+                record = {
+                    "t": item.at,  # type: ignore[attr-defined]
+                    "stream": name,
+                    "kind": "state",
+                    "state": str(item.state),  # type: ignore[attr-defined]
+                    "reason": item.reason,  # type: ignore[attr-defined]
+                    "last_event_id": item.last_event_id,  # type: ignore[attr-defined]
+                    "delay": item.delay,  # type: ignore[attr-defined]
+                    "status": item.status,  # type: ignore[attr-defined]
+                }
+            elif kind is Heartbeat and self.heartbeats:
+                record = {
+                    "t": item.received_at,  # type: ignore[attr-defined]
+                    "stream": name,
+                    "kind": "heartbeat",
+                    "comment": item.comment,  # type: ignore[attr-defined]
+                }
+            else:
+                continue
+            lines.append(encode(record))
+        if not lines:
+            return 0
+        lines.append("")
+        self._file.write("\n".join(lines).encode("utf-8", "replace"))
+        self._file.flush()
+        if self.max_bytes is not None and self._file.tell() >= self.max_bytes:
+            self.rotate()
+        return len(lines) - 1
+
+    def rotate(self) -> None:
+        """Move the file to PATH.1 (older ones along) and start a new one."""
+        self._file.close()
+        if self.backups == 0:
+            self.path.unlink(missing_ok=True)
+        else:
+            for n in range(self.backups - 1, 0, -1):
+                older = self._backup(n)
+                if older.exists():
+                    os.replace(older, self._backup(n + 1))
+            os.replace(self.path, self._backup(1))
+        self._file = self._open()
+
+    def _backup(self, n: int) -> Path:
+        return self.path.with_name(f"{self.path.name}.{n}")
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def read_recording(path: str | os.PathLike[str]) -> Iterator[RecordedItem | DamagedLine]:
+    """The items of a recording file in order, damaged lines reported in place.
+
+    Opens the file at once, so a missing or unreadable file raises `OSError` here, not later.
+    Header lines are checked and skipped."""
+    file = open(path, "rb")  # noqa: SIM115 - closed by the generator
+    return _read(file)
+
+
+class RecordingReadError(Exception):
+    """Reading the file failed part-way (an I/O error, not a damaged line)."""
+
+
+def _read(file) -> Iterator[RecordedItem | DamagedLine]:
+    with file:
+        number = 0
+        while True:
+            try:
+                raw = file.readline()
+            except OSError as exc:
+                raise RecordingReadError(exc.strerror or str(exc)) from exc
+            if not raw:
+                return
+            number += 1
+            if not raw.strip():
+                continue
+            result = parse_line(raw, number)
+            if result is not None:
+                yield result
+
+
+def parse_line(raw: bytes | str, number: int = 0) -> RecordedItem | DamagedLine | None:
+    """One line: an item, a `DamagedLine`, or None for a header."""
+    torn = not (raw.endswith(b"\n") if isinstance(raw, bytes) else raw.endswith("\n"))
+    try:
+        record = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        reason = "truncated line" if torn else f"not JSON ({exc})"
+        return DamagedLine(number, reason)
+    if not isinstance(record, dict):
+        return DamagedLine(number, "not a JSON object")
+    kind = record.get("kind")
+    if kind == "header":
+        if record.get("format") != FORMAT:
+            return DamagedLine(number, "not a streamdash recording header")
+        return None
+    try:
+        t = record["t"]
+        if type(t) not in (int, float):
+            raise TypeError("t")
+        stream = _text(record, "stream")
+        if kind == "event":
+            return RecordedItem(
+                float(t),
+                stream,
+                "event",
+                event=_text(record, "event") or "message",
+                data=_text(record, "data"),
+                id=_text(record, "id", ""),
+                line=number,
+            )
+        if kind == "state":
+            state = _text(record, "state")
+            if state not in _STATES:
+                raise ValueError(f"unknown state {state!r}")
+            delay = record.get("delay")
+            status = record.get("status")
+            if delay is not None and type(delay) not in (int, float):
+                raise TypeError("delay")
+            if status is not None and type(status) is not int:
+                raise TypeError("status")
+            return RecordedItem(
+                float(t),
+                stream,
+                "state",
+                state=state,
+                reason=_text(record, "reason", ""),
+                last_event_id=_text(record, "last_event_id", ""),
+                delay=None if delay is None else float(delay),
+                status=status,
+                line=number,
+            )
+        if kind == "heartbeat":
+            return RecordedItem(
+                float(t), stream, "heartbeat", comment=_text(record, "comment", ""), line=number
+            )
+    except KeyError as exc:
+        return DamagedLine(number, f"missing key {exc.args[0]!r}")
+    except (TypeError, ValueError) as exc:
+        return DamagedLine(number, f"bad value: {exc}")
+    return DamagedLine(number, f"unknown kind {kind!r}")
+
+
+_MISSING = object()
+
+
+def _text(record: dict, key: str, default: object = _MISSING) -> str:
+    value = record.get(key, default)
+    if value is _MISSING:
+        raise KeyError(key)
+    if not isinstance(value, str):
+        raise TypeError(f"{key} is not a string")
+    return value
+
+
+async def play(
+    items: Iterable[RecordedItem | DamagedLine],
+    *,
+    speed: float | None = 1.0,
+    max_gap: float | None = None,
+) -> AsyncIterator[RecordedItem | DamagedLine]:
+    """Yield the items at their recorded pace: `speed` N plays N times faster, None instantly.
+
+    Damaged lines pass straight through. `max_gap` (recorded seconds) caps any single pause."""
+    instant = speed is None or speed <= 0
+    loop = asyncio.get_running_loop()
+    deadline: float | None = None
+    previous: float | None = None
+    for item in items:
+        if not instant and isinstance(item, RecordedItem):
+            now = loop.time()
+            if previous is None or deadline is None:
+                deadline = now
+            else:
+                gap = max(item.t - previous, 0.0)
+                if max_gap is not None:
+                    gap = min(gap, max_gap)
+                deadline = max(deadline + gap / speed, now - 1.0)  # type: ignore[operator]
+                if deadline > now:
+                    await asyncio.sleep(deadline - now)
+            previous = item.t
+        yield item
