@@ -202,6 +202,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="request body; @FILE reads a file, @- stdin; implies POST unless -X is given",
     )
     add_stream_arguments(tail)
+    evidence = tail.add_argument_group("evidence")
+    evidence.add_argument(
+        "--record",
+        metavar="FILE",
+        help="also append every event and connection change to FILE (JSON lines; play it back "
+        "with streamdash replay)",
+    )
+    evidence.add_argument(
+        "--latency-field",
+        metavar="PATH",
+        help="a JSON field of the data holding the server's send time (ISO 8601 or epoch s/ms): "
+        "adds latency_ms to --format jsonl and (+N ms) to text",
+    )
+    evidence.add_argument(
+        "--assemble",
+        metavar="PATH",
+        help="print the text an LLM token stream carries at this JSON path (e.g. "
+        "choices.0.delta.content) as it grows, instead of the events",
+    )
 
     demo = commands.add_parser(
         "demo",

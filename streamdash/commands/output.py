@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import BinaryIO, TextIO
 
 from streamdash.core.sse.events import Event, Heartbeat
+from streamdash.core.sse.latency import event_latency_ms
 from streamdash.core.text import escape_controls
 
 _RESET = "\x1b[0m"
@@ -55,10 +56,12 @@ class EventPrinter:
         *,
         colour: bool = False,
         heartbeats: bool = False,
+        latency_field: str | None = None,
     ) -> None:
         self.out = out if out is not None else sys.stdout.buffer
         self.colour = colour
         self.heartbeats = heartbeats and fmt == "text"
+        self.latency_field = latency_field  # a JSON path to the server's send time
         self._format = self._jsonl if fmt == "jsonl" else self._text
         self._encode = json.JSONEncoder(ensure_ascii=False).encode
         self._stamp_for = -1.0
@@ -87,23 +90,26 @@ class EventPrinter:
         return self._stamp
 
     def _jsonl(self, event: Event) -> str:
-        return (
-            self._encode(
-                {
-                    "event": event[0],
-                    "data": event[1],
-                    "id": event[2],
-                    "received_at": self._received(event[5], iso=True),
-                }
-            )
-            + "\n"
-        )
+        row = {
+            "event": event[0],
+            "data": event[1],
+            "id": event[2],
+            "received_at": self._received(event[5], iso=True),
+        }
+        if self.latency_field is not None:
+            latency = event_latency_ms(event, self.latency_field)
+            row["latency_ms"] = None if latency is None else round(latency, 3)
+        return self._encode(row) + "\n"
 
     def _text(self, event: Event) -> str:
         stamp = self._received(event[5], iso=False)
         kind = escape_controls(event[0])
         ident = escape_controls(event[2]) if event[2] else "-"
         data = escape_controls(event[1])
+        if self.latency_field is not None:
+            latency = event_latency_ms(event, self.latency_field)
+            if latency is not None:
+                data = f"{data}  (+{latency:.0f} ms)"
         if not self.colour:
             return f"{stamp} {kind:<10} {ident:>6} {data}\n"
         colour = self._type_colour(event[0])

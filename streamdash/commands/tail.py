@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import os
 import sys
+import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from contextlib import aclosing
 from typing import TextIO
 
@@ -15,6 +17,8 @@ import httpx
 from streamdash.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
 from streamdash.commands.output import EventPrinter, use_colour
 from streamdash.core.http.client import make_client
+from streamdash.core.recording import Recorder
+from streamdash.core.sse.assemble import Assembler
 from streamdash.core.text import escape_controls
 from streamdash.core.sse import (
     Event,
@@ -113,8 +117,13 @@ async def watch(
     count: int | None = None,
     duration: float | None = None,
     client: httpx.AsyncClient | None = None,
+    recorder: Recorder | None = None,
+    assembler: Assembler | None = None,
 ) -> int:
-    """Print one stream until count, duration, or the stream's own end; return the exit code."""
+    """Print one stream until count, duration, or the stream's own end; return the exit code.
+
+    With a `recorder` every batch (events and connection changes) is also appended to the
+    recording; with an `assembler` the text the events carry is printed instead of the events."""
     own_client = client is None
     client = client or make_client()
     printed = 0
@@ -125,11 +134,18 @@ async def watch(
                 async for batch in batches:
                     first = batch[0]
                     if type(first) is StateChange:
+                        if recorder is not None:
+                            recorder.write_items(batch)
                         diagnostics.show(first)
                         continue
                     if count is not None:
                         batch = _first_events(batch, count - printed)
-                    printed += printer.write(batch)
+                    if recorder is not None:
+                        recorder.write_items(batch)
+                    if assembler is not None:
+                        printed += _assemble(assembler, batch, printer.out)
+                    else:
+                        printed += printer.write(batch)
                     if count is not None and printed >= count:
                         return EXIT_OK
     except TimeoutError:
@@ -137,7 +153,43 @@ async def watch(
     finally:
         if own_client:
             await client.aclose()
+        if recorder is not None:
+            recorder.close()
+        if assembler is not None:
+            _assembled_summary(assembler, printer.out, diagnostics)
     return EXIT_FAILED if stream.state is StreamState.FAILED else EXIT_OK
+
+
+def _assemble(assembler: Assembler, batch: list, out) -> int:  # type: ignore[no-untyped-def]
+    """Print the text the batch's events add, as it grows; returns how many events it saw."""
+    pieces = []
+    events = 0
+    for item in batch:
+        if type(item) is Event:
+            events += 1
+            piece = assembler.add(item)
+            if piece:
+                pieces.append(piece)
+    if pieces:
+        out.write("".join(pieces).encode("utf-8", "replace"))
+        out.flush()
+    return events
+
+
+def _assembled_summary(assembler: Assembler, out, diagnostics: Diagnostics) -> None:  # type: ignore[no-untyped-def]
+    if assembler.text and not assembler.text.endswith("\n"):
+        out.write(b"\n")
+        out.flush()
+    if diagnostics.quiet or not assembler.tokens:
+        return
+    ttft = assembler.time_to_first_token
+    rate = assembler.tokens_per_s
+    parts = [f"{assembler.tokens} tokens"]
+    if ttft is not None:
+        parts.append(f"first token after {ttft * 1000:.0f} ms")
+    if rate is not None:
+        parts.append(f"{rate:.1f} tokens/s")
+    print(f"streamdash: {', '.join(parts)}", file=diagnostics.err, flush=True)
 
 
 def _first_events(batch: list, wanted: int) -> list:
@@ -174,11 +226,29 @@ def run_tail(args: argparse.Namespace) -> int:
     method = (args.method or ("POST" if body is not None else "GET")).upper()
     options = stream_options(args, method=method, headers=args.headers, body=body)
     printer = EventPrinter(
-        args.format, colour=use_colour(sys.stdout), heartbeats=args.heartbeats
+        args.format,
+        colour=use_colour(sys.stdout),
+        heartbeats=args.heartbeats,
+        latency_field=args.latency_field,
     )
     diagnostics = Diagnostics(str(url), sys.stderr, args.quiet)
+    recorder = None
+    if args.record:
+        try:
+            recorder = Recorder(Path(args.record), stream=str(url))
+        except OSError as exc:
+            print(f"streamdash tail: cannot record to {args.record}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_FAILED
+    assembler = Assembler(args.assemble, started_at=time.time()) if args.assemble else None
     return run_watch(
         lambda: watch(
-            url, options, printer, diagnostics, count=args.count, duration=args.duration
+            url,
+            options,
+            printer,
+            diagnostics,
+            count=args.count,
+            duration=args.duration,
+            recorder=recorder,
+            assembler=assembler,
         )
     )

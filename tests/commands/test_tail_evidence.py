@@ -1,0 +1,73 @@
+"""`tail --record`, `--latency-field` and `--assemble` end to end against real servers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import UTC, datetime
+
+from streamdash.core.recording import RecordedItem, read_recording
+from tests.commands.test_tail import tail
+from tests.helpers.raw_server import Conn
+
+
+def test_record_keeps_events_and_the_reconnect(raw_server, tmp_path):
+    async def handler(conn: Conn) -> None:
+        await conn.start()
+        if conn.index == 0:
+            await conn.send(b"retry: 20\nid: 1\ndata: a\n\nid: 2\ndata: b\n\n")
+            await asyncio.sleep(0.02)
+            conn.drop()
+            return
+        await conn.send(b"id: 3\ndata: c\n\n")
+        await asyncio.sleep(5)
+
+    raw_server.handler = handler
+    recording = tmp_path / "rec.jsonl"
+    result = tail(raw_server.url, "--record", str(recording), "--count", "3", "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    printed = [json.loads(line) for line in result.stdout.splitlines()]
+    items = [i for i in read_recording(recording) if isinstance(i, RecordedItem)]
+    events = [(i.event, i.id, i.data) for i in items if i.kind == "event"]
+    assert events == [(p["event"], p["id"], p["data"]) for p in printed] == [
+        ("message", "1", "a"), ("message", "2", "b"), ("message", "3", "c")]
+    states = [(i.state, i.last_event_id) for i in items if i.kind == "state"]
+    assert ("backoff", "2") in states and states.count(("open", "2")) == 1
+
+
+def test_latency_from_a_send_time_field(raw_server):
+    async def handler(conn: Conn) -> None:
+        await conn.start()
+        for i in range(3):
+            sent = datetime.fromtimestamp(time.time() - 0.25, UTC).isoformat()
+            await conn.send(f'data: {{"n": {i}, "meta": {{"sent": "{sent}"}}}}\n\n'.encode())
+        await conn.send(b'data: {"n": 9}\n\n')
+        await conn.end()
+
+    raw_server.handler = handler
+    result = tail(raw_server.url, "--no-reconnect", "--format", "jsonl", "--latency-field", "meta.sent")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["latency_ms"] is not None for r in rows] == [True, True, True, False]
+    assert all(200 <= r["latency_ms"] < 5000 for r in rows[:3])
+
+
+def test_assemble_an_llm_token_stream(raw_server):
+    tokens = ["Hel", "lo", ", wor", "ld", "!"]
+
+    async def handler(conn: Conn) -> None:
+        assert conn.request.method == "POST" and json.loads(conn.request.body)["stream"] is True
+        await conn.start()
+        await conn.send(b'data: {"choices": [{"delta": {"role": "assistant"}}]}\n\n', pause=0.02)
+        for token in tokens:
+            chunk = {"choices": [{"delta": {"content": token}}]}
+            await conn.send(f"data: {json.dumps(chunk)}\n\n".encode(), pause=0.02)
+        await conn.send(b"data: [DONE]\n\n")
+        await conn.end()
+
+    raw_server.handler = handler
+    result = tail(raw_server.url, "-d", '{"model": "m", "stream": true}', "--no-reconnect",
+                  "--assemble", "choices.0.delta.content")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Hello, world!\n"
+    assert "5 tokens" in result.stderr and "tokens/s" in result.stderr
