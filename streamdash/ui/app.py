@@ -572,7 +572,8 @@ class StreamdashApp(App[None]):
         if self.screen.has_class("-narrow"):
             self._pane = "events"
             self._apply_width(self.size.width)
-        self.filter_bar.input.focus()
+        # At once, not on the next idle: keys typed right after "/" belong to the filter.
+        self.set_focus(self.filter_bar.input)
 
     @on(Input.Changed, "#filter-input")
     def _filter_typed(self, event: Input.Changed) -> None:

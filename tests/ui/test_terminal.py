@@ -65,6 +65,7 @@ def test_demo_in_a_real_terminal(session):
     assert "\x1b" not in text  # capture-pane shows text, not escape garbage
 
     tmux("send-keys", "-t", session, "/")
+    time.sleep(0.5)  # a person types after the filter has focus; keys sent at once could race it
     tmux("send-keys", "-t", session, "-l", "type:price")
     tmux("send-keys", "-t", session, "Enter")
     text = wait_screen(
