@@ -27,7 +27,7 @@ from streamdash.core.collections.models import (
     parse_toml,
     show,
 )
-from streamdash.core.collections.storage import ENV_DIR
+from streamdash.core.collections.storage import ENV_DIR, read_text_file
 
 __all__ = ["Environment", "UnknownEnvironment", "load_environments", "variables_for"]
 
@@ -50,18 +50,6 @@ class UnknownEnvironment(ValueError):
         super().__init__(f"unknown environment '{name}' (known: {listed})")
         self.name = name
         self.known = sorted(known)
-
-
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CollectionError(LoadError(path, None, f"cannot read: {exc.strerror or exc}")) from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise CollectionError(LoadError(path, line, "not UTF-8 text")) from None
 
 
 def environment_from_toml(text: str, path: Path) -> Environment:
@@ -102,7 +90,7 @@ def load_environments(
         if not path.is_file():
             continue
         try:
-            env = environment_from_toml(_read_text(path), path)
+            env = environment_from_toml(read_text_file(path), path)
         except CollectionError as exc:
             if errors is None:
                 raise

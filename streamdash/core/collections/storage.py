@@ -61,7 +61,8 @@ _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 1
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _read_text(path: Path) -> str:
+def read_text_file(path: Path) -> str:
+    """A collection file's text (UTF-8, BOM allowed); unreadable or not UTF-8 is a one-line error."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -79,7 +80,7 @@ def request_from_toml(text: str, path: Path, *, group: tuple[str, ...] = ()) -> 
 
 
 def read_request(path: Path, group: tuple[str, ...] = ()) -> SavedRequest:
-    return request_from_toml(_read_text(path), path, group=group)
+    return request_from_toml(read_text_file(path), path, group=group)
 
 
 def load_collection(root: Path) -> Collection:
@@ -93,7 +94,7 @@ def load_collection(root: Path) -> Collection:
     meta = root / COLLECTION_FILE
     if meta.is_file():
         try:
-            text = _read_text(meta)
+            text = read_text_file(meta)
             name, collection.variables = collection_meta_from_data(parse_toml(text, meta), meta, text)
             collection.name = name or collection.name
         except CollectionError as exc:
