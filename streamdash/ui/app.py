@@ -48,6 +48,7 @@ from streamdash.core.collections import (
 from streamdash.core.collections.curl import CurlError, parse_curl, to_curl
 from streamdash.core.collections.environments import Environment, load_environments
 from streamdash.core.collections.httpfile import HttpFileError, parse_http_file
+from streamdash.core.export import export_events, export_stats
 from streamdash.core.filter import EventFilter, FieldCache, FilterError, compile_filter
 from streamdash.core.history import History, HistoryEntry
 from streamdash.core.http.auth import AuthError
@@ -354,6 +355,8 @@ class StreamdashApp(App[None]):
         yield SystemCommand("Clear the log", "Forget every retained event", self.action_clear_log)
         yield SystemCommand("Reload collection", "Read the collection from disk again", self.action_reload)
         yield SystemCommand("History", "Past sends; Enter sends one again (F7)", self.action_show_history)
+        yield SystemCommand("Export the log", "The filtered events as JSON lines or CSV (by the file's ending)", self.action_export_log)
+        yield SystemCommand("Export stats", "A stats snapshot as JSON", self.action_export_stats)
         yield SystemCommand("Replay the collection", "Send every REST request in order and check the answers", self.action_replay)
         yield SystemCommand("Switch environment", "Cycle through env/*.toml (F6)", self.action_switch_environment)
         yield SystemCommand("Copy request as curl", "A command a shell runs back to this request", self.action_copy_curl)
@@ -747,6 +750,42 @@ class StreamdashApp(App[None]):
             self.notify("no REST requests to replay", timeout=3)
             return
         self.push_screen(ReplayScreen(self.executor, requests, dict(self.variables)))
+
+    def _export_default(self, suffix: str) -> str:
+        from streamdash.core.config import Locations
+
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        return str(Locations.from_env().data_dir / "exports" / f"streamdash-{stamp}{suffix}")
+
+    def action_export_log(self) -> None:
+        def done(path: str | None) -> None:
+            if not path:
+                return
+            entries = self._visible(list(self.buffer))
+            try:
+                count = export_events(entries, Path(path).expanduser())
+            except OSError as exc:
+                self.notify(f"{path}: {exc.strerror or exc}", title="not exported", severity="error", timeout=10)
+                return
+            self.notify(f"exported {count:,} events to {path}", timeout=5)
+
+        prompt = "Export the filtered log to (.jsonl, or .csv for CSV):"
+        self.push_screen(PromptScreen(prompt, self._export_default(".jsonl")), done)
+
+    def action_export_stats(self) -> None:
+        def done(path: str | None) -> None:
+            if not path:
+                return
+            now = self.clock()
+            streams = [running.tracker.sample(now) for running in self.streams.values()]
+            try:
+                export_stats(streams, self.rest_stats.snapshot(now), Path(path).expanduser(), at=now)
+            except OSError as exc:
+                self.notify(f"{path}: {exc.strerror or exc}", title="not exported", severity="error", timeout=10)
+                return
+            self.notify(f"stats written to {path}", timeout=5)
+
+        self.push_screen(PromptScreen("Write a stats snapshot (JSON) to:", self._export_default("-stats.json")), done)
 
     def action_show_history(self) -> None:
         history = self.executor.history

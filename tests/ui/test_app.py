@@ -270,3 +270,35 @@ async def test_keys_help_and_command_palette_list_the_main_actions(collection_di
                        "Pause or follow the log", "Stop all streams"):
             assert wanted in titles
         assert any("theme" in title.lower() for title in titles)
+
+
+async def test_export_the_filtered_log_and_stats(collection_dir, demo, tmp_path):
+    import csv
+
+    from streamdash.ui.screens.dialogs import PromptScreen
+
+    app = make_app(collection_dir, demo, autostart=("streams/ticker", "streams/logs"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(streams_in_log(app)) == 2)
+        app.filter_bar.input.value = "type:price"
+        app.apply_filter()
+        for target in (tmp_path / "out.jsonl", tmp_path / "out.csv"):
+            app.action_export_log()
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+            await pilot.pause()
+            app.screen.query_one("#prompt-input").value = str(target)
+            await pilot.press("enter")
+            await wait_for(pilot, target.exists)
+        app.action_export_stats()
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = str(tmp_path / "stats.json")
+        await pilot.press("enter")
+        await wait_for(pilot, (tmp_path / "stats.json").exists)
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert rows and {r["event"] for r in rows} == {"price"} and set(rows[0]) == {"received_at", "stream", "event", "id", "data"}
+    with open(tmp_path / "out.csv", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert table and all(r["event"] == "price" for r in table)
+    stats = json.loads((tmp_path / "stats.json").read_text())
+    assert {s["name"] for s in stats["streams"]} == {"ticker", "logs"} and "p50_ms" in stats["rest"]
