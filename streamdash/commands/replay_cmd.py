@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from streamdash.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, _Parser
+from streamdash.cli import EXIT_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
     from streamdash.core.recording import RecordedItem
@@ -74,18 +74,11 @@ def add_replay_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     return replay
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Play a recorded stream back to stdout.")
-    _add_arguments(parser)
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return run_replay_file(args)
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+    """`streamdash replay` on its own: `argv` is what follows `replay` on the command line."""
+    from streamdash.cli import main as cli_main
+
+    return cli_main(["replay", *(sys.argv[1:] if argv is None else argv)])
 
 
 def describe_state(item: RecordedItem) -> str:

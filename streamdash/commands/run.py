@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from streamdash.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+from streamdash.cli import EXIT_FAILED, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from streamdash.core.collections.models import Collection, SavedRequest
@@ -209,19 +209,9 @@ def run_replay(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`streamdash run` on its own: `argv` is what follows `run` on the command line."""
-    from streamdash.cli import EXIT_INTERRUPTED, _Parser
+    from streamdash.cli import main as cli_main
 
-    parser = _Parser(prog="streamdash")
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
-    add_run_parser(commands)
-    args = parser.parse_args(["run", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return run_replay(args)
-    except UsageError as exc:
-        print(f"streamdash run: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+    return cli_main(["run", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
