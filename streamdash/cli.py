@@ -210,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
         "with streamdash replay)",
     )
     evidence.add_argument(
+        "--name",
+        metavar="NAME",
+        help="the stream's name in the recording (default: the URL's last path segment)",
+    )
+    evidence.add_argument(
         "--latency-field",
         metavar="PATH",
         help="a JSON field of the data holding the server's send time (ISO 8601 or epoch s/ms): "

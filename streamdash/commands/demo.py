@@ -47,7 +47,7 @@ def run_demo(args: argparse.Namespace) -> int:
         server.stop()
 
 
-DEMO_STREAMS = ("streams/ticker", "streams/logs", "streams/flaky")
+DEMO_STREAMS = ("streams/ticker", "streams/logs", "streams/flaky", "streams/chat")
 DEMO_FIRST_REQUEST = "api/List items"
 
 

@@ -1,4 +1,8 @@
-"""`streamdash replay FILE`: play a recording (`tail --record`) back to stdout, headless.
+"""`streamdash replay FILE`: play a recording (`tail --record`, or R in the app) back.
+
+On a terminal it opens the dashboard with the recording as its streams: the log, filter, detail
+view and stats work as on live streams, on the recording's own clock. With `--format` (or when
+stdout is a pipe) it runs headless:
 
 Events go to stdout as `tail` prints them (text, or JSON lines with a `stream` key added);
 connection changes go to stderr as `streamdash: STREAM: ...`; damaged lines are reported on
@@ -53,8 +57,23 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         choices=("text", "jsonl"),
-        default="text",
-        help="text: one readable line per event (default); jsonl: one JSON object per event",
+        default=None,
+        help="no dashboard: print the events to stdout, as text (one readable line per event) "
+        "or jsonl (one JSON object per event); the default when stdout is not a terminal is text",
+    )
+    parser.add_argument(
+        "--latency-field",
+        metavar="PATH",
+        default="",
+        help="JSON path of the send time in each event's data: latency per event and p50/p95/p99 "
+        "(jsonl adds latency_ms)",
+    )
+    parser.add_argument(
+        "--assemble",
+        metavar="PATH",
+        default="",
+        help="dashboard: JSON path of an LLM stream's token text, assembled beside the log "
+        "(e.g. choices.0.delta.content)",
     )
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no connection changes on stderr"
@@ -64,13 +83,17 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def add_replay_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     replay = subparsers.add_parser(
         "replay",
-        help="play a recorded stream (tail --record) back to stdout",
-        description="Print a recording's events at their recorded pace (or faster); connection "
-        "changes go to stderr.",
+        help="play a recording back: in the dashboard, or to stdout with --format",
+        description="Play a recording (tail --record, or R in the dashboard) at its recorded "
+        "pace or faster: in the dashboard on a terminal, else (or with --format) to stdout, "
+        "with connection changes on stderr.",
         epilog="Exit codes: 0 played (damaged lines are reported and skipped); 1 the file is "
         "missing, unreadable or holds nothing readable; 2 usage error; 130 Ctrl-C.",
     )
     _add_arguments(replay)
+    from streamdash.cli import add_dashboard_arguments
+
+    add_dashboard_arguments(replay, suppress=True)
     return replay
 
 
@@ -112,19 +135,50 @@ def run_replay_file(
         print(f"{PROG}: cannot read {args.file}: {exc.strerror or exc}", file=err)
         return EXIT_FAILED
     speed = None if args.instant else args.speed
+    if args.format is None and out is None and sys.stdout.isatty():
+        return _dashboard(args, items, speed)
     return run_watch(lambda: _replay(args, items, speed, out, err))
+
+
+def _dashboard(args: argparse.Namespace, items, speed: float | None) -> int:  # type: ignore[no-untyped-def]
+    """The dashboard on a recording: an empty scratch collection, the recording's streams."""
+    import tempfile
+    from pathlib import Path
+
+    from streamdash.commands.dashboard import display_settings
+    from streamdash.core.collections import StreamSettings
+    from streamdash.core.playback import RecordingPlayer
+    from streamdash.ui.app import run_app
+
+    refresh_hz, buffer_size, theme = display_settings(args)
+    settings = StreamSettings(latency_field=args.latency_field, assemble=args.assemble)
+    with tempfile.TemporaryDirectory(prefix="streamdash-replay-") as tmp:
+        run_app(
+            Path(tmp),
+            refresh_hz=refresh_hz,
+            buffer_size=buffer_size,
+            theme=theme,
+            title=f"streamdash replay {Path(args.file).name}",
+            player=RecordingPlayer(items, speed=speed),
+            replay_settings=settings,
+            collection_name=f"recording {Path(args.file).name}",
+        )
+    return EXIT_OK
 
 
 async def _replay(args, items, speed, out: BinaryIO | None, err: TextIO) -> int:
     from streamdash.commands.output import EventPrinter, iso_time, use_colour
     from streamdash.core.recording import DamagedLine, RecordingReadError, play
 
+    from streamdash.core.sse.latency import event_latency_ms
+
     out = out if out is not None else sys.stdout.buffer
     quiet = getattr(args, "quiet", False)
     jsonl = args.format == "jsonl"
+    latency_field = getattr(args, "latency_field", "")
     encode = json.JSONEncoder(ensure_ascii=False).encode
     colour = out is sys.stdout.buffer and use_colour(sys.stdout)
-    printer = None if jsonl else EventPrinter("text", out, colour=colour)
+    printer = None if jsonl else EventPrinter("text", out, colour=colour, latency_field=latency_field or None)
     pending: list = []  # jsonl lines or Events, written together
     played = damaged = 0
     stamp_for, stamp = -1.0, ""
@@ -154,18 +208,17 @@ async def _replay(args, items, speed, out: BinaryIO | None, err: TextIO) -> int:
                 else:
                     if item.t != stamp_for:
                         stamp_for, stamp = item.t, iso_time(item.t)
-                    pending.append(
-                        encode(
-                            {
-                                "event": item.event,
-                                "data": item.data,
-                                "id": item.id,
-                                "received_at": stamp,
-                                "stream": item.stream,
-                            }
-                        )
-                        + "\n"
-                    )
+                    row = {
+                        "event": item.event,
+                        "data": item.data,
+                        "id": item.id,
+                        "received_at": stamp,
+                        "stream": item.stream,
+                    }
+                    if latency_field:
+                        latency = event_latency_ms(item.to_event(), latency_field)
+                        row["latency_ms"] = None if latency is None else round(latency, 3)
+                    pending.append(encode(row) + "\n")
                 if speed is not None or len(pending) >= _INSTANT_CHUNK:
                     flush()
             elif item.kind == "state" and not quiet:

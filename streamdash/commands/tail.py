@@ -81,6 +81,12 @@ def stream_options(args: argparse.Namespace, **request: object) -> StreamOptions
     )
 
 
+def stream_name(url: httpx.URL) -> str:
+    """A short name for a recorded stream: the last path segment, else the host."""
+    segments = [segment for segment in url.path.split("/") if segment]
+    return segments[-1] if segments else url.host
+
+
 class Diagnostics:
     """State changes as one-line messages on stderr."""
 
@@ -235,7 +241,7 @@ def run_tail(args: argparse.Namespace) -> int:
     recorder = None
     if args.record:
         try:
-            recorder = Recorder(Path(args.record), stream=str(url))
+            recorder = Recorder(Path(args.record), stream=args.name or stream_name(url), source=str(url))
         except OSError as exc:
             print(f"streamdash tail: cannot record to {args.record}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_FAILED

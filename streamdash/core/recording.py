@@ -3,9 +3,11 @@
 One JSON object per line. The first line of every file (and of every recording session appended
 to a file) is a header:
 
-    {"kind": "header", "format": "streamdash-recording", "version": 1, "started": 1718000000.0}
+    {"kind": "header", "format": "streamdash-recording", "version": 1, "started": 1718000000.0,
+     "source": "https://example.com/prices"}
 
-then one line per item, in arrival order:
+(`source`, the URL, only where one stream is recorded: `tail --record`), then one line per item,
+in arrival order:
 
     {"t": 1718000000.12, "stream": "prices", "kind": "event", "event": "update", "id": "7", "data": "..."}
     {"t": 1718000001.50, "stream": "prices", "kind": "state", "state": "backoff",
@@ -117,8 +119,10 @@ class Recorder:
         stream: str,
         backups: int = DEFAULT_BACKUPS,
         heartbeats: bool = False,
+        source: str = "",
     ) -> None:
         self.path = Path(path)
+        self.source = source  # where the stream came from (a URL), kept in the header
         self.max_bytes = max_bytes
         self.stream = stream
         self.backups = max(backups, 0)
@@ -137,6 +141,8 @@ class Recorder:
                 if existing.read(1) != b"\n":
                     prefix = b"\n"
         header = {"kind": "header", "format": FORMAT, "version": VERSION, "started": time.time()}
+        if self.source:
+            header["source"] = self.source
         file.write(prefix + self._encode(header).encode() + b"\n")
         file.flush()
         return file

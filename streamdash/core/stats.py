@@ -11,8 +11,15 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from streamdash.core.sse.events import StreamState
 from streamdash.core.sse.stream import StreamStats
+
+if TYPE_CHECKING:  # measures imports latency, which imports `percentile` from here
+    from streamdash.core.sse.measures import StreamMeasures
+
+DEFAULT_SILENCE_THRESHOLD = 30.0
 
 __all__ = [
     "RestSnapshot",
@@ -23,6 +30,7 @@ __all__ = [
     "format_duration",
     "format_rate",
     "percentile",
+    "silent_for",
 ]
 
 
@@ -50,6 +58,21 @@ class StreamSnapshot:
     since_last_event: float | None
     since_last_heartbeat: float | None
     last_error: str
+    # Measures (see `core.sse.measures`); None where nothing was measured.
+    silent_for: float | None = None  # set only past the silence alarm, while the stream is open
+    gap_last_s: float | None = None  # time between the last two events
+    gap_max_s: float | None = None
+    missing_ids: int | None = None  # None unless the ids are increasing integers
+    missing_ranges: int = 0
+    id_resets: int = 0
+    latency_last_ms: float | None = None
+    latency_p50_ms: float | None = None
+    latency_p95_ms: float | None = None
+    latency_p99_ms: float | None = None
+    latency_missing: int = 0  # events without a usable send time
+    tokens: int | None = None  # None unless the stream assembles text
+    time_to_first_token_s: float | None = None
+    tokens_per_s: float | None = None
 
 
 def _since(now: float, then: float | None) -> float | None:
@@ -79,14 +102,34 @@ def describe_state(stats: StreamStats, now: float) -> str:
     return str(state)  # "open", "closed"
 
 
-class StreamTracker:
-    """Samples one stream's counters; keeps the last `history` event rates for a sparkline."""
+def silent_for(stats: StreamStats, now: float, threshold: float) -> float | None:
+    """Seconds an open stream has sent nothing at all (heartbeats and stray bytes count as
+    something), once that passes `threshold`; None otherwise, and always with threshold 0."""
+    if threshold <= 0 or stats.state is not StreamState.OPEN:
+        return None
+    marks = [t for t in (stats.last_byte_at, stats.connected_since) if t is not None]
+    return silence_alarm(max(marks) if marks else None, now, threshold)
 
-    def __init__(self, name: str, stats: StreamStats, history: int = 60) -> None:
+
+class StreamTracker:
+    """Samples one stream's counters (and its measures, if it has them); keeps the last
+    `history` event rates for a sparkline."""
+
+    def __init__(
+        self,
+        name: str,
+        stats: StreamStats,
+        history: int = 60,
+        *,
+        measures: StreamMeasures | None = None,
+        silence_after: float = DEFAULT_SILENCE_THRESHOLD,
+    ) -> None:
         if history < 1:
             raise ValueError("history must be at least 1")
         self.name = name
         self.stats = stats
+        self.measures = measures
+        self.silence_after = silence_after
         self.rates: deque[float] = deque(maxlen=history)  # events/s, oldest first
         self._at: float | None = None
         self._events = stats.events
@@ -123,7 +166,37 @@ class StreamTracker:
             since_last_event=_since(now, stats.last_event_at),
             since_last_heartbeat=_since(now, stats.last_heartbeat_at),
             last_error=stats.last_error,
+            silent_for=silent_for(stats, now, self.silence_after),
+            **(_measured(self.measures) if self.measures is not None else {}),
         )
+
+
+def _measured(measures: StreamMeasures) -> dict[str, object]:
+    arrival = measures.inter_arrival
+    gaps = measures.gaps
+    fields: dict[str, object] = {
+        "gap_last_s": arrival.last,
+        "gap_max_s": arrival.max,
+        "missing_ids": gaps.missing if gaps.applicable else None,
+        "missing_ranges": len(gaps.ranges),
+        "id_resets": gaps.resets,
+    }
+    if measures.latency is not None:
+        latency = measures.latency.snapshot()
+        fields.update(
+            latency_last_ms=latency.last_ms,
+            latency_p50_ms=latency.p50_ms,
+            latency_p95_ms=latency.p95_ms,
+            latency_p99_ms=latency.p99_ms,
+            latency_missing=latency.missing,
+        )
+    if (assembler := measures.assembler) is not None:
+        fields.update(
+            tokens=assembler.tokens,
+            time_to_first_token_s=assembler.time_to_first_token,
+            tokens_per_s=assembler.tokens_per_s,
+        )
+    return fields
 
 
 # --------------------------------------------------------------------------------------------
@@ -271,3 +344,14 @@ def format_bytes(n: float) -> str:
         return f"{int(n)} B"
     value, unit = _scaled(n / 1024, 1024, ("KiB", "MiB", "GiB", "TiB"))
     return f"{value:.1f} {unit}"
+
+
+def silence_alarm(
+    last_activity_at: float | None, now: float, threshold: float = DEFAULT_SILENCE_THRESHOLD
+) -> float | None:
+    """Seconds silent since `last_activity_at` when that is over `threshold`, else None (and None
+    when there is nothing to measure from)."""
+    if last_activity_at is None:
+        return None
+    silent = now - last_activity_at
+    return silent if silent > threshold else None

@@ -22,3 +22,9 @@ def _escape(match: re.Match[str]) -> str:
 def escape_controls(text: str) -> str:
     """`text` as one safe line: controls and line separators become visible escapes; tab stays."""
     return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def escape_controls_multiline(text: str) -> str:
+    """Like `escape_controls`, but line breaks (\n) stay: for text meant to wrap, such as an LLM's
+    answer."""
+    return "\n".join(escape_controls(line) for line in text.split("\n"))

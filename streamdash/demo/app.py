@@ -294,6 +294,9 @@ async def flaky_stream(request: Request) -> Response:
     limit = _int_param(request, "limit", None)
     drop_after = _int_param(request, "drop_after", None)
     event_id = _first_id(request)
+    if request.headers.get("last-event-id"):
+        # ?skip=N: a resume loses N ids, as when a server no longer holds what was missed.
+        event_id += _int_param(request, "skip", 0) or 0
     rng = state.sub_rng()
     if drop_after is not None:
         drop_in = math.inf  # the event count decides instead
@@ -331,6 +334,55 @@ async def flaky_stream(request: Request) -> Response:
                     return
             if not await state.pause(min(next_event, next_ping, drop_at) - time.monotonic()):
                 return
+
+    return _sse(body())
+
+
+CHAT_ANSWER = (
+    "Server-Sent Events keep one HTTP response open and send text frames down it. "
+    "Each event may carry an id; after a drop the client reconnects and sends "
+    "Last-Event-ID, so the server can resume where the client left off."
+)
+
+
+def chat_tokens(prompt: str) -> list[str]:
+    """A canned answer in word-sized pieces (a model's tokens), the prompt echoed first."""
+    words = f"You asked: {prompt.strip() or 'nothing'}. {CHAT_ANSWER}".split(" ")
+    return [word if i == 0 else " " + word for i, word in enumerate(words)]
+
+
+async def chat(request: Request) -> Response:
+    """An LLM-style completion stream: POST {"prompt": ...}; chunks shaped like OpenAI's
+    chat.completion.chunk, one token each, then a finish reason and `data: [DONE]`."""
+    state = _state(request)
+    try:
+        payload = await request.json()
+    except ValueError:
+        raise ApiError(400, "body must be JSON like {\"prompt\": \"...\"}") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("prompt", ""), str):
+        raise ApiError(400, "prompt must be a string")
+    tokens = chat_tokens(payload.get("prompt", ""))
+    interval = _number_param(request, "interval", 0.06 * state.time_scale)
+    first = _number_param(request, "first", 0.4 * state.time_scale)
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
+        body = {
+            "object": "chat.completion.chunk",
+            "model": "demo-1",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
+        return f"data: {json.dumps(body)}\n\n"
+
+    async def body() -> AsyncIterator[str]:
+        yield chunk({"role": "assistant"})
+        if not await state.pause(first):
+            return
+        for token in tokens:
+            yield chunk({"content": token})
+            if not await state.pause(interval):
+                return
+        yield chunk({}, "stop")
+        yield "data: [DONE]\n\n"
 
     return _sse(body())
 
@@ -488,6 +540,7 @@ async def index(request: Request) -> Response:
                 "limit": "send at most N events, then end the response cleanly",
                 "heartbeat": "flaky only: seconds between ': ping' comments",
                 "drop_after": "flaky only: drop the connection after N events (0 = never)",
+                "skip": "flaky only: a resume (Last-Event-ID) loses N ids",
             },
         }
     )
@@ -503,6 +556,8 @@ ENDPOINTS: tuple[tuple[str, str, str, Handler, str], ...] = (
      "SSE log stream; the event type is the level (debug/info/warning/error)."),
     ("flaky", "GET", "/streams/flaky", flaky_stream,
      "SSE updates with ': ping' heartbeats that drops the connection now and then."),
+    ("chat", "POST", "/api/chat", chat,
+     "LLM-style token stream: POST {\"prompt\": ...}; OpenAI-shaped chunks, then [DONE]."),
     ("items", "GET", "/api/items", list_items,
      "Paginated catalogue (?page=&per_page=, max 100) with Link rel=next/prev."),
     ("create", "POST", "/api/items", create_item,

@@ -25,6 +25,7 @@ _URLS: tuple[tuple[str, str], ...] = (
     ("items", "/api/items"),
     ("item", "/api/items/1"),
     ("create", "/api/items"),
+    ("chat", "/api/chat"),
     ("flaky-api", "/api/flaky"),
     ("health", "/api/health"),
 )

@@ -30,12 +30,22 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
-from streamdash.core.buffer import DEFAULT_BUFFER_SIZE, STREAM, EventBuffer, LogEntry
+from streamdash.core.buffer import (
+    DATA,
+    DEFAULT_BUFFER_SIZE,
+    ID,
+    RECEIVED_AT,
+    STREAM,
+    TYPE,
+    EventBuffer,
+    LogEntry,
+)
 from streamdash.core.collections import (
     Collection,
     CollectionError,
     MissingVariable,
     SavedRequest,
+    StreamSettings,
     atomic_write,
     delete_request,
     duplicate_request,
@@ -64,14 +74,19 @@ from streamdash.core.sse import (
     StateChange,
     StreamOptions,
     StreamState,
+    StreamStats,
 )
-from streamdash.core.stats import RestStats, StreamTracker, describe_state
+from streamdash.core.playback import RecordingPlayer
+from streamdash.core.recording import DamagedLine, Recorder, RecordedItem
+from streamdash.core.sse.measures import StreamMeasures, describe_ranges
+from streamdash.core.stats import RestStats, StreamTracker, describe_state, format_duration, silent_for
 from streamdash.core.text import escape_controls
 from streamdash.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from streamdash.ui.screens.event_detail import EventDetailScreen
 from streamdash.ui.screens.history import HistoryScreen
 from streamdash.ui.screens.replay import ReplayScreen
 from streamdash.ui.screens.request_editor import RequestEditorScreen
+from streamdash.ui.widgets.assembled_text import AssembledText
 from streamdash.ui.widgets.event_log import EventLog
 from streamdash.ui.widgets.filter_bar import FilterBar
 from streamdash.ui.widgets.requests_tree import RequestsTree, request_key
@@ -103,13 +118,34 @@ class ResponseReady(Message):
 
 @dataclass
 class RunningStream:
-    """A stream the user started: its engine, its stats tracker, and the worker running it."""
+    """A stream on screen: its counters, measures and stats tracker, and the live engine with
+    the worker running it (a replayed stream has no engine: the recording feeds its counters)."""
 
     request: SavedRequest
-    stream: SSEStream
+    stats: StreamStats
     tracker: StreamTracker
+    measures: StreamMeasures
+    stream: SSEStream | None = None
     worker: Worker[None] | None = None
     last_change: StateChange | None = field(default=None)
+    alarmed: bool = False  # the silence alarm was raised and not yet cleared
+
+    @property
+    def state(self) -> StreamState:
+        return self.stats.state
+
+
+def running_stream(
+    request: SavedRequest, stats: StreamStats, started_at: float | None, stream: SSEStream | None = None
+) -> RunningStream:
+    settings = request.stream
+    measures = StreamMeasures(
+        latency_field=settings.latency_field, assemble=settings.assemble, started_at=started_at
+    )
+    tracker = StreamTracker(
+        request.name, stats, measures=measures, silence_after=settings.silence_alarm
+    )
+    return RunningStream(request, stats, tracker, measures, stream)
 
 
 def stream_options(request: SavedRequest) -> StreamOptions:
@@ -152,6 +188,7 @@ class StreamdashApp(App[None]):
         Binding("i", "toggle_invert", "Invert", show=False),
         Binding("s", "cycle_scope", "Stream scope", show=False),
         Binding("p", "toggle_pause", "Pause"),
+        Binding("R", "toggle_record", "Record"),
         Binding("ctrl+l", "clear_log", "Clear log", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+z", "suspend_process", "Suspend", show=False),
@@ -169,6 +206,9 @@ class StreamdashApp(App[None]):
         client_factory=make_client,
         clock=time.time,
         history_dir: Path | None = None,
+        player: RecordingPlayer | None = None,
+        replay_settings: StreamSettings | None = None,
+        recordings_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.collection = collection
@@ -184,7 +224,15 @@ class StreamdashApp(App[None]):
         self.autostart = autostart
         self.autosend = autosend
         self.client_factory = client_factory
-        self.clock = clock
+        # A replay plays a recording instead of live streams, and its clock is the recording's.
+        self.player = player
+        self.replay_settings = replay_settings or StreamSettings()
+        self.clock = player.clock if player is not None else clock
+        self.recordings_dir = recordings_dir
+        self.recorder: Recorder | None = None  # one file per session, opened on first use
+        self.recording: set[str] = set()  # keys of the streams being recorded
+        self._record_all = False  # "Record all streams": also those started later
+        self._assembled_shown: tuple[tuple[int, bool, str | None], ...] = ()
         self.client: httpx.AsyncClient | None = None
         self.streams: dict[str, RunningStream] = {}
         self.rest_stats = RestStats()
@@ -206,7 +254,9 @@ class StreamdashApp(App[None]):
             with Vertical(id="center"):
                 with Vertical(id="events", classes="pane"):
                     yield FilterBar(id="filter-bar")
-                    yield EventLog(id="log")
+                    with Horizontal(id="log-row"):
+                        yield EventLog(id="log")
+                        yield AssembledText(id="assembled")
                 yield ResponseView(id="response", classes="pane")
         yield StatsPanel(id="stats", classes="pane")
         yield Footer()
@@ -224,6 +274,7 @@ class StreamdashApp(App[None]):
         self.stats_panel = self.query_one(StatsPanel)
         self.response_view = self.query_one(ResponseView)
         self.events_pane = self.query_one("#events")
+        self.assembled_view = self.query_one(AssembledText)
         settings = load_collection_settings(self.collection.root)
         self.pool = ClientPool(self.client_factory)
         self.client = self.pool.get(settings.transport)  # the one client streams share
@@ -256,6 +307,9 @@ class StreamdashApp(App[None]):
         for key in self.autostart:
             if (request := self._find(key)) is not None:
                 self.start_stream(request)
+        if self.player is not None:
+            self.response_view.display = False  # a replay sends nothing: the log takes the room
+            self.run_worker(self._replay_worker(self.player), group="replay", exit_on_error=False)
         for key in self.autosend:
             if (request := self._find(key)) is not None:
                 self.send_request(request, reveal=False)
@@ -272,8 +326,15 @@ class StreamdashApp(App[None]):
                 pass
         if self.client is not None:
             await self.executor.aclose()  # closes every pooled client, the streams' one too
+        if self.recorder is not None:
+            self.recorder.close()
 
     def _subtitle(self) -> str:
+        if self.player is not None:
+            speed = self.player.speed
+            pace = "instant" if speed is None else f"{speed:g}x"
+            where = "finished" if self.player.clock.finished else "playing"
+            return f"{self.collection.name} \u00b7 {pace} \u00b7 {where}"
         if self.env_name is None:
             return f"{self.collection.name} \u00b7 no environment"
         production = " (PRODUCTION)" if self.environments[self.env_name].production else ""
@@ -343,6 +404,9 @@ class StreamdashApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Run or stop the selected request", "Send a REST request, or start/stop a stream", self.action_run_selected)
         yield SystemCommand("Stop all streams", "Close every running stream", self.action_stop_all)
+        yield SystemCommand("Record the selected stream", "Start or stop recording it to a file (R)", self.action_toggle_record)
+        yield SystemCommand("Record all streams", "Record every running stream, and those started later", self.action_record_all)
+        yield SystemCommand("Stop recording", "Close the recording file", self.action_stop_recording)
         yield SystemCommand("New request", "Create a request in this collection", self.action_new_request)
         yield SystemCommand("Edit request", "Edit the selected request", self.action_edit_request)
         yield SystemCommand("Duplicate request", "Copy the selected request", self.action_duplicate_request)
@@ -380,10 +444,13 @@ class StreamdashApp(App[None]):
         if request is None:
             self.notify("select a request first", severity="warning", timeout=3)
             return
+        if self.player is not None and request.group == ("recording",):
+            self.notify("a recorded stream plays from its file; it cannot be started", timeout=4)
+            return
         if request.kind == "sse":
             key = request_key(request)
             running = self.streams.get(key)
-            if running is not None and running.stream.state not in (StreamState.CLOSED, StreamState.FAILED):
+            if running is not None and running.state not in (StreamState.CLOSED, StreamState.FAILED):
                 self.stop_stream(key)
             else:
                 self.start_stream(request)
@@ -441,25 +508,33 @@ class StreamdashApp(App[None]):
             self.notify(f"{request.name}: {warning}", severity="warning", timeout=8)
         stream = SSEStream(self.client, url, stream_options(rendered))
         if old is not None:  # a restart resumes where the last run stopped
-            stream.stats.last_event_id = old.stream.last_event_id or stream.stats.last_event_id
-        running = RunningStream(request, stream, StreamTracker(request.name, stream.stats))
+            stream.stats.last_event_id = old.stats.last_event_id or stream.stats.last_event_id
+        running = running_stream(rendered, stream.stats, time.time(), stream)
         self.streams[key] = running
         # exclusive within the stream's group: a restart cancels the old worker
         running.worker = self.run_worker(
-            self._stream_worker(key, request.name, stream),
+            self._stream_worker(key, request.name, stream, running.measures),
             group=f"stream:{key}",
             exclusive=True,
             exit_on_error=False,
         )
         self.requests_tree.set_state(key, StreamState.CONNECTING)
+        if self._record_all:
+            self.start_recording([key])
 
-    async def _stream_worker(self, key: str, label: str, stream: SSEStream) -> None:
-        """Feeds the buffer; never touches a widget. `label` names the stream in the log."""
+    async def _stream_worker(
+        self, key: str, label: str, stream: SSEStream, measures: StreamMeasures
+    ) -> None:
+        """Feeds the buffer, the measures and a recording; never touches a widget. `label`
+        names the stream in the log."""
         buffer = self.buffer
         post = self.post_message
+        recording = self.recording
         try:
             async with stream:
                 async for batch in stream.batches():
+                    if key in recording:
+                        self._record(key, label, batch)
                     first = batch[0]
                     if type(first) is StateChange:
                         post(StreamChanged(key, first))
@@ -467,6 +542,7 @@ class StreamdashApp(App[None]):
                     events = [item for item in batch if type(item) is Event]
                     if events:
                         buffer.extend(label, events)
+                        measures.add(events)
         finally:
             if stream.state is StreamState.CLOSED:
                 post(StreamChanged(key, StateChange(StreamState.CLOSED, "stopped", at=time.time())))
@@ -491,7 +567,159 @@ class StreamdashApp(App[None]):
         self.requests_tree.set_state(message.key, message.change.state)
         self._show_stream_states()
         if message.change.state is StreamState.FAILED:
-            self.notify(f"{message.key}: {message.change.reason}", title="stream failed", severity="error", timeout=8)
+            self.notify(f"{message.key}: {message.change.reason}", title="stream failed", severity="error", timeout=8, markup=False)
+
+    # -- recording ----------------------------------------------------------------------------
+
+    def _record(self, key: str, label: str, batch: list) -> None:
+        """Append a batch to the session's recording; a failing disk stops recording, loudly."""
+        recorder = self.recorder
+        if recorder is None:
+            return
+        try:
+            recorder.write_items(batch, stream=label)
+        except OSError as exc:
+            self.recording.clear()
+            self.recorder = None
+            recorder.close()
+            self.notify(f"{recorder.path}: {exc.strerror or exc}", title="recording stopped", severity="error", timeout=10)
+
+    def _open_recorder(self) -> Recorder | None:
+        if self.recorder is not None:
+            return self.recorder
+        folder = self.recordings_dir
+        if folder is None:
+            from streamdash.core.config import Locations
+
+            folder = Locations.from_env().data_dir / "recordings"
+        path = folder / f"streamdash-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.recorder = Recorder(path, stream="", heartbeats=True)
+        except OSError as exc:
+            self.notify(f"{path}: {exc.strerror or exc}", title="cannot record", severity="error", timeout=10)
+            return None
+        return self.recorder
+
+    def start_recording(self, keys: list[str]) -> None:
+        recorder = self._open_recorder()
+        if recorder is None:
+            return
+        now = time.time()
+        for key in keys:
+            if key in self.recording:
+                continue
+            running = self.streams[key]
+            stats = running.stats
+            if stats.state is StreamState.OPEN:  # so a replay starts from "open", not from nothing
+                opened = StateChange(StreamState.OPEN, "recording started", last_event_id=stats.last_event_id, status=stats.last_status, at=now)
+                self._record(key, running.request.name, [opened])
+            self.recording.add(key)
+        names = ", ".join(self.streams[key].request.name for key in keys)
+        self.notify(f"recording {names} to {recorder.path}", title="recording", timeout=6)
+        self._show_stream_states()
+
+    def action_toggle_record(self) -> None:
+        """Record the selected stream (the one whose events the log shows, if none is selected)."""
+        if self.player is not None:
+            self.notify("this is a replay: it is already a recording", timeout=3)
+            return
+        request = self.selected_request
+        key = request_key(request) if request is not None and request.kind == "sse" else None
+        if key is None and self.scope is not None:
+            key = next((k for k, r in self.streams.items() if r.request.name == self.scope), None)
+        if key is None or key not in self.streams:
+            self.notify("select a running stream to record (or: Record all streams)", severity="warning", timeout=4)
+            return
+        if key in self.recording:
+            self.recording.discard(key)
+            self.notify(f"stopped recording {self.streams[key].request.name}", timeout=4)
+            if not self.recording:
+                self.action_stop_recording()
+            self._show_stream_states()
+            return
+        self.start_recording([key])
+
+    def action_record_all(self) -> None:
+        if self.player is not None:
+            self.notify("this is a replay: it is already a recording", timeout=3)
+            return
+        self._record_all = True
+        if self.streams:
+            self.start_recording(list(self.streams))
+        else:
+            self.notify("every stream started from now on is recorded", timeout=4)
+
+    def action_stop_recording(self) -> None:
+        self._record_all = False
+        self.recording.clear()
+        recorder, self.recorder = self.recorder, None
+        if recorder is not None:
+            recorder.close()
+            self.notify(f"recording saved: {recorder.path}", title="recording", timeout=8)
+        self._show_stream_states()
+
+    # -- replaying a recording ----------------------------------------------------------------
+
+    def _replay_stream(self, name: str) -> RunningStream:
+        """The stream `name` of the recording, shown as a request of the "recording" group."""
+        key = f"recording/{name}"
+        running = self.streams.get(key)
+        if running is None:
+            assert self.player is not None
+            request = SavedRequest(name=name, kind="sse", url=f"recording: {name}", group=("recording",), stream=self.replay_settings)
+            stats = self.player.stats_for(name)
+            # No start time yet: a recorded "connecting" sets it, else the first event does.
+            running = self.streams[key] = running_stream(request, stats, None)
+            self.collection.requests.append(request)
+            self._reload_tree()
+        return running
+
+    async def _replay_worker(self, player: RecordingPlayer) -> None:
+        """Plays the recording into the buffer, the measures and the counters, as live workers
+        do; a damaged line is reported with its number and skipped."""
+        reported = 0
+        async for batch in player.batches():
+            run: list[Event] = []
+            run_stream = ""
+            for item in batch:
+                if type(item) is DamagedLine:
+                    reported += 1
+                    if reported <= 5:
+                        self.notify(f"line {item.line}: {item.reason}", title="damaged line skipped", severity="warning", timeout=10, markup=False)
+                    continue
+                assert type(item) is RecordedItem
+                if item.kind == "event":
+                    if item.stream != run_stream and run:
+                        self._replayed(run_stream, run)
+                        run = []
+                    run_stream = item.stream
+                    run.append(item.to_event())
+                    continue
+                if run:
+                    self._replayed(run_stream, run)
+                    run = []
+                running = self._replay_stream(item.stream)
+                if item.kind == "state":
+                    change = item.to_state_change()
+                    assembler = running.measures.assembler
+                    if change.state is StreamState.CONNECTING and assembler is not None and assembler.started_at is None:
+                        assembler.started_at = item.t  # time to first token counts from the request
+                    self.post_message(StreamChanged(f"recording/{item.stream}", change))
+            if run:
+                self._replayed(run_stream, run)
+        damaged = len(player.damaged)
+        ending = f"; {damaged:,} damaged lines skipped" if damaged else ""
+        if player.error:
+            self.notify(f"reading stopped early: {player.error}", title="replay", severity="error", timeout=10)
+        self.notify(f"replay finished: {player.played:,} items{ending}", title="replay", timeout=8)
+        self.sub_title = self._subtitle()
+        self.refresh_stats()
+
+    def _replayed(self, stream: str, events: list[Event]) -> None:
+        running = self._replay_stream(stream)
+        self.buffer.extend(stream, events)
+        running.measures.add(events)
 
     # -- the log ------------------------------------------------------------------------------
 
@@ -507,6 +735,7 @@ class StreamdashApp(App[None]):
         buffer = self.buffer
         if buffer.next_seq == self.flushed_seq:
             return
+        self._show_assembled()
         new = buffer.since(self.flushed_seq)
         self.flushed_seq = buffer.next_seq
         self._show_count()
@@ -554,9 +783,53 @@ class StreamdashApp(App[None]):
         self.waiting = 0
         self.refilter()
 
+    def _show_assembled(self) -> None:
+        """The text of every stream that assembles one, beside the log; shown only when there is
+        some, and rewritten only when a stream's text grew."""
+        blocks = [
+            (running.request.name, assembler)
+            for running in self.streams.values()
+            if (assembler := running.measures.assembler) is not None and assembler.tokens
+        ]
+        shown = tuple((len(a.text), a.done, a.finish_reason) for _, a in blocks)
+        if shown == self._assembled_shown:
+            return
+        self._assembled_shown = shown
+        self.assembled_view.show(blocks)
+
+    def detail_notes(self, entry: LogEntry) -> list[str]:
+        """What the stream's measures say about one event: its latency, the ids its stream is
+        missing."""
+        running = next((r for r in self.streams.values() if r.request.name == entry[STREAM]), None)
+        if running is None:
+            return []
+        notes = []
+        measures = running.measures
+        if measures.latency is not None:
+            event = Event(entry[TYPE], entry[DATA], entry[ID], received_at=entry[RECEIVED_AT])
+            latency = measures.latency_of(event)
+            field_path = measures.latency.field_path
+            notes.append(
+                f"latency {latency:,.0f} ms (from {field_path})"
+                if latency is not None
+                else f"latency: no send time at {field_path}"
+            )
+        gaps = measures.gaps
+        if gaps.applicable:
+            if gaps.missing:
+                notes.append(
+                    f"{entry[STREAM]}: {gaps.missing:,} ids missing in {len(gaps.ranges):,} ranges: "
+                    f"{describe_ranges(gaps.ranges)}"
+                )
+            else:
+                notes.append(f"{entry[STREAM]}: no missing ids")
+            if gaps.resets:
+                notes.append(f"ids went back {gaps.resets:,} times (a server restart?)")
+        return notes
+
     @on(EventLog.OpenEntry)
     def _open_entry(self, message: EventLog.OpenEntry) -> None:
-        self.push_screen(EventDetailScreen(message.entry))
+        self.push_screen(EventDetailScreen(message.entry, self.detail_notes(message.entry)))
 
     def action_toggle_pause(self) -> None:
         log = self.log_view
@@ -638,11 +911,36 @@ class StreamdashApp(App[None]):
     def refresh_stats(self) -> None:
         now = self.clock()
         snapshots = [running.tracker.sample(now) for running in self.streams.values()]
+        self._silence_alarms(snapshots)
         # Headless (tests, screenshots) there is no terminal to measure.
         terminal = None if self.is_headless else (self.terminal_rate(), self.refresh_hz)
         self.stats_panel.show(snapshots, self.rest_stats.snapshot(now), terminal=terminal)
         self._show_stream_states(now)
         self._show_count()
+
+    def _silence_alarms(self, snapshots) -> None:  # type: ignore[no-untyped-def]
+        """Say it once when an open stream goes quiet past its threshold (heartbeats count as
+        life); the state line and the stats panel keep showing it until something arrives."""
+        for running, snap in zip(list(self.streams.values()), snapshots, strict=True):
+            if snap.silent_for is None:
+                running.alarmed = False
+            elif not running.alarmed:
+                running.alarmed = True
+                self.notify(
+                    f"{running.request.name}: nothing received for {format_duration(snap.silent_for)} while open",
+                    title="stream silent",
+                    severity="warning",
+                    timeout=10,
+                    markup=False,
+                )
+
+    def _marks(self, key: str, running: RunningStream, now: float) -> str:
+        """What the state line adds to a stream's name: recording, and the silence alarm."""
+        marks = " \u25cf rec" if key in self.recording else ""
+        silent = silent_for(running.stats, now, running.tracker.silence_after)
+        if silent is not None:
+            marks += f" \u26a0 silent {format_duration(silent)}"
+        return marks
 
     def _show_count(self) -> None:
         """With no filter the status counts the retained events (a filter shows its matches)."""
@@ -653,8 +951,9 @@ class StreamdashApp(App[None]):
         """Every stream's state under the log, so it stays visible when the stats pane is not."""
         now = self.clock() if now is None else now
         parts = [
-            f"{running.request.name}: {escape_controls(describe_state(running.stream.stats, now))[:48]}"
-            for running in self.streams.values()
+            f"{running.request.name}{self._marks(key, running, now)}: "
+            f"{escape_controls(describe_state(running.stats, now))[:48]}"
+            for key, running in self.streams.items()
         ]
         subtitle = escape_markup(" \u00b7 ".join(parts))
         events = self.events_pane
@@ -898,18 +1197,27 @@ def run_app(
     autosend: tuple[str, ...] = (),
     title: str | None = None,
     theme: str | None = None,
+    player: RecordingPlayer | None = None,
+    replay_settings: StreamSettings | None = None,
+    collection_name: str | None = None,
 ) -> None:
     collection = load_collection(collection_root)
+    if collection_name:
+        collection.name = collection_name
     from streamdash.core.config import Locations
 
+    locations = Locations.from_env()
     app = StreamdashApp(
         collection,
-        history_dir=Locations.from_env().state_dir / "history",
+        history_dir=locations.state_dir / "history",
         variables=variables,
         refresh_hz=refresh_hz,
         buffer_size=buffer_size,
         autostart=autostart,
         autosend=autosend,
+        player=player,
+        replay_settings=replay_settings,
+        recordings_dir=locations.data_dir / "recordings",
     )
     if title:
         app.title = title

@@ -274,3 +274,31 @@ def test_format_rate(per_s, text):
 )
 def test_format_bytes(n, text):
     assert format_bytes(n) == text
+
+
+def test_silence_is_measured_only_while_open_and_past_the_threshold():
+    from streamdash.core.stats import silent_for
+
+    stats = StreamStats(state=StreamState.OPEN, connected_since=100.0)
+    assert silent_for(stats, 129.0, 30.0) is None
+    assert silent_for(stats, 131.0, 30.0) == 31.0
+    stats.last_byte_at = 125.0  # a heartbeat is a sign of life
+    assert silent_for(stats, 131.0, 30.0) is None
+    assert silent_for(stats, 131.0, 0.0) is None  # 0 turns the alarm off
+    stats.state = StreamState.BACKOFF
+    assert silent_for(stats, 500.0, 30.0) is None  # not open: the state says what is wrong
+
+
+def test_a_tracker_with_measures_reports_them():
+    from streamdash.core.sse import Event
+    from streamdash.core.sse.measures import StreamMeasures
+
+    stats = StreamStats(state=StreamState.OPEN, connected_since=0.0)
+    measures = StreamMeasures(latency_field="ts")
+    measures.add([Event("m", '{"ts": 1.0}', "1", received_at=1.5), Event("m", "{}", "4", received_at=2.0)])
+    snap = StreamTracker("s", stats, measures=measures, silence_after=30).sample(2.0)
+    assert snap.missing_ids == 2 and snap.missing_ranges == 1
+    assert snap.latency_p50_ms == 500.0 and snap.latency_missing == 1
+    assert snap.gap_last_s == 0.5 and snap.tokens is None
+    plain = StreamTracker("s", stats).sample(2.0)
+    assert plain.missing_ids is None and plain.latency_p50_ms is None

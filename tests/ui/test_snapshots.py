@@ -31,8 +31,7 @@ from streamdash.core.buffer import TYPE
 from streamdash.core.collections import load_collection
 from streamdash.core.http.send import ResponseSummary
 from streamdash.core.sse import Event, SSEStream, StreamState
-from streamdash.core.stats import StreamTracker
-from streamdash.ui.app import RunningStream, StreamdashApp
+from streamdash.ui.app import StreamdashApp, running_stream
 from streamdash.ui.screens.event_detail import EventDetailScreen
 from streamdash.ui.screens.request_editor import RequestEditorScreen
 
@@ -232,7 +231,9 @@ def install_streams(app: StreamdashApp) -> None:
         assert request is not None, key
         stream = SSEStream(app.client, f"{BASE_URL}/{key}")
         stats = stream.stats
-        tracker = StreamTracker(name, stats)
+        running = running_stream(request, stats, FIXED_EPOCH - 30.0, stream)
+        tracker = running.tracker
+        running.measures.add([event for stream, event in fixed_events() if stream == name])
         first = FIXED_EPOCH - len(rates)
         base = {"ticker": 1000, "logs": 360, "flaky": 80}[name]
         stats.events = base
@@ -257,7 +258,7 @@ def install_streams(app: StreamdashApp) -> None:
             stats.last_event_at = FIXED_EPOCH - 4.1
             stats.last_heartbeat_at = FIXED_EPOCH - 3.6
             stats.next_attempt_at = FIXED_EPOCH + 2.4
-        app.streams[key] = RunningStream(request, stream, tracker)
+        app.streams[key] = running
         app.requests_tree.set_state(key, state)
 
 

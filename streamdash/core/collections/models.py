@@ -16,13 +16,23 @@ from typing import Any, Literal, NoReturn
 
 from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES
 from streamdash.core.sse.stream import DEFAULT_READ_TIMEOUT, RetryPolicy
+from streamdash.core.stats import DEFAULT_SILENCE_THRESHOLD
 
 Kind = Literal["rest", "sse"]
 KINDS: tuple[Kind, ...] = ("rest", "sse")
 
 # Known keys in the order they are written; anything else is kept in `SavedRequest.extra`.
 REQUEST_KEYS = ("name", "kind", "method", "url", "description", "body", "query", "headers", "stream")
-STREAM_KEYS = ("retry_policy", "read_timeout", "max_event_bytes", "last_event_id", "reconnect")
+STREAM_KEYS = (
+    "retry_policy",
+    "read_timeout",
+    "max_event_bytes",
+    "last_event_id",
+    "reconnect",
+    "latency_field",
+    "assemble",
+    "silence_alarm",
+)
 
 _METHOD = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an RFC 9110 token
 _TOML_AT_LINE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -32,13 +42,20 @@ _TABLE_HEADER = re.compile(r"\s*\[")
 
 @dataclass(frozen=True)
 class StreamSettings:
-    """How an SSE request's stream behaves; 0 means "none" for the timeout and the size cap."""
+    """How an SSE request's stream behaves, and what the app measures on it.
+
+    0 means "none" for the timeout, the size cap and the silence alarm. `latency_field` is the
+    JSON path of the server's send time in each event's data; `assemble` the JSON path of an LLM
+    stream's token text. Empty means not measured."""
 
     retry_policy: RetryPolicy = RetryPolicy.RESILIENT
     read_timeout: float = DEFAULT_READ_TIMEOUT
     max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
     last_event_id: str = ""
     reconnect: bool = True
+    latency_field: str = ""
+    assemble: str = ""
+    silence_alarm: float = DEFAULT_SILENCE_THRESHOLD
 
 
 @dataclass
@@ -285,7 +302,30 @@ def _stream_settings(check: _Checker, data: Mapping[str, Any]) -> StreamSettings
     if not isinstance(reconnect, bool):
         check.fail("reconnect", f"must be true or false, not {show(reconnect)}", "stream")
 
-    return StreamSettings(RetryPolicy(policy), float(timeout), cap, last_id, reconnect)
+    paths = {}
+    for key in ("latency_field", "assemble"):
+        path = check.string(data, key, "", "stream").strip()
+        if path and "" in path.split("."):
+            check.fail(key, f"must be a dotted JSON path such as meta.sent_at, not {show(data[key])}", "stream")
+        paths[key] = path
+
+    silence = data.get("silence_alarm", defaults.silence_alarm)
+    if isinstance(silence, bool) or not isinstance(silence, int | float) or not (
+        math.isfinite(silence) and silence >= 0
+    ):
+        reason = f"must be a number of seconds >= 0 (0 = off), not {show(silence)}"
+        check.fail("silence_alarm", reason, "stream")
+
+    return StreamSettings(
+        RetryPolicy(policy),
+        float(timeout),
+        cap,
+        last_id,
+        reconnect,
+        paths["latency_field"],
+        paths["assemble"],
+        float(silence),
+    )
 
 
 def collection_meta_from_data(

@@ -21,6 +21,7 @@ from typing import Any
 
 import tomli_w
 
+from streamdash.core.stats import DEFAULT_SILENCE_THRESHOLD
 from streamdash.core.collections.models import (
     REQUEST_KEYS,
     STREAM_KEYS,
@@ -242,6 +243,14 @@ def _stream_table(req: SavedRequest) -> dict[str, Any] | None:
         "max_event_bytes": int(settings.max_event_bytes),
         "last_event_id": settings.last_event_id,
         "reconnect": bool(settings.reconnect),
+        # What the app measures: written only when set, so plain stream files stay short.
+        **({"latency_field": settings.latency_field} if settings.latency_field else {}),
+        **({"assemble": settings.assemble} if settings.assemble else {}),
+        **(
+            {"silence_alarm": float(settings.silence_alarm)}
+            if settings.silence_alarm != DEFAULT_SILENCE_THRESHOLD
+            else {}
+        ),
         **unknown,
     }
 

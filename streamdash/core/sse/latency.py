@@ -26,7 +26,7 @@ from typing import Any
 
 from streamdash.core.http.paging import json_path
 from streamdash.core.sse.events import Event
-from streamdash.core.stats import percentile
+from streamdash.core.stats import DEFAULT_SILENCE_THRESHOLD, percentile, silence_alarm
 
 __all__ = [
     "DEFAULT_SILENCE_THRESHOLD",
@@ -41,7 +41,6 @@ __all__ = [
 ]
 
 MS_THRESHOLD = 1e11
-DEFAULT_SILENCE_THRESHOLD = 30.0
 
 
 def _from_number(number: float) -> float | None:
@@ -127,21 +126,6 @@ class LatencyTracker:
         else:
             p50 = p95 = p99 = None
         return LatencySnapshot(p50, p95, p99, self.count, self.missing, self.last)
-
-
-def silence_alarm(
-    last_activity_at: float | None, now: float, threshold: float = DEFAULT_SILENCE_THRESHOLD
-) -> float | None:
-    """Seconds the stream has been silent when that is over `threshold`, else None.
-
-    `last_activity_at` is the last sign of life of any kind (event, heartbeat, or the moment the
-    stream opened); the caller asks only while the stream says it is open. None (nothing to
-    measure from) gives None.
-    """
-    if last_activity_at is None:
-        return None
-    silent = now - last_activity_at
-    return silent if silent > threshold else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,13 +51,16 @@ class EventDetailScreen(ModalScreen[None]):
         Binding("d", "copy_data", "Copy data"),
     ]
 
-    def __init__(self, entry: LogEntry) -> None:
+    def __init__(self, entry: LogEntry, notes: list[str] | None = None) -> None:
         super().__init__()
         self.entry = entry
+        self.notes = notes or []  # what the stream's measures say: latency, missing ids
 
     def compose(self) -> ComposeResult:
         with Vertical(id="detail", classes="dialog"):
             yield Static(describe(self.entry), id="detail-meta", markup=False)
+            if self.notes:
+                yield Static("\n".join(self.notes), id="detail-notes", markup=False)
             yield TextArea(pretty_data(self.entry[DATA]), id="detail-data", read_only=True)
         yield Footer()
 

@@ -38,6 +38,49 @@ COLUMNS = (
 )
 
 
+# The second table: what each stream's measures say (time between events, missing ids,
+# latency from a send-time field, an LLM stream's tokens). "-" where nothing is measured.
+MEASURE_COLUMNS = (
+    ("stream", "Stream", 10),
+    ("gap", "Gap last", 8),
+    ("gap_max", "Gap max", 8),
+    ("missing", "Missing ids", 11),
+    ("lat_last", "Latency", 8),
+    ("lat_p50", "p50", 8),
+    ("lat_p95", "p95", 8),
+    ("lat_p99", "p99", 8),
+    ("tokens", "Tokens", 7),
+    ("ttft", "1st token", 9),
+    ("tok_rate", "Tok/s", 7),
+)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f} ms"
+
+
+def measure_cells(snap: StreamSnapshot) -> dict[str, str]:
+    if snap.missing_ids is None:
+        missing = "-"
+    elif snap.missing_ids:
+        missing = f"{snap.missing_ids:,} ({snap.missing_ranges})"
+    else:
+        missing = "0"
+    return {
+        "stream": snap.name[:10],
+        "gap": _ago(snap.gap_last_s),
+        "gap_max": _ago(snap.gap_max_s),
+        "missing": missing,
+        "lat_last": _ms(snap.latency_last_ms),
+        "lat_p50": _ms(snap.latency_p50_ms),
+        "lat_p95": _ms(snap.latency_p95_ms),
+        "lat_p99": _ms(snap.latency_p99_ms),
+        "tokens": "-" if snap.tokens is None else f"{snap.tokens:,}",
+        "ttft": _ago(snap.time_to_first_token_s),
+        "tok_rate": "-" if snap.tokens_per_s is None else f"{snap.tokens_per_s:,.1f}",
+    }
+
+
 def sparkline(history: tuple[float, ...], points: int = TREND_POINTS) -> str:
     values = list(history[-points:])
     if not values:
@@ -52,10 +95,16 @@ def _ago(seconds: float | None) -> str:
     return "-" if seconds is None else format_duration(seconds)
 
 
+def _state_text(snap: StreamSnapshot) -> str:
+    if snap.silent_for is not None:  # the silence alarm: open, and nothing at all for too long
+        return f"SILENT {format_duration(snap.silent_for)}"
+    return snap.state_detail or snap.state
+
+
 def stream_cells(snap: StreamSnapshot) -> dict[str, str]:
     return {
         "stream": snap.name[:10],
-        "state": (snap.state_detail or snap.state)[:19],
+        "state": _state_text(snap)[:19],
         "up": _ago(snap.connected_for),
         "events": f"{snap.events:,}",
         "rate": format_rate(snap.events_per_s),
@@ -89,15 +138,20 @@ class StatsPanel(Vertical):
     def compose(self) -> ComposeResult:
         table: DataTable[str] = DataTable(id="stats-streams", cursor_type="row", zebra_stripes=True)
         yield table
+        yield DataTable(id="stats-measures", cursor_type="row", zebra_stripes=True)
         yield Static("REST  no requests yet", id="stats-rest", markup=False)
 
     def on_mount(self) -> None:
         # Kept, not queried: the stats timer calls `show`, also while the app is closing.
-        self._table = table = self.query_one(DataTable)
+        self._table = table = self.query_one("#stats-streams", DataTable)
+        self._measures = measures = self.query_one("#stats-measures", DataTable)
         self._rest = self.query_one("#stats-rest", Static)
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=width)
+        for key, label, width in MEASURE_COLUMNS:
+            measures.add_column(label, key=key, width=width)
         self._cells: dict[str, dict[str, str]] = {}
+        self._measure_cells: dict[str, dict[str, str]] = {}
 
     def show(
         self,
@@ -105,24 +159,36 @@ class StatsPanel(Vertical):
         rest: RestSnapshot,
         terminal: tuple[float, float] | None = None,
     ) -> None:
-        table = self._table
-        keep = set()
-        for snap in streams:
-            keep.add(snap.name)
-            cells = stream_cells(snap)
-            old = self._cells.get(snap.name)
-            if old is None:
-                table.add_row(*(Text(cells[key]) for key, _, _ in COLUMNS), key=snap.name)
-            else:
-                for key, value in cells.items():
-                    if old.get(key) != value:
-                        table.update_cell(snap.name, key, Text(value))
-            self._cells[snap.name] = cells
-        for gone in set(self._cells) - keep:
-            table.remove_row(gone)
-            del self._cells[gone]
+        _update(self._table, COLUMNS, self._cells, {s.name: stream_cells(s) for s in streams})
+        _update(
+            self._measures,
+            MEASURE_COLUMNS,
+            self._measure_cells,
+            {s.name: measure_cells(s) for s in streams},
+        )
         line = rest_line(rest)
         if terminal is not None:
             rate, hz = terminal
             line += f"   \u00b7   terminal {format_bytes(rate)}/s at {hz:g} Hz"
         self._rest.update(line)
+
+
+def _update(
+    table: DataTable[str],
+    columns: tuple[tuple[str, str, int], ...],
+    shown: dict[str, dict[str, str]],
+    rows: dict[str, dict[str, str]],
+) -> None:
+    """Keyed rows, changed cell by cell: a full redraw each second would cost bytes over SSH."""
+    for name, cells in rows.items():
+        old = shown.get(name)
+        if old is None:
+            table.add_row(*(Text(cells[key]) for key, _, _ in columns), key=name)
+        else:
+            for key, value in cells.items():
+                if old.get(key) != value:
+                    table.update_cell(name, key, Text(value))
+        shown[name] = cells
+    for gone in set(shown) - set(rows):
+        table.remove_row(gone)
+        del shown[gone]

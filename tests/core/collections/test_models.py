@@ -113,6 +113,11 @@ def test_a_bad_kind_names_the_key_and_its_line():
         ("[stream]\nlast_event_id = 7\n", "stream.last_event_id", 2),
         ("[stream]\nlast_event_id = \"a\\nb\"\n", "stream.last_event_id", 2),
         ("[stream]\nreconnect = 'yes'\n", "stream.reconnect", 2),
+        ("[stream]\nlatency_field = 3\n", "stream.latency_field", 2),
+        ("[stream]\nlatency_field = 'meta..sent'\n", "stream.latency_field", 2),
+        ("[stream]\nassemble = '.choices'\n", "stream.assemble", 2),
+        ("[stream]\nsilence_alarm = -1\n", "stream.silence_alarm", 2),
+        ("[stream]\nsilence_alarm = 'long'\n", "stream.silence_alarm", 2),
     ],
 )
 def test_each_bad_value_is_one_line_naming_the_key(text, label, line):
@@ -187,3 +192,20 @@ def test_collection_sorts_root_requests_first_then_groups_then_names():
     assert [(r.group, r.name) for r in collection.requests] == [
         ((), "a1"), ((), "B2"), (("y", "deep"), "c"), (("z",), "a"), (("z",), "b"),
     ]
+
+
+def test_what_a_stream_measures_loads_from_its_stream_table():
+    request = request_from_toml(
+        'kind = "sse"\n[stream]\nlatency_field = "meta.sent_at"\n'
+        'assemble = "choices.0.delta.content"\nsilence_alarm = 5\n',
+        PATH,
+    )
+    assert request.stream.latency_field == "meta.sent_at"
+    assert request.stream.assemble == "choices.0.delta.content"
+    assert request.stream.silence_alarm == 5.0
+    assert "latency_field" not in request.extra.get("stream", {})
+
+
+def test_measures_are_off_by_default_and_the_silence_alarm_is_30_s():
+    settings = request_from_toml('kind = "sse"\n', PATH).stream
+    assert (settings.latency_field, settings.assemble, settings.silence_alarm) == ("", "", 30.0)

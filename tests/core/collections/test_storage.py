@@ -218,6 +218,15 @@ def test_a_rest_request_writes_stream_only_when_it_holds_something():
     assert 'retry_policy = "strict"' in request_to_toml(custom)
 
 
+def test_measure_options_are_written_only_when_set_and_read_back(tmp_path):
+    plain = request_to_toml(SavedRequest(name="s", kind="sse"))
+    assert "latency_field" not in plain and "assemble" not in plain and "silence_alarm" not in plain
+    settings = StreamSettings(latency_field="meta.ts", assemble="choices.0.delta.content", silence_alarm=5.0)
+    text = request_to_toml(SavedRequest(name="s", kind="sse", stream=settings))
+    assert 'latency_field = "meta.ts"' in text and "silence_alarm = 5.0" in text
+    assert request_from_toml(text, tmp_path / "s.toml").stream == settings
+
+
 # --- refusing to overwrite ---------------------------------------------------------------------
 
 
