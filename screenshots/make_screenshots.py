@@ -17,6 +17,8 @@ Files written:
     event-detail-160x48.svg  Enter on a log line: the event in full
     dashboard-80x24.svg      narrow: one pane at a time (the events)
     stats-80x24.svg          narrow: F5, the stats pane
+    gaps-detail-160x48.svg   recording all streams (R); a flaky event after a resume that lost ids
+    replay-160x48.svg        that recording replayed into the dashboard (streamdash replay FILE)
 """
 
 from __future__ import annotations
@@ -32,26 +34,29 @@ from pathlib import Path
 
 import streamdash.demo
 from streamdash.core.buffer import STREAM, TYPE
-from streamdash.core.collections import load_collection
+from streamdash.core.collections import Collection, StreamSettings, load_collection
+from streamdash.core.playback import RecordingPlayer
+from streamdash.core.recording import read_recording
 from streamdash.demo import DemoServer
 from streamdash.ui.app import StreamdashApp
 from streamdash.ui.screens.event_detail import EventDetailScreen
 
 HERE = Path(__file__).resolve().parent
 DEMO_COLLECTION = Path(streamdash.demo.__file__).parent / "collection"
-STREAMS = ("streams/ticker", "streams/logs", "streams/flaky")
+STREAMS = ("streams/ticker", "streams/logs", "streams/flaky", "streams/chat")
 REQUESTS = ("api/List items",)
 FILTER = "stream:logs level=error or type:price symbol=ACME"
 WIDE = (160, 48)
 NARROW = (80, 24)
 
 
-def make_app(collection_root: Path, server: DemoServer) -> StreamdashApp:
+def make_app(collection_root: Path, server: DemoServer, **kw) -> StreamdashApp:
     return StreamdashApp(
         load_collection(collection_root),
         variables={"base_url": server.url},
         autostart=STREAMS,
         autosend=REQUESTS,
+        **kw,
     )
 
 
@@ -129,6 +134,47 @@ async def narrow_screens(root: Path, server: DemoServer, out: Path, seconds: flo
         save(app, out, "stats-80x24.svg")
 
 
+async def evidence_screens(root: Path, server: DemoServer, out: Path, seconds: float) -> None:
+    """Record every stream through a flaky drop (which loses 3 ids), show the gap in the detail
+    view, then replay the recording into a second dashboard."""
+    recordings = root.parent / "recordings"
+    app = make_app(root, server, recordings_dir=recordings)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_for(pilot, lambda: len(app.streams) == len(STREAMS), what="the streams")
+        app.action_record_all()
+        flaky = app.streams["streams/flaky"]
+        await wait_for(
+            pilot, lambda: flaky.measures.gaps.missing > 0, timeout=60, what="a flaky resume losing ids"
+        )
+        await pilot.pause(seconds)
+        app.refresh_stats()
+        log = app.log_view
+        log.focus()
+        log.pause()
+        entries = log.entries
+        log.cursor = next(i for i in range(len(entries) - 1, -1, -1) if entries[i][STREAM] == "flaky")
+        log.scroll_to_region_of_cursor()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EventDetailScreen), what="the event detail")
+        await pilot.pause(0.3)
+        save(app, out, "gaps-detail-160x48.svg")
+        app.action_stop_recording()
+    recording = next(recordings.glob("*.jsonl"))
+    player = RecordingPlayer(read_recording(recording), speed=None)
+    replay = StreamdashApp(
+        Collection(root.parent, f"recording {recording.name}"),
+        player=player,
+        replay_settings=StreamSettings(latency_field="ts", assemble="choices.0.delta.content"),
+    )
+    replay.title = f"streamdash replay {recording.name}"
+    async with replay.run_test(size=WIDE) as pilot:
+        await wait_for(pilot, lambda: player.clock.finished, what="the replay")
+        await pilot.pause(0.5)
+        replay.refresh_stats()
+        await pilot.pause(0.2)
+        save(replay, out, "replay-160x48.svg")
+
+
 async def main_async(out: Path, seconds: float, time_scale: float, seed: int) -> None:
     with tempfile.TemporaryDirectory(prefix="streamdash-shots-") as tmp:
         root = Path(tmp) / "demo"
@@ -137,6 +183,7 @@ async def main_async(out: Path, seconds: float, time_scale: float, seed: int) ->
             print(f"demo server at {server.url}")
             await wide_screens(root, server, out, seconds)
             await narrow_screens(root, server, out, seconds)
+            await evidence_screens(root, server, out, seconds)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -347,7 +347,10 @@ CHAT_ANSWER = (
 
 def chat_tokens(prompt: str) -> list[str]:
     """A canned answer in word-sized pieces (a model's tokens), the prompt echoed first."""
-    words = f"You asked: {prompt.strip() or 'nothing'}. {CHAT_ANSWER}".split(" ")
+    question = prompt.strip() or "nothing"
+    if question[-1] not in ".?!":
+        question += "."
+    words = f"You asked: {question} {CHAT_ANSWER}".split(" ")
     return [word if i == 0 else " " + word for i, word in enumerate(words)]
 
 

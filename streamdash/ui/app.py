@@ -709,7 +709,7 @@ class StreamdashApp(App[None]):
             if run:
                 self._replayed(run_stream, run)
         damaged = len(player.damaged)
-        ending = f"; {damaged:,} damaged lines skipped" if damaged else ""
+        ending = f"; {plural(damaged, 'damaged line')} skipped" if damaged else ""
         if player.error:
             self.notify(f"reading stopped early: {player.error}", title="replay", severity="error", timeout=10)
         self.notify(f"replay finished: {player.played:,} items{ending}", title="replay", timeout=8)
@@ -818,13 +818,14 @@ class StreamdashApp(App[None]):
         if gaps.applicable:
             if gaps.missing:
                 notes.append(
-                    f"{entry[STREAM]}: {gaps.missing:,} ids missing in {len(gaps.ranges):,} ranges: "
+                    f"{entry[STREAM]}: {plural(gaps.missing, 'id')} missing in "
+                    f"{plural(len(gaps.ranges), 'range')}: "
                     f"{describe_ranges(gaps.ranges)}"
                 )
             else:
                 notes.append(f"{entry[STREAM]}: no missing ids")
             if gaps.resets:
-                notes.append(f"ids went back {gaps.resets:,} times (a server restart?)")
+                notes.append(f"ids went back {plural(gaps.resets, 'time')} (a server restart?)")
         return notes
 
     @on(EventLog.OpenEntry)
@@ -1176,6 +1177,10 @@ class StreamdashApp(App[None]):
         self.use_environment(self.env_name if self.env_name in self.environments else None)
         self._reload_tree()
         self._report_load_errors()
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def few_colours(environ: dict[str, str] | None = None) -> bool:

@@ -248,11 +248,22 @@ async def test_editing_a_stream_saves_its_options(collection_dir, demo):
         assert app.screen.query_one("#editor-stream").display
         app.screen.query_one("#editor-policy").value = "strict"
         app.screen.query_one("#editor-read-timeout").value = "2.5"
+        app.screen.query_one("#editor-latency-field").value = "meta..ts"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = str(app.screen.query_one("#editor-error").render())
+        assert error == "latency from: must be a dotted JSON path such as meta.sent_at"
+        app.screen.query_one("#editor-latency-field").value = "meta.ts"
+        app.screen.query_one("#editor-assemble").value = "choices.0.text"
+        app.screen.query_one("#editor-silence").value = "12"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, RequestEditorScreen))
     saved = tomllib.loads((collection_dir / "streams" / "flaky.toml").read_text())
     assert saved["stream"]["retry_policy"] == "strict"
     assert saved["stream"]["read_timeout"] == 2.5
+    assert saved["stream"]["latency_field"] == "meta.ts"
+    assert saved["stream"]["assemble"] == "choices.0.text"
+    assert saved["stream"]["silence_alarm"] == 12.0
     assert saved["kind"] == "sse"
 
 
@@ -267,7 +278,8 @@ async def test_keys_help_and_command_palette_list_the_main_actions(collection_di
         assert not app.screen.query("HelpPanel")
         titles = {command.title for command in app.get_system_commands(app.screen)}
         for wanted in ("Run or stop the selected request", "Filter events", "Edit request",
-                       "Pause or follow the log", "Stop all streams"):
+                       "Pause or follow the log", "Stop all streams", "Record the selected stream",
+                       "Record all streams", "Stop recording"):
             assert wanted in titles
         assert any("theme" in title.lower() for title in titles)
 

@@ -278,6 +278,8 @@ async def test_replay_reports_a_damaged_line_and_keeps_the_recordings_times(tmp_
         assert [e[ID] for e in app.buffer] == ["1", "2", "3", "4", "5", "9"]
         damaged = [n for n in app._notifications if n.title == "damaged line skipped"]
         assert len(damaged) == 1 and damaged[0].message.startswith("line 10: not JSON")
+        finished = [n.message for n in app._notifications if n.title == "replay"]
+        assert finished == ["replay finished: 11 items; 1 damaged line skipped"]
         app.refresh_stats()
         await pilot.pause()
         row = streams_row(app, "prices")

@@ -123,3 +123,21 @@ def test_16_colour_terminal_at_80x24_and_a_killed_terminal(tmp_path):
     assert code.exists(), "streamdash kept running after its terminal died"
     time.sleep(0.2)
     assert code.read_text().strip() == "0"  # a clean exit, not a crash or a kill
+
+
+def test_replay_opens_the_dashboard_in_a_real_terminal(session, tmp_path):
+    from tests.ui.test_app_evidence import write_recording
+
+    recording = tmp_path / "incident.jsonl"
+    write_recording(recording)  # a 2020 incident: events, a drop, a resume, one damaged line
+    tmux("send-keys", "-t", session, f"{SCRIPT} replay {recording} --speed 1000; echo STREAMDASH_EXIT=$?", "Enter")
+    text = wait_screen(session, lambda t: "finished" in t and len(log_types(t)) == 6)
+    assert "recording incident.jsonl" in text
+    assert "damaged line skipped" in text and "line 10" in text
+    assert set(log_types(text)) == {"price"}
+    assert "prices" in text and "3 (1)" in text  # the stats panel: ids 6-8 missing
+    assert "\x1b" not in text
+    tmux("send-keys", "-t", session, "C-q")
+    text = wait_screen(session, lambda t: EXIT.search(t) is not None, timeout=15)
+    assert EXIT.search(text).group(1) == "0"
+    assert "Traceback" not in text

@@ -276,6 +276,14 @@ def request_from_data(
     )
 
 
+def json_path_problem(path: str) -> str | None:
+    """Why `path` is not a dotted JSON path (`meta.sent_at`, `choices.0.delta.content`); None
+    when it is one, or empty."""
+    if path and "" in path.split("."):
+        return "must be a dotted JSON path such as meta.sent_at"
+    return None
+
+
 def _stream_settings(check: _Checker, data: Mapping[str, Any]) -> StreamSettings:
     defaults = StreamSettings()
     policies = " or ".join(f'"{policy.value}"' for policy in RetryPolicy)
@@ -305,8 +313,8 @@ def _stream_settings(check: _Checker, data: Mapping[str, Any]) -> StreamSettings
     paths = {}
     for key in ("latency_field", "assemble"):
         path = check.string(data, key, "", "stream").strip()
-        if path and "" in path.split("."):
-            check.fail(key, f"must be a dotted JSON path such as meta.sent_at, not {show(data[key])}", "stream")
+        if (problem := json_path_problem(path)) is not None:
+            check.fail(key, f"{problem}, not {show(data[key])}", "stream")
         paths[key] = path
 
     silence = data.get("silence_alarm", defaults.silence_alarm)

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from streamdash.core.collections import SavedRequest
+from streamdash.core.collections.models import json_path_problem
 from streamdash.core.sse import RetryPolicy
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -76,6 +77,15 @@ class RequestEditorScreen(ModalScreen[SavedRequest | None]):
                                  value=str(r.stream.retry_policy), allow_blank=False, id="editor-policy")
                     yield Label("read timeout (s, 0 = never)", classes="editor-label")
                     yield Input(f"{r.stream.read_timeout:g}", id="editor-read-timeout")
+                with Horizontal(classes="editor-row", id="editor-measures"):
+                    yield Label("latency from", classes="editor-label")
+                    yield Input(r.stream.latency_field, placeholder="JSON path of the send time",
+                                id="editor-latency-field")
+                    yield Label("assemble", classes="editor-label")
+                    yield Input(r.stream.assemble, placeholder="e.g. choices.0.delta.content",
+                                id="editor-assemble")
+                    yield Label("silence alarm (s, 0 = off)", classes="editor-label")
+                    yield Input(f"{r.stream.silence_alarm:g}", id="editor-silence")
                 yield Label("Query (one name=value per line)")
                 yield TextArea(pairs_to_text(list(r.query), "="), id="editor-query", classes="pairs")
                 yield Label("Headers (one Name: value per line)")
@@ -98,6 +108,7 @@ class RequestEditorScreen(ModalScreen[SavedRequest | None]):
 
     def _show_stream_options(self, kind: str) -> None:
         self.query_one("#editor-stream").display = kind == "sse"
+        self.query_one("#editor-measures").display = kind == "sse"
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "editor-save":
@@ -119,15 +130,18 @@ class RequestEditorScreen(ModalScreen[SavedRequest | None]):
         body = self.query_one("#editor-body", TextArea).text
         stream = self.request.stream
         if kind == "sse":
-            raw_timeout = self.query_one("#editor-read-timeout", Input).value.strip() or "0"
-            try:
-                read_timeout = float(raw_timeout)
-            except ValueError:
-                raise EditorError(f"read timeout: not a number of seconds: {raw_timeout!r}") from None
-            if not 0 <= read_timeout < float("inf"):
-                raise EditorError("read timeout: must be 0 (never) or more seconds")
+            read_timeout = self._seconds("#editor-read-timeout", "read timeout", "never")
             policy = RetryPolicy(str(self.query_one("#editor-policy", Select).value))
-            stream = dataclasses.replace(stream, retry_policy=policy, read_timeout=read_timeout)
+            paths = {}
+            for key, label in (("latency_field", "latency from"), ("assemble", "assemble")):
+                path = self.query_one(f"#editor-{key.replace('_', '-')}", Input).value.strip()
+                if (problem := json_path_problem(path)) is not None:
+                    raise EditorError(f"{label}: {problem}")
+                paths[key] = path
+            silence = self._seconds("#editor-silence", "silence alarm", "off")
+            stream = dataclasses.replace(
+                stream, retry_policy=policy, read_timeout=read_timeout, silence_alarm=silence, **paths
+            )
         return dataclasses.replace(
             self.request,
             name=name,
@@ -139,6 +153,16 @@ class RequestEditorScreen(ModalScreen[SavedRequest | None]):
             body=body or None,
             stream=stream,
         )
+
+    def _seconds(self, selector: str, label: str, zero: str) -> float:
+        raw = self.query_one(selector, Input).value.strip() or "0"
+        try:
+            value = float(raw)
+        except ValueError:
+            raise EditorError(f"{label}: not a number of seconds: {raw!r}") from None
+        if not 0 <= value < float("inf"):
+            raise EditorError(f"{label}: must be 0 ({zero}) or more seconds")
+        return value
 
     def action_save(self) -> None:
         try:
