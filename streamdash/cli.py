@@ -215,6 +215,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the stream's name in the recording (default: the URL's last path segment)",
     )
     evidence.add_argument(
+        "--silence-alarm",
+        type=_seconds,
+        metavar="S",
+        default=30.0,
+        help="say so on stderr when the open stream sends nothing at all (heartbeats count as "
+        "something) for S seconds; 0 = never (default 30)",
+    )
+    evidence.add_argument(
         "--latency-field",
         metavar="PATH",
         help="a JSON field of the data holding the server's send time (ISO 8601 or epoch s/ms): "

@@ -19,6 +19,7 @@ from streamdash.commands.output import EventPrinter, use_colour
 from streamdash.core.http.client import make_client
 from streamdash.core.recording import Recorder
 from streamdash.core.sse.assemble import Assembler
+from streamdash.core.stats import format_duration, silent_for
 from streamdash.core.text import escape_controls
 from streamdash.core.sse import (
     Event,
@@ -100,6 +101,10 @@ class Diagnostics:
         if message and (not self.quiet or change.state is StreamState.FAILED):
             print(f"streamdash: {message}", file=self.err, flush=True)
 
+    def warn(self, message: str) -> None:
+        if not self.quiet:
+            print(f"streamdash: {message}", file=self.err, flush=True)
+
     def describe(self, change: StateChange) -> str:
         reason = escape_controls(change.reason)
         if change.state is StreamState.OPEN:
@@ -125,6 +130,7 @@ async def watch(
     client: httpx.AsyncClient | None = None,
     recorder: Recorder | None = None,
     assembler: Assembler | None = None,
+    silence_alarm: float = 0.0,
 ) -> int:
     """Print one stream until count, duration, or the stream's own end; return the exit code.
 
@@ -134,6 +140,9 @@ async def watch(
     client = client or make_client()
     printed = 0
     stream = SSEStream(client, url, options)
+    alarm = None
+    if silence_alarm:
+        alarm = asyncio.create_task(_silence_alarm(stream, diagnostics, silence_alarm))
     try:
         async with asyncio.timeout(duration):
             async with aclosing(stream.batches()) as batches:
@@ -157,6 +166,8 @@ async def watch(
     except TimeoutError:
         return EXIT_OK  # --duration reached
     finally:
+        if alarm is not None:
+            alarm.cancel()
         if own_client:
             await client.aclose()
         if recorder is not None:
@@ -164,6 +175,20 @@ async def watch(
         if assembler is not None:
             _assembled_summary(assembler, printer.out, diagnostics)
     return EXIT_FAILED if stream.state is StreamState.FAILED else EXIT_OK
+
+
+async def _silence_alarm(stream: SSEStream, diagnostics: Diagnostics, threshold: float) -> None:
+    """Once per silence: an open stream that has sent nothing, heartbeats included, for
+    `threshold` seconds. The read timeout may end it later; this says it earlier."""
+    alarmed = False
+    while True:
+        await asyncio.sleep(min(1.0, threshold / 4))
+        silent = silent_for(stream.stats, time.time(), threshold)
+        if silent is None:
+            alarmed = False
+        elif not alarmed:
+            alarmed = True
+            diagnostics.warn(f"nothing received for {format_duration(silent)} while open")
 
 
 def _assemble(assembler: Assembler, batch: list, out) -> int:  # type: ignore[no-untyped-def]
@@ -256,5 +281,6 @@ def run_tail(args: argparse.Namespace) -> int:
             duration=args.duration,
             recorder=recorder,
             assembler=assembler,
+            silence_alarm=args.silence_alarm,
         )
     )

@@ -71,3 +71,22 @@ def test_assemble_an_llm_token_stream(raw_server):
     assert result.returncode == 0, result.stderr
     assert result.stdout == "Hello, world!\n"
     assert "5 tokens" in result.stderr and "tokens/s" in result.stderr
+
+
+def test_silence_alarm_on_stderr_once_per_silence(raw_server):
+    async def handler(conn: Conn) -> None:
+        await conn.start()
+        await conn.send(b"id: 1\ndata: a\n\n")
+        await asyncio.sleep(1.0)  # silent: no event, no heartbeat
+        await conn.send(b": ping\n\nid: 2\ndata: b\n\n")
+        await conn.end()
+
+    raw_server.handler = handler
+    result = tail(raw_server.url, "--no-reconnect", "--silence-alarm", "0.4")
+    assert result.returncode == 0, result.stderr
+    alarms = [line for line in result.stderr.splitlines() if "nothing received for" in line]
+    assert len(alarms) == 1 and alarms[0].endswith("while open")
+    assert result.stdout.count("\n") == 2
+
+    quiet = tail(raw_server.url, "--no-reconnect", "--silence-alarm", "0")
+    assert "nothing received" not in quiet.stderr
