@@ -509,7 +509,7 @@ class StreamdashApp(App[None]):
         stream = SSEStream(self.client, url, stream_options(rendered))
         if old is not None:  # a restart resumes where the last run stopped
             stream.stats.last_event_id = old.stats.last_event_id or stream.stats.last_event_id
-        running = running_stream(rendered, stream.stats, time.time(), stream)
+        running = running_stream(request, stream.stats, time.time(), stream)
         self.streams[key] = running
         # exclusive within the stream's group: a restart cancels the old worker
         running.worker = self.run_worker(
@@ -702,9 +702,8 @@ class StreamdashApp(App[None]):
                 running = self._replay_stream(item.stream)
                 if item.kind == "state":
                     change = item.to_state_change()
-                    assembler = running.measures.assembler
-                    if change.state is StreamState.CONNECTING and assembler is not None and assembler.started_at is None:
-                        assembler.started_at = item.t  # time to first token counts from the request
+                    if change.state is StreamState.CONNECTING:
+                        running.measures.request_started(item.t)
                     self.post_message(StreamChanged(f"recording/{item.stream}", change))
             if run:
                 self._replayed(run_stream, run)

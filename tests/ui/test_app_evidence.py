@@ -37,16 +37,18 @@ def one_stream(tmp_path: Path, url: str, stream: str = "", extra: str = "") -> C
     return collection
 
 
-def measures_row(app: StreamdashApp, name: str = "watch") -> dict[str, str]:
-    table = app.query_one("#stats-measures", DataTable)
+def stats_row(app: StreamdashApp, table_id: str, name: str) -> dict[str, str]:
+    table = app.query_one(f"#{table_id}", DataTable)
     keys = [column.key.value for column in table.columns.values()]
     return {key: str(cell) for key, cell in zip(keys, table.get_row(name), strict=True)}
+
+
+def measures_row(app: StreamdashApp, name: str = "watch") -> dict[str, str]:
+    return stats_row(app, "stats-measures", name)
 
 
 def streams_row(app: StreamdashApp, name: str = "watch") -> dict[str, str]:
-    table = app.query_one("#stats-streams", DataTable)
-    keys = [column.key.value for column in table.columns.values()]
-    return {key: str(cell) for key, cell in zip(keys, table.get_row(name), strict=True)}
+    return stats_row(app, "stats-streams", name)
 
 
 async def start_watch(pilot, app: StreamdashApp) -> None:

@@ -40,6 +40,11 @@ class StreamMeasures:
             if assemble is not None:
                 assemble(event)
 
+    def request_started(self, at: float) -> None:
+        """When the request went out, if not known yet: time to first token counts from it."""
+        if self.assembler is not None and self.assembler.started_at is None:
+            self.assembler.started_at = at
+
     def latency_of(self, event: Event) -> float | None:
         """One event's latency in ms, when this stream measures latency and the event has it."""
         if self.latency is None:

@@ -34,3 +34,12 @@ def test_describe_ranges_keeps_the_newest():
     assert describe_ranges([(4, 6), (9, 9), (20, 27)]) == "4-6, 9, 20-27"
     assert describe_ranges([(n, n) for n in range(30)], limit=3) == "..., 27, 28, 29"
     assert describe_ranges([]) == ""
+
+
+def test_the_request_start_counts_for_time_to_first_token_when_not_known_yet():
+    m = StreamMeasures(assemble="t")
+    m.request_started(10.0)
+    m.request_started(11.0)  # a later connect (a reconnect) does not move it
+    m.add([ev("", 10.5, '{"t": "a"}')])
+    assert m.assembler is not None and m.assembler.time_to_first_token == 0.5
+    StreamMeasures().request_started(1.0)  # no assembler: nothing to do
