@@ -314,3 +314,28 @@ async def test_export_the_filtered_log_and_stats(collection_dir, demo, tmp_path)
     assert table and all(r["event"] == "price" for r in table)
     stats = json.loads((tmp_path / "stats.json").read_text())
     assert {s["name"] for s in stats["streams"]} == {"ticker", "logs"} and "p50_ms" in stats["rest"]
+
+
+async def test_resizing_never_breaks_the_layout(collection_dir, demo):
+    """Wide, narrow, tiny and back, with streams running and an LLM answer beside the log: every
+    visible pane stays on screen, the narrow layout shows exactly one pane, and the log keeps
+    receiving."""
+    app = make_app(collection_dir, demo, autostart=("streams/ticker", "streams/chat"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.query_one("#assembled").display)
+        for width, height in ((80, 24), (200, 60), (60, 16), (109, 30), (110, 30), (160, 48)):
+            before = app.buffer.next_seq
+            await pilot.resize_terminal(width, height)
+            await pilot.pause(0.3)
+            screen = app.screen.region
+            narrow = width < 110
+            assert app.screen.has_class("-narrow") == narrow
+            shown = [pane for pane in ("requests", "events", "response", "stats")
+                     if app.query_one(f"#{pane}").display and app.query_one(f"#{pane}").region.area]
+            assert shown == ["events"] if narrow else len(shown) == 4, (width, shown)
+            for pane in shown:
+                region = app.query_one(f"#{pane}").region
+                assert screen.contains_region(region), (width, height, pane, region)
+            await wait_for(pilot, lambda: app.buffer.next_seq > before)
+            if not narrow or app._pane == "events":
+                await wait_for(pilot, lambda: app.log_view.entries and app.log_view.entries[-1][0] >= before)
