@@ -46,6 +46,7 @@ import httpx
 from streamdash.core.collections.models import Collection, SavedRequest, show
 from streamdash.core.collections.template import MissingVariable, render_request
 from streamdash.core.http.send import ResponseSummary, send
+from streamdash.core.jsonpath import json_path
 
 if TYPE_CHECKING:
     from streamdash.core.http.execute import Executor
@@ -200,24 +201,6 @@ def _as_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _json_path(document: Any, path: str) -> Any:
-    """The value at a dotted path, or _MISSING. An empty path is the whole document."""
-    value = document
-    for part in path.split(".") if path else ():
-        if isinstance(value, dict):
-            value = value.get(part, _MISSING)
-        elif isinstance(value, list):
-            try:
-                value = value[int(part)]
-            except (ValueError, IndexError):
-                return _MISSING
-        else:
-            return _MISSING
-        if value is _MISSING:
-            return _MISSING
-    return value
-
-
 def _header(response: ResponseSummary, name: str) -> str | Any:
     values = [v for k, v in response.headers if k.lower() == name.lower()]
     return ", ".join(values) if values else _MISSING
@@ -261,7 +244,7 @@ class _Answer:
         if selector == "header":
             return _header(self.response, target)
         if selector == "json":
-            return _json_path(self.json(), target)
+            return json_path(self.json(), target, _MISSING)
         return self.response.text()
 
 

@@ -21,7 +21,6 @@ from typing import Any
 
 import tomli_w
 
-from streamdash.core.stats import DEFAULT_SILENCE_THRESHOLD
 from streamdash.core.collections.models import (
     REQUEST_KEYS,
     STREAM_KEYS,
@@ -34,6 +33,7 @@ from streamdash.core.collections.models import (
     parse_toml,
     request_from_data,
 )
+from streamdash.core.stats import DEFAULT_SILENCE_THRESHOLD
 
 __all__ = [
     "COLLECTION_FILE",

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from streamdash.core.http.send import ResponseSummary, send
+from streamdash.core.jsonpath import json_path
 
 DEFAULT_MAX_PAGES = 10
 HARD_MAX_PAGES = 1000
@@ -92,20 +93,6 @@ def parse_link_header(value: str) -> dict[str, str]:
                 for rel in _unquote(raw).lower().split():
                     links.setdefault(rel, uri)
     return links
-
-
-def json_path(document: Any, path: str) -> Any:
-    """Dotted path into JSON (`a.b.0.c`); a missing step gives None. "" is the document itself."""
-    value = document
-    for step in path.split(".") if path else ():
-        if isinstance(value, dict):
-            value = value.get(step)
-        elif isinstance(value, list) and step.lstrip("-").isdigit():
-            index = int(step)
-            value = value[index] if -len(value) <= index < len(value) else None
-        else:
-            return None
-    return value
 
 
 def _next_url(page: ResponseSummary, config: PagingConfig, current: httpx.URL) -> httpx.URL | None:

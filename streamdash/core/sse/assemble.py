@@ -1,7 +1,7 @@
 """Putting an LLM token stream back together.
 
 Each event's data is a JSON chunk such as `{"choices":[{"delta":{"content":"Hel"}}]}`; the text
-at `path` (dotted, integer list indexes: the syntax of `paging.json_path`) is the new token.
+at `path` (dotted, integer list indexes: the syntax of `core.jsonpath.json_path`) is the new token.
 
 Decisions:
 * `data: [DONE]` sets `done`; data that is not JSON, and chunks whose value at `path` is missing,
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 
-from streamdash.core.http.paging import json_path
+from streamdash.core.jsonpath import json_path
 from streamdash.core.sse.events import Event
 
 __all__ = ["DEFAULT_PATH", "DONE", "Assembler"]

@@ -2,7 +2,7 @@
 the silence alarm.
 
 A stream option names a dotted path (`meta.sent_at`, `items.0.ts`; the syntax of
-`streamdash.core.http.paging.json_path`) to the server's send time. Accepted values:
+`streamdash.core.jsonpath.json_path`) to the server's send time. Accepted values:
 
 * ISO 8601 strings (`2024-05-01T12:00:00Z`, `...+02:00`, fractional seconds); a time without an
   offset is taken as UTC.
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from streamdash.core.http.paging import json_path
+from streamdash.core.jsonpath import json_path
 from streamdash.core.sse.events import Event
 from streamdash.core.stats import DEFAULT_SILENCE_THRESHOLD, percentile, silence_alarm
 
