@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import BinaryIO, TextIO
 
-from streamdash.core.sse.events import Event, Heartbeat
+from streamdash.core.sse.events import Event, Heartbeat, StateChange, StreamState
 from streamdash.core.sse.latency import event_latency_ms
 from streamdash.core.text import escape_controls
 
@@ -130,3 +130,22 @@ class EventPrinter:
 def _clock(epoch: float) -> str:
     local = time.localtime(epoch)
     return time.strftime("%H:%M:%S", local) + f".{int(epoch * 1000) % 1000:03d}"
+
+
+def describe_change(change: StateChange, target: str = "") -> str:
+    """A connection change as one line for stderr (`tail` and a headless replay); empty for
+    changes not worth a line. `target` (the URL) goes after "connected to"."""
+    reason = escape_controls(change.reason)
+    state = change.state
+    if state is StreamState.OPEN:
+        where = f" to {target}" if target else ""
+        return f"connected{where} (HTTP {change.status})" if change.status else f"connected{where}"
+    if state is StreamState.BACKOFF:
+        delay = f" in {change.delay:.1f} s" if change.delay is not None else ""
+        resume = f" from id {escape_controls(change.last_event_id)}" if change.last_event_id else ""
+        return f"{reason or 'disconnected'}; reconnecting{delay}{resume}"
+    if state is StreamState.FAILED:
+        return f"failed: {reason}"
+    if state is StreamState.CLOSED and reason:
+        return f"closed: {reason}"
+    return ""

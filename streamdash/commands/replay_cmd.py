@@ -20,12 +20,9 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import BinaryIO, TextIO
 
 from streamdash.cli import EXIT_FAILED, EXIT_OK
-
-if TYPE_CHECKING:
-    from streamdash.core.recording import RecordedItem
 
 __all__ = ["add_replay_parser", "main", "run_replay_file"]
 
@@ -104,24 +101,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return cli_main(["replay", *(sys.argv[1:] if argv is None else argv)])
 
 
-def describe_state(item: RecordedItem) -> str:
-    """A connection change as `tail` words it; empty for ones not worth a line."""
-    from streamdash.core.text import escape_controls
-
-    reason = escape_controls(item.reason)
-    if item.state == "open":
-        return f"connected (HTTP {item.status})" if item.status else "connected"
-    if item.state == "backoff":
-        resume = f" from id {escape_controls(item.last_event_id)}" if item.last_event_id else ""
-        delay = f" in {item.delay:.1f} s" if item.delay is not None else ""
-        return f"{reason or 'disconnected'}; reconnecting{delay}{resume}"
-    if item.state == "failed":
-        return f"failed: {reason}"
-    if item.state == "closed":
-        return f"closed: {reason}" if reason else "closed"
-    return ""
-
-
 def run_replay_file(
     args: argparse.Namespace, *, out: BinaryIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -167,7 +146,7 @@ def _dashboard(args: argparse.Namespace, items, speed: float | None) -> int:  # 
 
 
 async def _replay(args, items, speed, out: BinaryIO | None, err: TextIO) -> int:
-    from streamdash.commands.output import EventPrinter, iso_time, use_colour
+    from streamdash.commands.output import EventPrinter, describe_change, iso_time, use_colour
     from streamdash.core.recording import DamagedLine, RecordingReadError, play
 
     from streamdash.core.sse.latency import event_latency_ms
@@ -222,7 +201,7 @@ async def _replay(args, items, speed, out: BinaryIO | None, err: TextIO) -> int:
                 if speed is not None or len(pending) >= _INSTANT_CHUNK:
                     flush()
             elif item.kind == "state" and not quiet:
-                message = describe_state(item)
+                message = describe_change(item.to_state_change())
                 if message:
                     flush()
                     print(f"streamdash: {item.stream}: {message}", file=err, flush=True)

@@ -15,7 +15,7 @@ from typing import TextIO
 import httpx
 
 from streamdash.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
-from streamdash.commands.output import EventPrinter, use_colour
+from streamdash.commands.output import EventPrinter, describe_change, use_colour
 from streamdash.core.http.client import make_client
 from streamdash.core.recording import Recorder
 from streamdash.core.sse.assemble import Assembler
@@ -106,17 +106,7 @@ class Diagnostics:
             print(f"streamdash: {message}", file=self.err, flush=True)
 
     def describe(self, change: StateChange) -> str:
-        reason = escape_controls(change.reason)
-        if change.state is StreamState.OPEN:
-            return f"connected to {self.url} (HTTP {change.status})"
-        if change.state is StreamState.BACKOFF:
-            resume = f" from id {change.last_event_id}" if change.last_event_id else ""
-            return f"{reason}; reconnecting in {change.delay:.1f} s{resume}"
-        if change.state is StreamState.FAILED:
-            return f"failed: {reason}"
-        if change.state is StreamState.CLOSED and reason:
-            return f"closed: {reason}"
-        return ""
+        return describe_change(change, self.url)
 
 
 async def watch(
