@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import shutil
+import socket
 import ssl
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -120,10 +123,70 @@ def test_bad_transport_tables_say_why(certs, table, needle):
     assert needle in str(info.value) and str(info.value).startswith("collection.toml")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("h2") is not None, reason="only when h2 is absent")
-def test_http2_without_the_extra_names_it():
+def test_http2_without_the_extra_names_it(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "h2" else real(name, *a))
     with pytest.raises(TransportError, match=r"streamdash\[http2\]"):
         TransportSettings(http2=True).client_options()
+
+
+@pytest.fixture
+def http2_demo(certs):
+    """The demo API under hypercorn, over TLS with ALPN offering h2: a real HTTP/2 server."""
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
+    from streamdash.demo.app import create_app
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    port = sock.getsockname()[1]
+    config = Config()
+    config.bind = [f"fd://{sock.detach()}"]  # hypercorn owns (and closes) the socket from here
+    config.certfile, config.keyfile = map(str, certs["server"])
+    config.alpn_protocols = ["h2", "http/1.1"]
+    config.accesslog = config.errorlog = None
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    app = create_app(seed=3, time_scale=0.05)
+    thread = threading.Thread(
+        target=loop.run_until_complete, args=(serve(app, config, shutdown_trigger=stop.wait),), daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 10
+    while True:  # until the TLS handshake answers
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    try:
+        yield f"https://127.0.0.1:{port}"
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+
+
+async def test_http2_rest_and_a_stream(certs, http2_demo):
+    from streamdash.core.sse import Event, SSEStream, StreamOptions
+
+    settings = TransportSettings(ca_bundle=certs["server"][0], http2=True)
+    pool = ClientPool()
+    client = pool.get(settings)
+    try:
+        response = await client.get(f"{http2_demo}/api/health")
+        assert response.status_code == 200 and response.http_version == "HTTP/2"
+        summary = await send(client, "GET", f"{http2_demo}/api/items?per_page=2")
+        assert summary.status == 200 and summary.http_version == "HTTP/2"
+        stream = SSEStream(client, f"{http2_demo}/streams/ticker?limit=3", StreamOptions(reconnect=False))
+        async with stream:
+            events = [item async for item in stream if type(item) is Event]
+        assert [event.id for event in events] == ["1", "2", "3"]
+    finally:
+        await pool.aclose()
 
 
 @pytest.mark.parametrize(
