@@ -18,7 +18,7 @@ from streamdash.core.sse.stream import StreamStats
 
 __all__ = ["INSTANT_CHUNK", "RecordingClock", "RecordingPlayer", "apply_item"]
 
-INSTANT_CHUNK = 500  # items between two pauses for the event loop when nothing waits
+INSTANT_CHUNK = 100  # items between two pauses for the event loop: smaller chunks, more frames
 
 
 class RecordingClock:
