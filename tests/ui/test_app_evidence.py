@@ -307,3 +307,36 @@ async def test_replay_at_a_speed_keeps_the_pace(tmp_path):
         assert took >= 0.35
         assert [e[DATA] for e in app.buffer] == ["0", "1", "2"]
         assert app.clock() == 1000.8
+
+
+async def test_recording_problems_are_one_line_and_the_stream_goes_on(raw_server, tmp_path):
+    async def handler(conn: Conn) -> None:
+        await conn.start()
+        for n in range(1, 1000):
+            await conn.send(f"id: {n}\ndata: {n}\n\n".encode(), pause=0.02)
+
+    raw_server.handler = handler
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the recordings folder should be")
+    app = StreamdashApp(one_stream(tmp_path, raw_server.url), recordings_dir=blocked)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await start_watch(pilot, app)
+        await wait_for(pilot, lambda: len(app.buffer) >= 1)
+        await pilot.press("R")
+        problems = [n for n in app._notifications if n.title == "cannot record"]
+        assert len(problems) == 1 and "\n" not in problems[0].message
+        assert problems[0].message.startswith(str(blocked)) and not app.recording
+
+        app.recordings_dir = tmp_path / "recordings"
+        await pilot.press("R")
+        assert app.recording == {"watch"}
+
+        def disk_full(data: bytes) -> int:
+            raise OSError(28, "No space left on device")
+
+        app.recorder._file.write = disk_full  # the disk fills up mid-recording
+        seen = len(app.buffer)
+        await wait_for(pilot, lambda: not app.recording)
+        stopped = [n for n in app._notifications if n.title == "recording stopped"]
+        assert len(stopped) == 1 and stopped[0].message.endswith("No space left on device")
+        await wait_for(pilot, lambda: len(app.buffer) > seen + 3)  # the stream itself goes on
