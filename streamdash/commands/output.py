@@ -68,6 +68,10 @@ class EventPrinter:
         self._stamp = ""
         self._type_colours: dict[str, str] = {}
 
+    def write_from(self, pairs: Iterable[tuple[str, Event]]) -> None:
+        """Text lines for (stream, event) pairs, e.g. a recording of several streams."""
+        self._emit([self._text(event, stream) for stream, event in pairs])
+
     def write(self, items: Iterable[Event | Heartbeat]) -> int:
         """Print the events (and heartbeats if asked); returns how many events were printed."""
         lines: list[str] = []
@@ -78,10 +82,14 @@ class EventPrinter:
                 events += 1
             elif self.heartbeats and type(item) is Heartbeat:
                 lines.append(self._heartbeat(item))
+        self._emit(lines)
+        return events
+
+    def _emit(self, lines: list[str]) -> None:
+        """One write and one flush for the lines of a batch."""
         if lines:
             self.out.write("".join(lines).encode("utf-8", "replace"))
             self.out.flush()
-        return events
 
     def _received(self, epoch: float, iso: bool) -> str:
         if epoch != self._stamp_for:  # a batch shares one arrival time: format it once
@@ -101,8 +109,11 @@ class EventPrinter:
             row["latency_ms"] = None if latency is None else round(latency, 3)
         return self._encode(row) + "\n"
 
-    def _text(self, event: Event) -> str:
+    def _text(self, event: Event, stream: str = "") -> str:
+        """One readable line; `stream` (a recording's stream name) gets a column of its own."""
         stamp = self._received(event[5], iso=False)
+        if stream:
+            stamp = f"{stamp} {escape_controls(stream):<10}"
         kind = escape_controls(event[0])
         ident = escape_controls(event[2]) if event[2] else "-"
         data = escape_controls(event[1])

@@ -158,7 +158,7 @@ async def _replay(args, items, speed, out: BinaryIO | None, err: TextIO) -> int:
     encode = json.JSONEncoder(ensure_ascii=False).encode
     colour = out is sys.stdout.buffer and use_colour(sys.stdout)
     printer = None if jsonl else EventPrinter("text", out, colour=colour, latency_field=latency_field or None)
-    pending: list = []  # jsonl lines or Events, written together
+    pending: list = []  # jsonl lines or (stream, Event) pairs, written together
     played = damaged = 0
     stamp_for, stamp = -1.0, ""
 
@@ -166,7 +166,7 @@ async def _replay(args, items, speed, out: BinaryIO | None, err: TextIO) -> int:
         if not pending:
             return
         if printer is not None:
-            printer.write(pending)
+            printer.write_from(pending)
         else:
             out.write("".join(pending).encode("utf-8", "replace"))
             out.flush()
@@ -183,7 +183,7 @@ async def _replay(args, items, speed, out: BinaryIO | None, err: TextIO) -> int:
             played += 1
             if item.kind == "event":
                 if printer is not None:
-                    pending.append(item.to_event())
+                    pending.append((item.stream, item.to_event()))
                 else:
                     if item.t != stamp_for:
                         stamp_for, stamp = item.t, iso_time(item.t)

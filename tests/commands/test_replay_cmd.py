@@ -55,14 +55,15 @@ def test_jsonl_output_and_states_on_stderr(tmp_path: Path, capsys):
     ]
 
 
-def test_text_output_is_tails(tmp_path: Path, capsys):
+def test_text_output_is_tails_with_the_stream_named(tmp_path: Path, capsys):
     path = tmp_path / "rec.jsonl"
     record(path, n=2)
     assert main([str(path), "--instant", "-q"]) == 0
     out, err = capsys.readouterr()
     lines = out.splitlines()
     assert len(lines) == 2
-    assert lines[0].split()[1:] == ["update", "0", '{"seq":', "0}"]
+    # tail's line with the stream's name after the time: a recording may hold several streams
+    assert lines[0].split()[1:] == ["prices", "update", "0", '{"seq":', "0}"]
     assert err == ""
 
 
