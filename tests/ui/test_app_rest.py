@@ -181,3 +181,61 @@ async def test_import_an_http_file_with_its_variables(collection_dir, demo, tmp_
         app.use_environment("orders")
         view = await send_selected(pilot, app, "Health check")
         assert view.summary.status == 200
+
+
+async def test_editor_auth_form_keeps_secrets_out_of_the_file(tmp_path, raw_server, monkeypatch):
+    from textual.widgets import Input, Select
+
+    from streamdash.ui.screens.request_editor import RequestEditorScreen
+    from tests.helpers.raw_server import Conn
+
+    seen: list[str | None] = []
+
+    async def handler(conn: Conn) -> None:
+        seen.append(conn.request.header("Authorization"))
+        await conn.start(content_type="application/json")
+        await conn.send(b'{"ok": true}')
+        await conn.end()
+
+    raw_server.handler = handler
+    monkeypatch.setenv("API_TOKEN", "s3cret-token")
+    root = tmp_path / "coll"
+    root.mkdir()
+    (root / "me.toml").write_text(f'name = "me"\nurl = "{raw_server.url}/me"\n')
+    app = StreamdashApp(load_collection(root))
+    async with app.run_test(size=(160, 48)) as pilot:
+        tree = app.query_one(RequestsTree)
+        tree.focus()
+        assert tree.select_key("me")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, RequestEditorScreen))
+        editor = app.screen
+        assert not editor.query_one("#editor-auth-secret").display  # collection default: no fields
+        editor.query_one("#editor-auth", Select).value = "bearer"
+        await pilot.pause()
+        secret = editor.query_one("#editor-auth-secret", Input)
+        assert secret.display and secret.password  # masked on screen
+        assert not editor.query_one("#editor-auth-user").display
+        secret.value = "s3cret-token"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = str(editor.query_one("#editor-error").render())
+        assert error.startswith("auth token: give a placeholder such as {{env:API_TOKEN}}")
+        assert "s3cret" not in (root / "me.toml").read_text()
+        secret.value = "{{env:API_TOKEN}}"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, RequestEditorScreen))
+        saved = tomllib.loads((root / "me.toml").read_text())
+        assert saved["auth"] == {"type": "bearer", "token": "{{env:API_TOKEN}}"}
+        await send_selected(pilot, app, "me")
+        assert seen == ["Bearer s3cret-token"]  # the placeholder's value reached the server only
+
+        # Back to the collection default: the [auth] table goes.
+        assert tree.select_key("me")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, RequestEditorScreen))
+        assert app.screen.query_one("#editor-auth", Select).value == "bearer"
+        app.screen.query_one("#editor-auth", Select).value = "default"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, RequestEditorScreen))
+    assert "auth" not in tomllib.loads((root / "me.toml").read_text())

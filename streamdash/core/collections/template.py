@@ -80,3 +80,9 @@ def render_request(
         headers=[(key, fill(value)) for key, value in req.headers],
         body=None if req.body is None else fill(req.body),
     )
+
+
+def is_placeholder(text: str) -> bool:
+    """The whole text is one `{{name}}` or `{{env:NAME}}`: what a secret field may hold in a
+    file, so that only the secret's name is ever saved."""
+    return _PLACEHOLDER.fullmatch(text.strip()) is not None

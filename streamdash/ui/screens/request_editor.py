@@ -1,7 +1,9 @@
-"""Edit a saved request: method, URL, query, headers, body (and stream options for SSE).
+"""Edit a saved request: method, URL, auth, query, headers, body (and stream options for SSE).
 
 Query and headers are edited as text, one pair per line, which is quick over SSH and diffs well;
-a line that does not parse keeps the editor open with the reason.
+a line that does not parse keeps the editor open with the reason. A password or token must be a
+placeholder (`{{env:NAME}}`, or an environment's `{{variable}}`): the editor never writes a secret
+to a collection file.
 """
 
 from __future__ import annotations
@@ -17,10 +19,22 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static, TextAr
 
 from streamdash.core.collections import SavedRequest
 from streamdash.core.collections.models import json_path_problem
+from streamdash.core.collections.template import is_placeholder
+from streamdash.core.http.auth import AuthError, parse_auth
 from streamdash.core.sse import RetryPolicy
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
+
+# The auth types the form edits; oauth2 (five fields) is kept as the file has it.
+AUTH_CHOICES = (
+    ("auth: collection default", "default"),
+    ("auth: none", "none"),
+    ("auth: basic", "basic"),
+    ("auth: digest", "digest"),
+    ("auth: bearer", "bearer"),
+)
 
 
 class EditorError(ValueError):
@@ -71,6 +85,17 @@ class RequestEditorScreen(ModalScreen[SavedRequest | None]):
                     yield Input(r.name, placeholder="name", id="editor-name")
                 yield Input(r.url, placeholder="https://host/path  ({{variables}} allowed)",
                             id="editor-url", select_on_focus=False)
+                auth = r.extra.get("auth") if isinstance(r.extra.get("auth"), dict) else {}
+                kind = str(auth.get("type", "default")).lower()
+                choices = list(AUTH_CHOICES)
+                if kind not in {value for _, value in choices}:
+                    choices.append((f"auth: {kind} (as in the file)", kind))
+                with Horizontal(classes="editor-row"):
+                    yield Select(choices, value=kind, allow_blank=False, id="editor-auth")
+                    yield Input(str(auth.get("username", "")), placeholder="username",
+                                id="editor-auth-user")
+                    yield Input(str(auth.get("password", auth.get("token", ""))), password=True,
+                                placeholder="{{env:NAME}}", id="editor-auth-secret")
                 with Horizontal(classes="editor-row", id="editor-stream"):
                     yield Label("Stream: retry policy", classes="editor-label")
                     yield Select([("resilient", "resilient"), ("strict", "strict")],
@@ -101,10 +126,19 @@ class RequestEditorScreen(ModalScreen[SavedRequest | None]):
     def on_mount(self) -> None:
         self.query_one("#editor-url").focus()
         self._show_stream_options(self.request.kind)
+        self._show_auth_fields(str(self.query_one("#editor-auth", Select).value))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "editor-kind":
             self._show_stream_options(str(event.value))
+        elif event.select.id == "editor-auth":
+            self._show_auth_fields(str(event.value))
+
+    def _show_auth_fields(self, kind: str) -> None:
+        self.query_one("#editor-auth-user").display = kind in ("basic", "digest")
+        secret = self.query_one("#editor-auth-secret", Input)
+        secret.display = kind in ("basic", "digest", "bearer")
+        secret.placeholder = "token: {{env:NAME}}" if kind == "bearer" else "password: {{env:NAME}}"
 
     def _show_stream_options(self, kind: str) -> None:
         self.query_one("#editor-stream").display = kind == "sse"
@@ -144,6 +178,7 @@ class RequestEditorScreen(ModalScreen[SavedRequest | None]):
             )
         return dataclasses.replace(
             self.request,
+            extra=self._extra_with_auth(),
             name=name,
             kind=kind,
             method=method,
@@ -153,6 +188,34 @@ class RequestEditorScreen(ModalScreen[SavedRequest | None]):
             body=body or None,
             stream=stream,
         )
+
+    def _extra_with_auth(self) -> dict:
+        """The request's other keys, with `[auth]` as the form says."""
+        extra = dict(self.request.extra)
+        kind = str(self.query_one("#editor-auth", Select).value)
+        if kind == "default":
+            extra.pop("auth", None)
+            return extra
+        if kind not in ("none", "basic", "digest", "bearer"):
+            return extra  # oauth2 and anything newer: kept exactly as the file has it
+        table: dict[str, str] = {"type": kind}
+        if kind != "none":
+            field = "token" if kind == "bearer" else "password"
+            secret = self.query_one("#editor-auth-secret", Input).value.strip()
+            if not is_placeholder(secret):
+                raise EditorError(
+                    f"auth {field}: give a placeholder such as {{{{env:API_TOKEN}}}} or an "
+                    "environment's {{variable}}; a secret is never written to the file"
+                )
+            if kind != "bearer":
+                table["username"] = self.query_one("#editor-auth-user", Input).value.strip()
+            table[field] = secret
+        try:
+            parse_auth(table, "")
+        except AuthError as exc:
+            raise EditorError(str(exc)) from None
+        extra["auth"] = table
+        return extra
 
     def _seconds(self, selector: str, label: str, zero: str) -> float:
         raw = self.query_one(selector, Input).value.strip() or "0"
