@@ -398,6 +398,19 @@ class StreamdashApp(App[None]):
         else:
             self.action_show_help_panel()
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity="information",  # type: ignore[no-untyped-def]
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Plain text by default: messages carry paths, reasons and servers' words, and a "[" in
+        any of them must show as itself, not be read as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     # -- the command palette ------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen):  # type: ignore[no-untyped-def]
@@ -567,7 +580,7 @@ class StreamdashApp(App[None]):
         self.requests_tree.set_state(message.key, message.change.state)
         self._show_stream_states()
         if message.change.state is StreamState.FAILED:
-            self.notify(f"{message.key}: {message.change.reason}", title="stream failed", severity="error", timeout=8, markup=False)
+            self.notify(f"{message.key}: {message.change.reason}", title="stream failed", severity="error", timeout=8)
 
     # -- recording ----------------------------------------------------------------------------
 
@@ -686,7 +699,7 @@ class StreamdashApp(App[None]):
                 if type(item) is DamagedLine:
                     reported += 1
                     if reported <= 5:
-                        self.notify(f"line {item.line}: {item.reason}", title="damaged line skipped", severity="warning", timeout=10, markup=False)
+                        self.notify(f"line {item.line}: {item.reason}", title="damaged line skipped", severity="warning", timeout=10)
                     continue
                 assert type(item) is RecordedItem
                 if item.kind == "event":
@@ -931,7 +944,6 @@ class StreamdashApp(App[None]):
                     title="stream silent",
                     severity="warning",
                     timeout=10,
-                    markup=False,
                 )
 
     def _marks(self, key: str, running: RunningStream, now: float) -> str:

@@ -340,3 +340,18 @@ async def test_recording_problems_are_one_line_and_the_stream_goes_on(raw_server
         stopped = [n for n in app._notifications if n.title == "recording stopped"]
         assert len(stopped) == 1 and stopped[0].message.endswith("No space left on device")
         await wait_for(pilot, lambda: len(app.buffer) > seen + 3)  # the stream itself goes on
+
+
+async def test_notifications_show_brackets_as_written(tmp_path):
+    """A path or a server's reason with [brackets] is text, not markup (which could also fail)."""
+    path = tmp_path / "[bold]odd[b].jsonl"
+    write_recording(path, damaged_line=False)
+    player = RecordingPlayer(read_recording(path), speed=None)
+    app = StreamdashApp(Collection(tmp_path, "odd"), player=player)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_for(pilot, lambda: player.clock.finished)
+        app.notify(f"{path}: [red]no[/red] such [file")
+        await pilot.pause(0.2)
+        assert all(not n.markup for n in app._notifications)
+        toasts = " ".join(str(toast.render()) for toast in app.screen.query("Toast"))
+        assert "[red]no[/red] such [file" in toasts
