@@ -14,6 +14,7 @@ import re
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape as escape_markup
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
@@ -89,7 +90,7 @@ class RequestEditorScreen(ModalScreen[SavedRequest | None]):
                 kind = str(auth.get("type", "default")).lower()
                 choices = list(AUTH_CHOICES)
                 if kind not in {value for _, value in choices}:
-                    choices.append((f"auth: {kind} (as in the file)", kind))
+                    choices.append((f"auth: {escape_markup(kind)} (as in the file)", kind))
                 with Horizontal(classes="editor-row"):
                     yield Select(choices, value=kind, allow_blank=False, id="editor-auth")
                     yield Input(str(auth.get("username", "")), placeholder="username",
