@@ -115,6 +115,15 @@ def run_replay_file(
         return EXIT_FAILED
     speed = None if args.instant else args.speed
     if args.format is None and out is None and sys.stdout.isatty():
+        from streamdash.core.recording import first_problem
+
+        try:
+            problem = first_problem(args.file)
+        except OSError as exc:
+            problem = f"cannot read it: {exc.strerror or exc}"
+        if problem is not None:  # say it here, in one line, rather than open an empty dashboard
+            print(f"{PROG}: {args.file}: {problem}", file=err)
+            return EXIT_FAILED
         return _dashboard(args, items, speed)
     return run_watch(lambda: _replay(args, items, speed, out, err))
 

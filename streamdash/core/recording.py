@@ -234,6 +234,27 @@ def read_recording(path: str | os.PathLike[str]) -> Iterator[RecordedItem | Dama
     return _read(file)
 
 
+def first_problem(path: str | os.PathLike[str], lines: int = 20) -> str | None:
+    """Why the file is not a recording at all, judged by its first `lines` lines (None when one
+    of them reads: a header or an item). A replay that would only report damage says so first.
+    Raises `OSError` when the file cannot be read."""
+    problem = None
+    with open(path, "rb") as file:
+        seen = 0
+        while seen < lines:
+            raw = file.readline(1 << 20)  # a binary file may have no line breaks at all
+            if not raw:
+                break
+            if not raw.strip():
+                continue
+            seen += 1
+            result = parse_line(raw, seen)
+            if not isinstance(result, DamagedLine):
+                return None
+            problem = problem or f"line {seen}: {result.reason}"
+    return f"not a streamdash recording ({problem})" if problem else "empty: nothing to replay"
+
+
 class RecordingReadError(Exception):
     """Reading the file failed part-way (an I/O error, not a damaged line)."""
 

@@ -204,3 +204,21 @@ async def test_record_through_reconnects_and_read_back(tmp_path: Path):
     backoff = next(s for s in states if s.state == "backoff")
     assert backoff.last_event_id == received[2].id and backoff.reason
     assert backoff.delay is not None
+
+
+def test_first_problem_tells_a_recording_from_other_files(tmp_path):
+    from streamdash.core.recording import first_problem
+
+    good = tmp_path / "good.jsonl"
+    with Recorder(good, stream="s") as rec:
+        rec.write_items([Event("m", "x", "1", received_at=1.0)])
+    assert first_problem(good) is None
+    torn_first = tmp_path / "torn.jsonl"
+    torn_first.write_bytes(b'{"t": 1, "str\n' + good.read_bytes())
+    assert first_problem(torn_first) is None  # one bad line, then a recording
+    binary = tmp_path / "blob.bin"
+    binary.write_bytes(bytes(range(256)) * 5000)  # binary bytes, lines of 256
+    assert first_problem(binary).startswith("not a streamdash recording (line 1: ")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n")
+    assert first_problem(empty) == "empty: nothing to replay"

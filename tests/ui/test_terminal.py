@@ -141,3 +141,13 @@ def test_replay_opens_the_dashboard_in_a_real_terminal(session, tmp_path):
     text = wait_screen(session, lambda t: EXIT.search(t) is not None, timeout=15)
     assert EXIT.search(text).group(1) == "0"
     assert "Traceback" not in text
+
+
+def test_replay_of_a_file_that_is_no_recording_says_so_in_one_line(session, tmp_path):
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(bytes(range(256)) * 100)
+    tmux("send-keys", "-t", session, f"{SCRIPT} replay {blob}; echo STREAMDASH_EXIT=$?", "Enter")
+    text = wait_screen(session, lambda t: EXIT.search(t) is not None, timeout=15)
+    assert EXIT.search(text).group(1) == "1"
+    assert f"streamdash replay: {blob}: not a streamdash recording (line 1: " in text.replace("\n", "")
+    assert "Traceback" not in text and "Requests" not in text  # no dashboard opened
