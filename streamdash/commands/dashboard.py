@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from streamdash.cli import EXIT_OK, UsageError
+from streamdash.exits import EXIT_OK, UsageError
 
 
 def display_settings(args: argparse.Namespace) -> tuple[float, int, str]:

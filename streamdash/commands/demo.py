@@ -12,7 +12,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from streamdash.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from streamdash.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from streamdash.commands.output import EventPrinter, use_colour
 from streamdash.commands.tail import Diagnostics, run_watch, stream_options, watch
 

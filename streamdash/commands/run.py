@@ -1,9 +1,9 @@
-"""`streamdash run COLLECTION [REQUEST ...]`: replay a collection's REST requests and check them.
+"""`streamdash run COLLECTION [REQUEST ...]`: run a collection's REST requests and check them.
 
 One line per request on stdout (text or JSON lines), a summary on stderr. Exit codes: 0 every
 step passed, 1 a check, a capture or a request failed, 2 usage error (no such collection folder,
 request or environment), 130 Ctrl-C. Checks and captures are declared in the request files: see
-`streamdash.core.replay`. A request with no checks passes on a status below 400.
+`streamdash.core.run`. A request with no checks passes on a status below 400.
 
 Kept cheap to import (the CLI imports it to build its parser): httpx and the core load lazily.
 """
@@ -18,19 +18,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from streamdash.cli import EXIT_FAILED, EXIT_OK, UsageError
+from streamdash.exits import EXIT_FAILED, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from streamdash.core.collections.models import Collection, SavedRequest
-    from streamdash.core.replay import StepResult
+    from streamdash.core.run import StepResult
 
-__all__ = ["add_run_parser", "main", "run_replay", "select_requests"]
+__all__ = ["add_run_parser", "run_collection", "select_requests"]
 
 
 def add_run_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     run = subparsers.add_parser(
         "run",
-        help="replay a collection's REST requests and check the answers (for CI)",
+        help="run a collection's REST requests and check the answers (for CI)",
         description="Send a collection's REST requests in order, run the checks declared in "
         "their files (expect_status, [[check]]) and pass [capture]d values on to later requests.",
         epilog="Exit codes: 0 every check passed; 1 a check or request failed; 2 usage error "
@@ -126,7 +126,7 @@ def _record(step: StepResult) -> dict[str, object]:
     }
 
 
-async def _replay_all(
+async def _run_all(
     collection: Collection,
     requests: list[SavedRequest],
     variables: dict[str, str],
@@ -138,7 +138,7 @@ async def _replay_all(
 
     from streamdash.core.http.execute import Executor, load_collection_settings
     from streamdash.core.http.transport import ClientPool
-    from streamdash.core.replay import replay
+    from streamdash.core.run import run_requests
 
     passed = failed = skipped = 0
     start = time.perf_counter()
@@ -148,7 +148,7 @@ async def _replay_all(
     executor = Executor(ClientPool(), settings)
     client = executor.pool.get(settings.transport)
     try:
-        async with aclosing(replay(client, collection, requests, variables, executor=executor)) as steps:
+        async with aclosing(run_requests(client, collection, requests, variables, executor=executor)) as steps:
             async for step in steps:
                 if step.skipped:
                     skipped += 1
@@ -171,7 +171,7 @@ async def _replay_all(
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def run_replay(args: argparse.Namespace) -> int:
+def run_collection(args: argparse.Namespace) -> int:
     """The `run` command; raises UsageError for exit 2 (as the other commands do)."""
     from streamdash.commands.tail import run_watch
     from streamdash.core.collections.environments import (
@@ -203,16 +203,7 @@ def run_replay(args: argparse.Namespace) -> int:
     except UnknownEnvironment as exc:
         raise UsageError(escape_controls(str(exc))) from None
     return run_watch(
-        lambda: _replay_all(collection, requests, variables, args.format, sys.stdout, sys.stderr)
+        lambda: _run_all(collection, requests, variables, args.format, sys.stdout, sys.stderr)
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`streamdash run` on its own: `argv` is what follows `run` on the command line."""
-    from streamdash.cli import main as cli_main
-
-    return cli_main(["run", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

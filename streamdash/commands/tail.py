@@ -14,7 +14,7 @@ from typing import TextIO
 
 import httpx
 
-from streamdash.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
+from streamdash.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
 from streamdash.commands.output import EventPrinter, describe_change, use_colour
 from streamdash.core.http.client import make_client
 from streamdash.core.recording import Recorder

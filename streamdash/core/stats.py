@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 from typing import TYPE_CHECKING
 
+from streamdash.core.percentile import percentile
 from streamdash.core.sse.events import StreamState
+from streamdash.core.sse.silence import DEFAULT_SILENCE_THRESHOLD, silence_alarm
 from streamdash.core.sse.stream import StreamStats
 
-if TYPE_CHECKING:  # measures imports latency, which imports `percentile` from here
+if TYPE_CHECKING:
     from streamdash.core.sse.measures import StreamMeasures
 
-DEFAULT_SILENCE_THRESHOLD = 30.0
 
 __all__ = [
     "RestSnapshot",
@@ -223,11 +224,6 @@ class RestSnapshot:
 RATE_WINDOW = 60.0
 
 
-def percentile(ordered: list[float], p: float) -> float:
-    """Nearest rank: the smallest value with at least p % of the values at or below it. Always
-    one of the measured values, never an interpolation between two."""
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
 
 
 class RestStats:
@@ -344,14 +340,3 @@ def format_bytes(n: float) -> str:
         return f"{int(n)} B"
     value, unit = _scaled(n / 1024, 1024, ("KiB", "MiB", "GiB", "TiB"))
     return f"{value:.1f} {unit}"
-
-
-def silence_alarm(
-    last_activity_at: float | None, now: float, threshold: float = DEFAULT_SILENCE_THRESHOLD
-) -> float | None:
-    """Seconds silent since `last_activity_at` when that is over `threshold`, else None (and None
-    when there is nothing to measure from)."""
-    if last_activity_at is None:
-        return None
-    silent = now - last_activity_at
-    return silent if silent > threshold else None

@@ -84,7 +84,7 @@ from streamdash.core.text import escape_controls
 from streamdash.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from streamdash.ui.screens.event_detail import EventDetailScreen
 from streamdash.ui.screens.history import HistoryScreen
-from streamdash.ui.screens.replay import ReplayScreen
+from streamdash.ui.screens.run import RunScreen
 from streamdash.ui.screens.request_editor import RequestEditorScreen
 from streamdash.ui.widgets.assembled_text import AssembledText
 from streamdash.ui.widgets.event_log import EventLog
@@ -434,7 +434,7 @@ class StreamdashApp(App[None]):
         yield SystemCommand("History", "Past sends; Enter sends one again (F7)", self.action_show_history)
         yield SystemCommand("Export the log", "The filtered events as JSON lines or CSV (by the file's ending)", self.action_export_log)
         yield SystemCommand("Export stats", "A stats snapshot as JSON", self.action_export_stats)
-        yield SystemCommand("Replay the collection", "Send every REST request in order and check the answers", self.action_replay)
+        yield SystemCommand("Run the collection", "Send every REST request in order and check the answers", self.action_run_collection)
         yield SystemCommand("Switch environment", "Cycle through env/*.toml (F6)", self.action_switch_environment)
         yield SystemCommand("Copy request as curl", "A command a shell runs back to this request", self.action_copy_curl)
         yield SystemCommand("Import a curl command", "Paste curl; it becomes a saved request", self.action_import_curl)
@@ -1055,12 +1055,12 @@ class StreamdashApp(App[None]):
 
         self.push_screen(ConfirmScreen(f"Delete {request.name!r} ({request.path})?"), done)
 
-    def action_replay(self) -> None:
+    def action_run_collection(self) -> None:
         requests = [r for r in self.collection.requests if r.kind == "rest"]
         if not requests:
-            self.notify("no REST requests to replay", timeout=3)
+            self.notify("no REST requests to run", timeout=3)
             return
-        self.push_screen(ReplayScreen(self.executor, requests, dict(self.variables)))
+        self.push_screen(RunScreen(self.executor, requests, dict(self.variables)))
 
     def _export_default(self, suffix: str) -> str:
         from streamdash.core.config import Locations

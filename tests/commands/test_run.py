@@ -7,10 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from streamdash.commands.run import main
+from streamdash.cli import main as cli_main
+
+
+def main(argv: list[str]) -> int:
+    return cli_main(["run", *argv])
 from streamdash.demo import DemoServer
 
-RUN = "import sys; from streamdash.commands.run import main; sys.exit(main(sys.argv[1:]))"
+RUN = "import sys; from streamdash.cli import main; sys.exit(main(['run', *sys.argv[1:]]))"
 
 
 @pytest.fixture(scope="module")

@@ -143,20 +143,20 @@ async def test_history_lists_sends_and_sends_again(collection_dir, tmp_path, dem
 
 
 async def test_replay_in_the_app_shows_progress_and_pass_fail(collection_dir, demo):
-    from streamdash.ui.screens.replay import ReplayScreen
+    from streamdash.ui.screens.run import RunScreen
 
     (collection_dir / "api" / "flaky-api.toml").write_text(
         'name = "Flaky endpoint"\nurl = "{{base_url}}/api/flaky"\n[query]\nfail = "500"\n'
     )
     app = StreamdashApp(load_collection(collection_dir), variables={"base_url": demo.url})
     async with app.run_test(size=(160, 48)) as pilot:
-        app.action_replay()
-        await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen) and app.screen.finished)
+        app.action_run_collection()
+        await wait_for(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.finished)
         screen = app.screen
         verdicts = {r.name: r.passed for r in screen.results}
         assert verdicts["Flaky endpoint"] is False and verdicts["Health"] is True
         assert screen.query_one("ProgressBar").percentage == 1.0
-        assert "1 failed" in str(screen.query_one("#replay-title").render())
+        assert "1 failed" in str(screen.query_one("#run-title").render())
         await pilot.press("escape")
 
 

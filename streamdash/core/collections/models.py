@@ -16,7 +16,7 @@ from typing import Any, Literal, NoReturn
 
 from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES
 from streamdash.core.sse.stream import DEFAULT_READ_TIMEOUT, RetryPolicy
-from streamdash.core.stats import DEFAULT_SILENCE_THRESHOLD
+from streamdash.core.sse.silence import DEFAULT_SILENCE_THRESHOLD
 
 Kind = Literal["rest", "sse"]
 KINDS: tuple[Kind, ...] = ("rest", "sse")

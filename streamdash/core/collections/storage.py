@@ -33,7 +33,7 @@ from streamdash.core.collections.models import (
     parse_toml,
     request_from_data,
 )
-from streamdash.core.stats import DEFAULT_SILENCE_THRESHOLD
+from streamdash.core.sse.silence import DEFAULT_SILENCE_THRESHOLD
 
 __all__ = [
     "COLLECTION_FILE",

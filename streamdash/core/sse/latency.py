@@ -26,7 +26,8 @@ from typing import Any
 
 from streamdash.core.jsonpath import json_path
 from streamdash.core.sse.events import Event
-from streamdash.core.stats import DEFAULT_SILENCE_THRESHOLD, percentile, silence_alarm
+from streamdash.core.percentile import percentile
+from streamdash.core.sse.silence import DEFAULT_SILENCE_THRESHOLD, silence_alarm
 
 __all__ = [
     "DEFAULT_SILENCE_THRESHOLD",

@@ -6,7 +6,7 @@ import pytest
 
 from streamdash.core.collections.storage import request_from_toml
 from streamdash.core.http.client import make_client
-from streamdash.core.replay import replay, replay_step
+from streamdash.core.run import run_requests, run_step
 from streamdash.demo import DemoServer
 
 
@@ -23,7 +23,7 @@ def req(text: str, name: str = "r"):
 async def run(demo, *requests, variables=None):
     variables = {"base_url": demo.url} if variables is None else variables
     async with make_client() as client:
-        return [step async for step in replay(client, None, list(requests), variables)]
+        return [step async for step in run_requests(client, None, list(requests), variables)]
 
 
 async def test_checks_pass_on_a_good_answer(demo):
@@ -150,7 +150,7 @@ async def test_missing_variable_is_one_line(demo):
 async def test_transport_error_is_a_failed_step():
     r = req('url = "http://127.0.0.1:1/x"')
     async with make_client() as client:
-        step = await replay_step(client, r, {})
+        step = await run_step(client, r, {})
     assert step.error and "\n" not in step.error and step.status is None
     assert not step.passed
 
@@ -162,7 +162,7 @@ async def test_sse_requests_are_skipped(demo):
 
 def test_json_check_on_non_json_body():
     from streamdash.core.http.send import ResponseSummary
-    from streamdash.core.replay import _Answer, _checks, _run_check
+    from streamdash.core.run import _Answer, _checks, _run_check
 
     answer = _Answer(ResponseSummary("GET", "http://x", status=200, body=b"<html>"))
     (check,) = _checks({"check": [{"json": "a", "equals": 1}]})
@@ -183,6 +183,6 @@ def test_json_check_on_non_json_body():
 async def test_bad_spec_is_reported_without_sending(spec, message):
     r = req('url = "http://127.0.0.1:1/never"\n' + spec)
     async with make_client() as client:
-        step = await replay_step(client, r, {})
+        step = await run_step(client, r, {})
     assert step.error is not None and message in step.error
     assert step.status is None

@@ -1,4 +1,4 @@
-"""Replay saved REST requests in order, checking each answer: a smoke test from a collection.
+"""Run saved REST requests in order, checking each answer: a smoke test from a collection.
 
 A request file may declare what it expects and what it hands on (unknown keys of a request file
 arrive in `SavedRequest.extra`, so these need no change to the models):
@@ -51,7 +51,7 @@ from streamdash.core.jsonpath import json_path
 if TYPE_CHECKING:
     from streamdash.core.http.execute import Executor
 
-__all__ = ["CheckResult", "SpecError", "StepResult", "replay", "replay_step"]
+__all__ = ["CheckResult", "SpecError", "StepResult", "run_requests", "run_step"]
 
 _MISSING = object()
 _SELECTORS = ("json", "header", "body_contains")
@@ -281,7 +281,7 @@ def _status_check(statuses: list[int] | None, status: int) -> CheckResult:
 # --- running -----------------------------------------------------------------------------------
 
 
-async def replay_step(
+async def run_step(
     client: httpx.AsyncClient,
     req: SavedRequest,
     variables: Mapping[str, str],
@@ -295,7 +295,7 @@ async def replay_step(
     step = StepResult(req.name, req.group, req.method)
     if req.kind != "rest":
         step.skipped = True
-        step.note = "SSE request: not replayed"
+        step.note = "SSE request: not run"
         return step
     try:
         statuses = _statuses(req.extra)
@@ -342,7 +342,7 @@ async def replay_step(
     return step
 
 
-async def replay(
+async def run_requests(
     client: httpx.AsyncClient,
     collection: Collection | None,
     requests: Sequence[SavedRequest],
@@ -360,6 +360,6 @@ async def replay(
     del collection  # the requests carry everything needed
     current = dict(variables)
     for req in requests:
-        step = await replay_step(client, req, current, environ=environ, executor=executor)
+        step = await run_step(client, req, current, environ=environ, executor=executor)
         current.update(step.captured)
         yield step

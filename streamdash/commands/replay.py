@@ -22,9 +22,9 @@ import sys
 from collections.abc import Sequence
 from typing import BinaryIO, TextIO
 
-from streamdash.cli import EXIT_FAILED, EXIT_OK
+from streamdash.exits import EXIT_FAILED, EXIT_OK
 
-__all__ = ["add_replay_parser", "main", "run_replay_file"]
+__all__ = ["add_replay_parser", "run_replay"]
 
 PROG = "streamdash replay"
 _INSTANT_CHUNK = 512  # lines per write when nothing waits between them
@@ -88,20 +88,14 @@ def add_replay_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
         "missing, unreadable or holds nothing readable; 2 usage error; 130 Ctrl-C.",
     )
     _add_arguments(replay)
-    from streamdash.cli import add_dashboard_arguments
+    from streamdash.commands.arguments import add_dashboard_arguments
 
     add_dashboard_arguments(replay, suppress=True)
     return replay
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`streamdash replay` on its own: `argv` is what follows `replay` on the command line."""
-    from streamdash.cli import main as cli_main
 
-    return cli_main(["replay", *(sys.argv[1:] if argv is None else argv)])
-
-
-def run_replay_file(
+def run_replay(
     args: argparse.Namespace, *, out: BinaryIO | None = None, err: TextIO | None = None
 ) -> int:
     from streamdash.commands.tail import run_watch

@@ -1,4 +1,4 @@
-"""Replay the collection's REST requests in order, as `streamdash run` does, with a progress bar
+"""Run the collection's REST requests in order, as `streamdash run` does, with a progress bar
 and a pass/fail line per request as each answer arrives."""
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from streamdash.core.collections import SavedRequest
 from streamdash.core.http.execute import Executor
-from streamdash.core.replay import StepResult, replay
+from streamdash.core.run import StepResult, run_requests
 from streamdash.core.stats import format_bytes, format_duration
 from streamdash.core.text import escape_controls
 
 
-class ReplayScreen(ModalScreen[None]):
+class RunScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q", "dismiss(None)", "Close")]
 
     def __init__(self, executor: Executor, requests: list[SavedRequest], variables: dict[str, str]) -> None:
@@ -32,10 +32,10 @@ class ReplayScreen(ModalScreen[None]):
         self.finished = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="replay"):
-            yield Static(f"Replaying {len(self.requests)} requests", id="replay-title", classes="dialog-title", markup=False)
-            yield ProgressBar(total=len(self.requests), show_eta=False, id="replay-progress")
-            yield DataTable(id="replay-table", cursor_type="row", zebra_stripes=True)
+        with Vertical(classes="dialog", id="run"):
+            yield Static(f"Running {len(self.requests)} requests", id="run-title", classes="dialog-title", markup=False)
+            yield ProgressBar(total=len(self.requests), show_eta=False, id="run-progress")
+            yield DataTable(id="run-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -50,7 +50,7 @@ class ReplayScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         progress = self.query_one(ProgressBar)
         async with aclosing(
-            replay(client, None, self.requests, self.variables, executor=self.executor)
+            run_requests(client, None, self.requests, self.variables, executor=self.executor)
         ) as steps:
             async for step in steps:
                 self.results.append(step)
@@ -66,7 +66,7 @@ class ReplayScreen(ModalScreen[None]):
                 progress.advance(1)
         passed = sum(1 for r in self.results if r.passed and not r.skipped)
         failed = sum(1 for r in self.results if not r.passed and not r.skipped)
-        self.query_one("#replay-title", Static).update(
-            f"Replayed {len(self.results)} requests: {passed} passed, {failed} failed"
+        self.query_one("#run-title", Static).update(
+            f"Ran {len(self.results)} requests: {passed} passed, {failed} failed"
         )
         self.finished = True

@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from streamdash.commands.replay_cmd import main
+from streamdash.cli import main as cli_main
+
+
+def main(argv: list[str]) -> int:
+    return cli_main(["replay", *argv])
 from streamdash.core.recording import Recorder
 from streamdash.core.sse import Event, StateChange, StreamState
 
@@ -145,8 +149,8 @@ def test_subprocess_end_to_end(tmp_path: Path):
     path = tmp_path / "rec.jsonl"
     record(path, n=3)
     proc = subprocess.run(
-        [sys.executable, "-c", "import sys; from streamdash.commands.replay_cmd import main; "
-         "sys.exit(main(sys.argv[1:]))", str(path), "--instant", "--format", "jsonl"],
+        [sys.executable, "-c", "import sys; from streamdash.cli import main; "
+         "sys.exit(main(['replay', *sys.argv[1:]]))", str(path), "--instant", "--format", "jsonl"],
         capture_output=True, text=True, timeout=30,
     )
     assert proc.returncode == 0, proc.stderr
