@@ -43,9 +43,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="print a stream's events to stdout, as text or JSON lines",
         description="Print a stream's events to stdout; diagnostics go to stderr.",
         epilog="Exit codes: 0 count/duration reached, server sent 204, or a clean end with "
-        "--no-reconnect; 1 the stream failed; 2 usage error; 130 Ctrl-C.",
+        "--no-reconnect; 1 the stream failed; 2 usage error (also a {{variable}} with no value); "
+        "130 Ctrl-C.",
     )
-    tail.add_argument("url", metavar="URL", help="the stream's http:// or https:// URL")
+    tail.add_argument(
+        "target",
+        metavar="URL | REQUEST",
+        help="the stream's http:// or https:// URL; with --collection, a saved stream's name "
+        "(group/name, as streamdash run names requests)",
+    )
+    saved = tail.add_argument_group("a saved stream")
+    saved.add_argument(
+        "--collection",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="tail the saved stream REQUEST of this collection, prepared as the dashboard "
+        "prepares it (auth, transport, variables); the flags below override its settings and "
+        "-H adds to its headers",
+    )
+    saved.add_argument("--env", metavar="NAME", help="with --collection: use env/NAME.toml")
     req = tail.add_argument_group("request")
     req.add_argument(
         "-H",
@@ -81,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--silence-alarm",
         type=seconds,
         metavar="S",
-        default=30.0,
+        default=None,
         help="say so on stderr when the open stream sends nothing at all (heartbeats count as "
         "something) for S seconds; 0 = never (default 30)",
     )
@@ -95,7 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--assemble",
         metavar="PATH",
         help="print the text an LLM token stream carries at this JSON path (e.g. "
-        "choices.0.delta.content) as it grows, instead of the events",
+        "choices.0.delta.content) as it grows, instead of the events; once the answer is "
+        "complete ([DONE], a finish reason, message_stop) and the server closes, stop",
+    )
+    evidence.add_argument(
+        "--reconnect-after-answer",
+        action="store_true",
+        help="with --assemble: reconnect after a complete answer, as a plain stream does (each "
+        "reconnect sends the request, and its prompt, again)",
     )
 
     demo = commands.add_parser(

@@ -72,14 +72,16 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="stop when the stream ends: a clean end exits 0, a failure exits 1",
     )
+    # The stream's own options default to None: a saved request (tail --collection) then keeps
+    # what its [stream] table says, and a flag given on the command line wins over it.
     conn.add_argument(
-        "--last-event-id", metavar="ID", default="", help="resume from this id (Last-Event-ID)"
+        "--last-event-id", metavar="ID", default=None, help="resume from this id (Last-Event-ID)"
     )
     conn.add_argument(
         "--read-timeout",
         type=seconds,
         metavar="S",
-        default=60.0,
+        default=None,
         help="reconnect when no byte (heartbeats included) arrives for S seconds; 0 = never "
         "(default 60)",
     )
@@ -90,13 +92,13 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-event-bytes",
         type=non_negative_int,
         metavar="N",
-        default=1024 * 1024,
+        default=None,
         help="fail on an event larger than N bytes of data; 0 = no cap (default 1 MiB)",
     )
     conn.add_argument(
         "--retry-policy",
         choices=("strict", "resilient"),
-        default="resilient",
+        default=None,
         help="resilient (default): retry 5xx, 408, 429 with backoff, honouring Retry-After; "
         "strict: any status but 200 and 204 fails",
     )

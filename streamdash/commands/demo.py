@@ -13,8 +13,7 @@ import threading
 from pathlib import Path
 
 from streamdash.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
-from streamdash.commands.output import EventPrinter, use_colour
-from streamdash.commands.tail import Diagnostics, run_watch, stream_options, watch
+from streamdash.commands.tail import tail_request, typed_request
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -37,12 +36,7 @@ def run_demo(args: argparse.Namespace) -> int:
             return _dashboard(args, server.url)
         url = urls[args.tail]
         print(f"watching the {args.tail} stream:", file=sys.stderr, flush=True)
-        printer = EventPrinter(args.format, colour=use_colour(sys.stdout), heartbeats=args.heartbeats)
-        diagnostics = Diagnostics(url, sys.stderr, args.quiet)
-        options = stream_options(args)
-        return run_watch(
-            lambda: watch(url, options, printer, diagnostics, count=args.count, duration=args.duration)
-        )
+        return tail_request(args, typed_request(args, url, name=args.tail), as_written=True)
     finally:
         server.stop()
 

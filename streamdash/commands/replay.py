@@ -98,7 +98,7 @@ def add_replay_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
 def run_replay(
     args: argparse.Namespace, *, out: BinaryIO | None = None, err: TextIO | None = None
 ) -> int:
-    from streamdash.commands.tail import run_watch
+    from streamdash.commands.pipes import run_async
     from streamdash.core.recording import read_recording
 
     err = err if err is not None else sys.stderr
@@ -119,7 +119,7 @@ def run_replay(
             print(f"{PROG}: {args.file}: {problem}", file=err)
             return EXIT_FAILED
         return _dashboard(args, items, speed)
-    return run_watch(lambda: _replay(args, items, speed, out, err))
+    return run_async(lambda: _replay(args, items, speed, out, err))
 
 
 def _dashboard(args: argparse.Namespace, items, speed: float | None) -> int:  # type: ignore[no-untyped-def]

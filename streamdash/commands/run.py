@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from streamdash.core.collections.models import Collection, SavedRequest
     from streamdash.core.run import StepResult
 
-__all__ = ["add_run_parser", "run_collection", "select_requests"]
+__all__ = ["add_run_parser", "run_collection"]
 
 
 def add_run_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -53,36 +53,6 @@ def add_run_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentP
         help="text: one line per request (default); jsonl: one JSON object per request",
     )
     return run
-
-
-def _names(req: SavedRequest, root: Path) -> set[str]:
-    names = {req.name, "/".join((*req.group, req.name))}
-    if req.path is not None:
-        try:
-            names.add(req.path.relative_to(root).with_suffix("").as_posix())
-        except ValueError:
-            pass
-    return names
-
-
-def select_requests(collection: Collection, wanted: Sequence[str]) -> list[SavedRequest]:
-    """The requests named (by name, group/name or file path without .toml), in the order asked;
-    with none named, every REST request in collection order. Unknown names raise UsageError."""
-    if not wanted:
-        return [req for req in collection.requests if req.kind == "rest"]
-    chosen: list[SavedRequest] = []
-    for name in wanted:
-        matches = [req for req in collection.requests if name in _names(req, collection.root)]
-        if not matches:
-            folded = name.casefold()
-            matches = [
-                req for req in collection.requests
-                if folded in {n.casefold() for n in _names(req, collection.root)}
-            ]
-        if not matches:
-            raise UsageError(f"unknown request '{name}' in {collection.root}")
-        chosen.extend(matches)
-    return chosen
 
 
 def _line(step: StepResult) -> str:
@@ -146,9 +116,8 @@ async def _run_all(
     for problem in settings.errors:
         print(f"streamdash run: {problem}", file=err, flush=True)
     executor = Executor(ClientPool(), settings)
-    client = executor.pool.get(settings.transport)
     try:
-        async with aclosing(run_requests(client, collection, requests, variables, executor=executor)) as steps:
+        async with aclosing(run_requests(executor, requests, variables)) as steps:
             async for step in steps:
                 if step.skipped:
                     skipped += 1
@@ -173,13 +142,8 @@ async def _run_all(
 
 def run_collection(args: argparse.Namespace) -> int:
     """The `run` command; raises UsageError for exit 2 (as the other commands do)."""
-    from streamdash.commands.tail import run_watch
-    from streamdash.core.collections.environments import (
-        UnknownEnvironment,
-        load_environments,
-        variables_for,
-    )
-    from streamdash.core.collections.models import CollectionError
+    from streamdash.commands.collections import collection_variables, select_requests
+    from streamdash.commands.pipes import run_async
     from streamdash.core.collections.storage import load_collection
     from streamdash.core.text import escape_controls
 
@@ -192,17 +156,8 @@ def run_collection(args: argparse.Namespace) -> int:
     requests = select_requests(collection, args.requests)
     if not requests:
         raise UsageError(f"no REST requests in {root}")
-    environments = {}
-    if args.env is not None:
-        try:
-            environments = load_environments(root)
-        except CollectionError as exc:
-            raise UsageError(escape_controls(str(exc))) from None
-    try:
-        variables = variables_for(collection, args.env, environments)
-    except UnknownEnvironment as exc:
-        raise UsageError(escape_controls(str(exc))) from None
-    return run_watch(
+    variables = collection_variables(collection, args.env)
+    return run_async(
         lambda: _run_all(collection, requests, variables, args.format, sys.stdout, sys.stderr)
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import sys
 import time
@@ -14,13 +15,16 @@ from typing import TextIO
 
 import httpx
 
-from streamdash.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
+from streamdash.commands.collections import collection_variables, select_requests
 from streamdash.commands.output import EventPrinter, describe_change, use_colour
+from streamdash.commands.pipes import run_async
+from streamdash.core.collections import SavedRequest, StreamSettings, load_collection
 from streamdash.core.http.client import make_client
+from streamdash.core.http.execute import Executor
+from streamdash.core.http.prepare import PrepareError
+from streamdash.core.http.settings import CollectionSettings, load_collection_settings
+from streamdash.core.http.transport import ClientPool
 from streamdash.core.recording import Recorder
-from streamdash.core.sse.assemble import Assembler
-from streamdash.core.stats import format_duration, silent_for
-from streamdash.core.text import escape_controls
 from streamdash.core.sse import (
     Event,
     RetryPolicy,
@@ -29,6 +33,11 @@ from streamdash.core.sse import (
     StreamOptions,
     StreamState,
 )
+from streamdash.core.sse.assemble import Assembler
+from streamdash.core.sse.stream import DEFAULT_CONNECT_TIMEOUT
+from streamdash.core.stats import format_duration, silent_for
+from streamdash.core.text import escape_controls
+from streamdash.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
 
 
 def check_url(text: str) -> httpx.URL:
@@ -60,26 +69,78 @@ def read_body(data: str | None) -> bytes | None:
         raise UsageError(f"cannot read body file {path!r}: {exc.strerror}") from None
 
 
-def stream_options(args: argparse.Namespace, **request: object) -> StreamOptions:
-    """The stream options common to `tail` and `demo`, from parsed arguments."""
-    headers = list(request.pop("headers", ()))
-    last_event_id = args.last_event_id
-    # A Last-Event-ID given as a header is the starting resume point, not a fixed header.
-    for name, value in list(headers):
-        if name.lower() == "last-event-id":
-            headers.remove((name, value))
-            last_event_id = last_event_id or value
-    return StreamOptions(
-        headers=tuple(headers),
-        last_event_id=last_event_id,
-        reconnect=not args.no_reconnect,
-        retry_policy=RetryPolicy(args.retry_policy),
-        read_timeout=args.read_timeout or None,
-        connect_timeout=args.connect_timeout or 10.0,
-        max_event_bytes=args.max_event_bytes or None,
-        retry_first_connect=args.retry_first_connect,
-        **request,  # type: ignore[arg-type]
+def stream_settings(args: argparse.Namespace, saved: StreamSettings | None = None) -> StreamSettings:
+    """A request's `[stream]` settings with the flags given on the command line put over them."""
+    settings = saved or StreamSettings()
+    given = {
+        "read_timeout": args.read_timeout,
+        "max_event_bytes": args.max_event_bytes,
+        "retry_policy": None if args.retry_policy is None else RetryPolicy(args.retry_policy),
+        "last_event_id": args.last_event_id,
+        "reconnect": False if args.no_reconnect else None,
+        "latency_field": getattr(args, "latency_field", None),
+        "assemble": getattr(args, "assemble", None),
+    }
+    return dataclasses.replace(settings, **{k: v for k, v in given.items() if v is not None})
+
+
+def typed_request(args: argparse.Namespace, url: str, *, name: str | None = None) -> SavedRequest:
+    """`tail URL -H ... -X ... -d ...` as a request like a saved one (its text has no templates)."""
+    body = read_body(getattr(args, "data", None))
+    method = getattr(args, "method", None) or ("POST" if body is not None else "GET")
+    headers, last_event_id = _split_last_event_id(getattr(args, "headers", []), args.last_event_id)
+    return SavedRequest(
+        name=name or stream_name(check_url(url)),
+        kind="sse",
+        method=method.upper(),
+        url=url,
+        headers=headers,
+        body=None if body is None else body.decode("utf-8", "surrogateescape"),
+        stream=stream_settings(args, StreamSettings(last_event_id=last_event_id or "")),
     )
+
+
+def _split_last_event_id(
+    headers: list[tuple[str, str]], last_event_id: str | None
+) -> tuple[list[tuple[str, str]], str | None]:
+    """A Last-Event-ID given as a header is the starting resume point, not a fixed header."""
+    kept = []
+    for name, value in headers:
+        if name.lower() == "last-event-id":
+            last_event_id = last_event_id or value
+        else:
+            kept.append((name, value))
+    return kept, last_event_id
+
+
+def saved_stream(args: argparse.Namespace) -> tuple[SavedRequest, dict[str, str], CollectionSettings]:
+    """`tail --collection DIR REQUEST [--env NAME]`: the saved request (named as `streamdash run`
+    names them), with `-H` added to its headers and the flags given put over its settings."""
+    root = Path(args.collection).expanduser()
+    if not root.is_dir():
+        raise UsageError(f"collection folder not found: {root}")
+    collection = load_collection(root)
+    matches = select_requests(collection, [args.target])
+    if len(matches) > 1:
+        names = ", ".join("/".join((*r.group, r.name)) for r in matches)
+        raise UsageError(f"{args.target!r} names {len(matches)} requests ({names}): say group/name")
+    request = matches[0]
+    if request.kind != "sse":
+        raise UsageError(
+            f"{args.target!r} is a REST request (kind = \"rest\"); tail reads streams "
+            "(streamdash run sends REST requests)"
+        )
+    headers, last_event_id = _split_last_event_id(list(args.headers), args.last_event_id)
+    args.last_event_id = last_event_id
+    body = read_body(args.data)
+    request = dataclasses.replace(
+        request,
+        headers=[*request.headers, *headers],
+        method=(args.method or ("POST" if body is not None else request.method)).upper(),
+        body=request.body if body is None else body.decode("utf-8", "surrogateescape"),
+        stream=stream_settings(args, request.stream),
+    )
+    return request, collection_variables(collection, args.env), load_collection_settings(root)
 
 
 def stream_name(url: httpx.URL) -> str:
@@ -224,53 +285,76 @@ def _first_events(batch: list, wanted: int) -> list:
     return batch
 
 
-def run_watch(coro_factory: Callable[[], Awaitable[int]]) -> int:
-    """Run an async command with the exits a pipe-friendly tool owes: Ctrl-C, a closed pipe."""
-    try:
-        return asyncio.run(coro_factory())
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # The reader went away (`| head`): that ends us cleanly, without a traceback at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
-    except OSError as exc:
-        # stdout itself failed (a full disk, a dead terminal): say so in one line.
-        print(f"streamdash: cannot write output: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_FAILED
-
-
 def run_tail(args: argparse.Namespace) -> int:
-    url = check_url(args.url)
-    body = read_body(args.data)
-    method = (args.method or ("POST" if body is not None else "GET")).upper()
-    options = stream_options(args, method=method, headers=args.headers, body=body)
+    if getattr(args, "collection", None):
+        request, variables, settings = saved_stream(args)
+        return tail_request(args, request, variables, settings)
+    return tail_request(args, typed_request(args, args.target, name=args.name), as_written=True)
+
+
+def tail_request(
+    args: argparse.Namespace,
+    request: SavedRequest,
+    variables: dict[str, str] | None = None,
+    settings: CollectionSettings | None = None,
+    *,
+    as_written: bool = False,
+) -> int:
+    """Tail one request, prepared as the dashboard prepares it: `tail URL`, `tail --collection`
+    and `demo --tail` all end here."""
+    executor = Executor(ClientPool(), settings)
+    try:
+        prepared = executor.prepare(request, variables or {}, as_written=as_written)
+        client = executor.client_for(prepared)
+    except PrepareError as exc:
+        raise UsageError(escape_controls(str(exc))) from None
+    for problem in executor.settings.errors:
+        print(f"streamdash tail: {problem}", file=sys.stderr)
     printer = EventPrinter(
         args.format,
         colour=use_colour(sys.stdout),
         heartbeats=args.heartbeats,
-        latency_field=args.latency_field,
+        latency_field=request.stream.latency_field or None,
     )
-    diagnostics = Diagnostics(str(url), sys.stderr, args.quiet)
+    diagnostics = Diagnostics(prepared.masked_url, sys.stderr, args.quiet)
     recorder = None
-    if args.record:
+    if getattr(args, "record", None):
         try:
-            recorder = Recorder(Path(args.record), stream=args.name or stream_name(url), source=str(url))
+            name = getattr(args, "name", None) or request.name
+            recorder = Recorder(Path(args.record), stream=name, source=prepared.masked_url)
         except OSError as exc:
             print(f"streamdash tail: cannot record to {args.record}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_FAILED
-    assembler = Assembler(args.assemble, started_at=time.time()) if args.assemble else None
-    return run_watch(
-        lambda: watch(
-            url,
-            options,
-            printer,
-            diagnostics,
-            count=args.count,
-            duration=args.duration,
-            recorder=recorder,
-            assembler=assembler,
-            silence_alarm=args.silence_alarm,
-        )
+    assembler = None
+    finished = None
+    if request.stream.assemble:
+        assembler = Assembler(request.stream.assemble, started_at=time.time())
+        if not getattr(args, "reconnect_after_answer", False):
+            finished = lambda: assembler.complete  # noqa: E731 - asked at a clean end only
+    options = prepared.stream_options(
+        retry_first_connect=args.retry_first_connect,
+        connect_timeout=args.connect_timeout or DEFAULT_CONNECT_TIMEOUT,
+        finished=finished,
     )
+    silence = getattr(args, "silence_alarm", None)
+    if silence is None:
+        silence = request.stream.silence_alarm
+
+    async def go() -> int:
+        try:
+            return await watch(
+                prepared.url,
+                options,
+                printer,
+                diagnostics,
+                count=args.count,
+                duration=args.duration,
+                client=client,
+                recorder=recorder,
+                assembler=assembler,
+                silence_alarm=silence,
+            )
+        finally:
+            await executor.aclose()
+
+    return run_async(go)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from streamdash.core.collections import SavedRequest, atomic_write
-from streamdash.core.http.secrets import mask_headers, mask_url
+from streamdash.core.http.secrets import mask_headers, mask_secrets, mask_url
 from streamdash.core.http.send import ResponseSummary
 
 HISTORY_FILE = "history.jsonl"
@@ -79,8 +79,16 @@ class History:
         key: str,
         request: SavedRequest,
         summary: ResponseSummary,
+        secrets: Collection[str] = (),
     ) -> HistoryEntry:
-        text = summary.text() if summary.status is not None else ""
+        """Append one send. `secrets` are the values the request was filled in with from the
+        environment or its auth: masked wherever they show, the answer's body included (an echo
+        server sends the token straight back)."""
+
+        def hide(text: str) -> str:
+            return mask_secrets(text, secrets)
+
+        text = hide(summary.text()) if summary.status is not None else ""
         entry = HistoryEntry(
             at=summary.sent_at or time.time(),
             collection=str(collection),
@@ -88,17 +96,17 @@ class History:
             name=request.name,
             method=request.method,
             url_template=request.url,
-            url=mask_url(summary.url),
+            url=mask_url(hide(summary.url)),
             headers=_mask_saved_headers(request.headers),
             body_template=request.body,
             status=summary.status,
             reason=summary.reason,
             elapsed_s=round(summary.elapsed_s, 6),
             size=summary.size,
-            response_headers=mask_headers(summary.headers),
+            response_headers=[(k, hide(v)) for k, v in mask_headers(summary.headers)],
             response_body=text[:MAX_BODY_CHARS],
             body_cut=len(text) > MAX_BODY_CHARS or summary.truncated,
-            error=summary.error,
+            error=hide(summary.error) if summary.error else summary.error,
         )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"

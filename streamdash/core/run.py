@@ -39,17 +39,14 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import httpx
-
-from streamdash.core.collections.models import Collection, SavedRequest, show
-from streamdash.core.collections.template import MissingVariable, render_request
-from streamdash.core.http.send import ResponseSummary, send
+from streamdash.core.collections.models import SavedRequest, show
+from streamdash.core.collections.template import MissingVariable
+from streamdash.core.http.execute import Executor
+from streamdash.core.http.prepare import PrepareError
+from streamdash.core.http.send import ResponseSummary
 from streamdash.core.jsonpath import json_path
-
-if TYPE_CHECKING:
-    from streamdash.core.http.execute import Executor
 
 __all__ = ["CheckResult", "SpecError", "StepResult", "run_requests", "run_step"]
 
@@ -282,16 +279,16 @@ def _status_check(statuses: list[int] | None, status: int) -> CheckResult:
 
 
 async def run_step(
-    client: httpx.AsyncClient,
+    executor: Executor,
     req: SavedRequest,
     variables: Mapping[str, str],
     *,
     environ: Mapping[str, str] | None = None,
-    executor: Executor | None = None,
 ) -> StepResult:
     """Send one request and check its answer. Never raises for a bad request or answer.
 
-    With an `executor` the send uses the collection's auth and transport settings."""
+    The request goes through `prepare()` like every other send: the collection's auth,
+    transport and timeouts apply."""
     step = StepResult(req.name, req.group, req.method)
     if req.kind != "rest":
         step.skipped = True
@@ -305,22 +302,16 @@ async def run_step(
         step.error = f"invalid spec: {exc}"
         return step
     try:
-        ready = render_request(req, variables, environ=environ)
-    except MissingVariable as exc:
-        step.error = str(MissingVariable(exc.name))  # without the file name: the step says which
+        prepared = executor.prepare(req, variables, environ=environ)
+        step.url = prepared.masked_url
+        response = (await executor.send(prepared, step.label)).summary
+    except PrepareError as exc:
+        # Without the file name for a missing variable: the step's line says which request.
+        step.error = str(MissingVariable(exc.missing)) if exc.missing else str(exc)
         return step
-    step.url = ready.url
-    body = None if ready.body is None else ready.body.encode("utf-8")
-    if executor is not None:
-        try:
-            response = (await executor.run(req, variables, step.label)).summary
-        except ValueError as exc:  # auth or paging settings that cannot work
-            step.error = str(exc)
-            return step
-    else:
-        response = await send(
-            client, ready.method, ready.url, params=ready.query, headers=ready.headers, body=body
-        )
+    except ValueError as exc:  # paging settings that cannot work
+        step.error = str(exc)
+        return step
     step.status, step.elapsed_s, step.size = response.status, response.elapsed_s, response.size
     if response.error is not None or response.status is None:
         step.error = " ".join((response.error or "no response").split())
@@ -343,23 +334,19 @@ async def run_step(
 
 
 async def run_requests(
-    client: httpx.AsyncClient,
-    collection: Collection | None,
+    executor: Executor,
     requests: Sequence[SavedRequest],
     variables: Mapping[str, str],
     *,
     environ: Mapping[str, str] | None = None,
-    executor: Executor | None = None,
 ) -> AsyncIterator[StepResult]:
     """Send `requests` in order, yielding each step's result as soon as it is known.
 
     `variables` is not changed: captures go into a copy, visible to the later requests of this
-    run only. `collection` is accepted for context (callers pass the one the requests came from)
-    and may be None.
+    run only.
     """
-    del collection  # the requests carry everything needed
     current = dict(variables)
     for req in requests:
-        step = await run_step(client, req, current, environ=environ, executor=executor)
+        step = await run_step(executor, req, current, environ=environ)
         current.update(step.captured)
         yield step

@@ -63,7 +63,9 @@ from streamdash.core.filter import EventFilter, FieldCache, FilterError, compile
 from streamdash.core.history import History, HistoryEntry
 from streamdash.core.http.auth import AuthError
 from streamdash.core.http.client import make_client
-from streamdash.core.http.execute import Executor, load_collection_settings, with_curl_auth
+from streamdash.core.http.as_curl import curl_for
+from streamdash.core.http.execute import Executor, load_collection_settings
+from streamdash.core.http.prepare import PrepareError
 from streamdash.core.http.paging import PagingError
 from streamdash.core.http.send import ResponseSummary
 from streamdash.core.http.transport import ClientPool, plain_http_warning
@@ -470,10 +472,10 @@ class StreamdashApp(App[None]):
         else:
             self.send_request(request)
 
-    def _rendered(self, request: SavedRequest) -> SavedRequest | None:
+    def _rendered(self, request: SavedRequest):  # type: ignore[no-untyped-def]
         try:
-            return render_request(request, self.variables)
-        except MissingVariable as exc:
+            return self.executor.prepare(request, self.variables)
+        except PrepareError as exc:
             self.notify(f"{request.name}: {exc}", title="cannot send", severity="error", timeout=8)
             return None
 
@@ -486,7 +488,7 @@ class StreamdashApp(App[None]):
     async def _send_worker(self, key: str, request: SavedRequest, reveal: bool) -> None:
         try:
             run = await self.executor.run(request, self.variables, key)
-        except (MissingVariable, AuthError, PagingError, ValueError) as exc:
+        except (PrepareError, PagingError, ValueError) as exc:
             summary = ResponseSummary(request.method, request.url, error=str(exc))
             self.post_message(ResponseReady(key, summary, reveal))
             return
@@ -506,20 +508,14 @@ class StreamdashApp(App[None]):
     # -- streams ------------------------------------------------------------------------------
 
     def start_stream(self, request: SavedRequest) -> None:
-        rendered = self._rendered(request)
-        if rendered is None:
+        prepared = self._rendered(request)
+        if prepared is None:
             return
-        assert self.client is not None
         key = request_key(request)
         old = self.streams.get(key)
-        try:
-            url = request_url(rendered)
-        except (httpx.InvalidURL, ValueError) as exc:
-            self.notify(f"{request.name}: invalid URL: {exc}", severity="error", timeout=8)
-            return
-        if (warning := plain_http_warning(url)) is not None:
+        if (warning := prepared.warning) is not None:
             self.notify(f"{request.name}: {warning}", severity="warning", timeout=8)
-        stream = SSEStream(self.client, url, stream_options(rendered))
+        stream = SSEStream(self.executor.client_for(prepared), prepared.url, prepared.stream_options())
         if old is not None:  # a restart resumes where the last run stopped
             stream.stats.last_event_id = old.stats.last_event_id or stream.stats.last_event_id
         running = running_stream(request, stream.stats, time.time(), stream)
@@ -1117,9 +1113,9 @@ class StreamdashApp(App[None]):
         request = self.selected_request
         if request is None or self._rendered(request) is None:
             return
-        explicit, missing = with_curl_auth(request, self.executor.settings, self.variables)
-        self.copy_to_clipboard(to_curl(explicit))
-        note = f"; {missing}" if missing else ""
+        command = curl_for(request, self.variables, self.executor.settings)
+        self.copy_to_clipboard(command.text)
+        note = f"; {command.note}" if command.note else ""
         self.notify(f"copied {request.name} as curl (OSC 52){note}", timeout=4)
 
     def action_import_curl(self) -> None:

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from streamdash.core.collections.storage import request_from_toml
-from streamdash.core.http.client import make_client
+from streamdash.core.http.execute import Executor
+from streamdash.core.http.transport import ClientPool
 from streamdash.core.run import run_requests, run_step
 from streamdash.demo import DemoServer
 
@@ -22,8 +23,11 @@ def req(text: str, name: str = "r"):
 
 async def run(demo, *requests, variables=None):
     variables = {"base_url": demo.url} if variables is None else variables
-    async with make_client() as client:
-        return [step async for step in run_requests(client, None, list(requests), variables)]
+    executor = Executor(ClientPool())
+    try:
+        return [step async for step in run_requests(executor, list(requests), variables)]
+    finally:
+        await executor.aclose()
 
 
 async def test_checks_pass_on_a_good_answer(demo):
@@ -149,8 +153,11 @@ async def test_missing_variable_is_one_line(demo):
 
 async def test_transport_error_is_a_failed_step():
     r = req('url = "http://127.0.0.1:1/x"')
-    async with make_client() as client:
-        step = await run_step(client, r, {})
+    executor = Executor(ClientPool())
+    try:
+        step = await run_step(executor, r, {})
+    finally:
+        await executor.aclose()
     assert step.error and "\n" not in step.error and step.status is None
     assert not step.passed
 
@@ -182,7 +189,10 @@ def test_json_check_on_non_json_body():
 )
 async def test_bad_spec_is_reported_without_sending(spec, message):
     r = req('url = "http://127.0.0.1:1/never"\n' + spec)
-    async with make_client() as client:
-        step = await run_step(client, r, {})
+    executor = Executor(ClientPool())
+    try:
+        step = await run_step(executor, r, {})
+    finally:
+        await executor.aclose()
     assert step.error is not None and message in step.error
     assert step.status is None

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import parse_qsl, quote
 
 import httpx
@@ -439,7 +439,8 @@ def _quote_word(word: str) -> str:
 
 
 def to_curl(req: SavedRequest, variables: Mapping[str, str] | None = None, *, multiline: bool = False) -> str:
-    """A curl command that a POSIX shell runs as the same request.
+    """A saved request as a curl command, its templates as written: the other half of the
+    importer (what the app copies is `core.http.as_curl`, from the prepared request).
 
     With `variables`, known `{{name}}` placeholders are filled in; unknown ones (and `{{env:...}}`)
     stay as written. `multiline` puts each option on its own line with backslash continuations.
@@ -452,10 +453,43 @@ def to_curl(req: SavedRequest, variables: Mapping[str, str] | None = None, *, mu
         def fill(text: str) -> str:
             return text
 
-    method = req.method.upper()
-    body = None if req.body is None else fill(req.body)
-    url = join_url(fill(req.url), [(key, fill(value)) for key, value in req.query])
-    parts: list[list[str]] = [["curl"]]
+    auth = req.extra.get("auth")
+    user = None
+    if isinstance(auth, Mapping) and auth.get("type", "basic") == "basic" and "username" in auth:
+        user = f"{fill(str(auth['username']))}:{fill(str(auth.get('password', '')))}"
+    options: list[list[str]] = []
+    if req.extra.get("verify") is False:
+        options.append(["-k"])
+    if req.extra.get("follow_redirects") is True:
+        options.append(["-L"])
+    return format_curl(
+        req.method,
+        join_url(fill(req.url), [(key, fill(value)) for key, value in req.query]),
+        [(key, fill(value)) for key, value in req.headers],
+        None if req.body is None else fill(req.body),
+        user=user,
+        options=options,
+        multiline=multiline,
+    )
+
+
+def format_curl(
+    method: str,
+    url: str,
+    headers: Sequence[tuple[str, str]],
+    body: str | None,
+    *,
+    user: str | None = None,
+    digest: bool = False,
+    options: Sequence[Sequence[str]] = (),
+    first: Sequence[str] = (),
+    quote_with: Callable[[str], str] = quote_word,
+    multiline: bool = False,
+) -> str:
+    """The one curl formatter: method, URL, headers, `-u`, body, then the other `options`
+    (`first` goes right after `curl`, e.g. `-N`). `quote_with` turns a word into shell text."""
+    method = method.upper()
+    parts: list[list[str]] = [["curl", *first]]
     default = "POST" if body is not None else "GET"
     if method == "HEAD" and body is None:
         parts[0].append("-I")
@@ -464,22 +498,16 @@ def to_curl(req: SavedRequest, variables: Mapping[str, str] | None = None, *, mu
     parts[0].append(url)
 
     names = set()
-    for key, value in req.headers:
+    for key, value in headers:
         names.add(key.lower())
-        value = fill(value)
         parts.append(["-H", f"{key}: {value}" if value else f"{key};"])
     if body is not None and "content-type" not in names:
         parts.append(["-H", "Content-Type:"])  # curl would send a form Content-Type; we don't
-
-    auth = req.extra.get("auth")
-    if isinstance(auth, Mapping) and auth.get("type", "basic") == "basic" and "username" in auth:
-        parts.append(["-u", f"{fill(str(auth['username']))}:{fill(str(auth.get('password', '')))}"])
+    if user is not None:
+        parts.append(["--digest", "-u", user] if digest else ["-u", user])
     if body is not None:
         parts.append(["--data-raw", body])
-    if req.extra.get("verify") is False:
-        parts.append(["-k"])
-    if req.extra.get("follow_redirects") is True:
-        parts.append(["-L"])
+    parts.extend(list(option) for option in options)
 
-    lines = [" ".join(quote_word(word) for word in part) for part in parts]
+    lines = [" ".join(quote_with(word) for word in part) for part in parts]
     return " \\\n  ".join(lines) if multiline else " ".join(lines)

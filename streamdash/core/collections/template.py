@@ -2,7 +2,9 @@
 
 Only `{{name}}` and `{{env:NAME}}` are special. There is no `$var` syntax and no escaping, so a
 JSON body full of `$` and regexes goes out exactly as written. Substitution is one pass: a value
-that itself contains `{{...}}` is sent as is, never expanded again.
+that itself contains `{{name}}` is sent as is, never expanded again. The one exception is a
+secret's name: a variable may hold `{{env:NAME}}` (an environment file's `token =
+"{{env:STAGING_TOKEN}}"`), and that is read from the process environment, one level deep.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import replace
 from streamdash.core.collections.models import SavedRequest
 
 _PLACEHOLDER = re.compile(r"\{\{\s*((?:env:)?[\w.\-]+)\s*\}\}")
+_ENV_PLACEHOLDER = re.compile(r"\{\{\s*(env:[\w.\-]+)\s*\}\}")
 ENV_PREFIX = "env:"
 
 
@@ -33,6 +36,62 @@ class MissingVariable(KeyError):
         return f"{self.source}: {message}" if self.source else message
 
 
+class Renderer:
+    """Fills the templates of one request and remembers the secrets it put in.
+
+    `secrets` maps each `env:NAME` used to its value: values read from the process environment
+    are secrets by this project's rule (they are the ones kept out of files), so whoever shows
+    the request can mask them wherever they appear. `environ` may map a name to any stand-in
+    (copy as curl puts a shell reference there).
+    """
+
+    def __init__(
+        self,
+        variables: Mapping[str, str],
+        *,
+        environ: Mapping[str, str] | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.variables = variables
+        self.environ: Mapping[str, str] = os.environ if environ is None else environ
+        self.source = source
+        self.secrets: dict[str, str] = {}
+
+    def __call__(self, template: str) -> str:
+        return _PLACEHOLDER.sub(self._value, template)
+
+    def _value(self, match: re.Match[str]) -> str:
+        name = match[1]
+        if name.startswith(ENV_PREFIX):
+            return self._env(name)
+        found = self.variables.get(name)
+        if found is None:
+            raise MissingVariable(name, self.source)
+        text = str(found)
+        if "{{" in text:  # a variable naming a secret: token = "{{env:TOKEN}}"
+            text = _ENV_PLACEHOLDER.sub(lambda inner: self._env(inner[1]), text)
+        return text
+
+    def _env(self, name: str) -> str:
+        value = self.environ.get(name.removeprefix(ENV_PREFIX))
+        if value is None:
+            raise MissingVariable(name, self.source)
+        if value:
+            self.secrets[name] = value
+        return value
+
+
+class AsWritten(Renderer):
+    """A request typed on the command line (`tail URL -d ...`): its text has no templates and
+    goes out exactly as written, braces and all."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+
+    def __call__(self, template: str) -> str:
+        return template
+
+
 def render(
     template: str,
     variables: Mapping[str, str],
@@ -44,19 +103,7 @@ def render(
 
     Secrets stay out of the collection files this way: only their names are saved.
     """
-    env = os.environ if environ is None else environ
-
-    def value(match: re.Match[str]) -> str:
-        name = match[1]
-        if name.startswith(ENV_PREFIX):
-            found = env.get(name.removeprefix(ENV_PREFIX))
-        else:
-            found = variables.get(name)
-        if found is None:
-            raise MissingVariable(name, source)
-        return str(found)
-
-    return _PLACEHOLDER.sub(value, template)
+    return Renderer(variables, environ=environ, source=source)(template)
 
 
 def placeholders(template: str) -> list[str]:
@@ -67,12 +114,13 @@ def placeholders(template: str) -> list[str]:
 def render_request(
     req: SavedRequest, variables: Mapping[str, str], *, environ: Mapping[str, str] | None = None
 ) -> SavedRequest:
-    """A copy ready to send: url, query values, header values and body rendered."""
-    source = str(req.path) if req.path else req.name
+    """A copy with url, query values, header values and body rendered (auth is not: see
+    `core.http.prepare`, the one path from a saved request to what is sent)."""
+    fill = Renderer(variables, environ=environ, source=str(req.path) if req.path else req.name)
+    return render_fields(req, fill)
 
-    def fill(text: str) -> str:
-        return render(text, variables, environ=environ, source=source)
 
+def render_fields(req: SavedRequest, fill: Renderer) -> SavedRequest:
     return replace(
         req,
         url=fill(req.url),

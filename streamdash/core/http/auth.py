@@ -10,7 +10,8 @@ Auth is a TOML table, per request or as a collection default; the caller passes 
     {type = "none"}   # switch a collection default off for one request
 
 `parse_auth` validates (one-line `AuthError` naming the field and where it was written);
-`build_auth` renders the values (`{{name}}`, `{{env:NAME}}`) and returns an `httpx.Auth`.
+`render_auth` fills the values in (`{{name}}`, `{{env:NAME}}`) and `auth_for` returns the
+`httpx.Auth` that sends them.
 
 OAuth2 decisions:
 - The token request is yielded from the auth flow, so it goes through the *same* client (its
@@ -34,13 +35,13 @@ import json
 import time
 from base64 import b64encode
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import quote_plus
 
 import httpx
 
-from streamdash.core.collections.template import MissingVariable, render
+from streamdash.core.collections.template import MissingVariable, Renderer
 
 __all__ = [
     "AuthConfig",
@@ -54,8 +55,10 @@ __all__ = [
     "OAuth2Config",
     "TokenCache",
     "TokenEndpointError",
+    "auth_for",
     "build_auth",
     "parse_auth",
+    "render_auth",
 ]
 
 EXPIRY_MARGIN_S = 30.0
@@ -175,35 +178,50 @@ def parse_auth(table: Mapping[str, Any], where: str) -> AuthConfig:
 # --- building httpx.Auth -------------------------------------------------------------------------
 
 
-def build_auth(config: AuthConfig, variables: Mapping[str, str], tokens: TokenCache) -> httpx.Auth:
-    """An `httpx.Auth` for `config`, its values rendered (a missing variable is an `AuthError`)."""
-
-    def fill(field: str) -> str:
+def render_auth(config: AuthConfig, fill: Callable[[str], str]) -> AuthConfig:
+    """The config with its values filled in by `fill` (a `Renderer`); a missing variable is an
+    `AuthError` naming the field and where it was written."""
+    values: dict[str, str] = {}
+    for item in fields(config):
+        value = getattr(config, item.name)
+        if item.name in ("where", "type", "grant") or value is None:
+            continue
         try:
-            return render(getattr(config, field), variables)
+            values[item.name] = fill(value)
         except MissingVariable as exc:
             where = f"{config.where}: " if config.where else ""
-            raise AuthError(f"{where}auth.{field}: {exc}") from None
+            raise AuthError(f"{where}auth.{item.name}: {MissingVariable(exc.name)}") from None
+    return replace(config, **values)
 
+
+def auth_for(config: AuthConfig, tokens: TokenCache) -> httpx.Auth | None:
+    """The `httpx.Auth` that sends a rendered config (None for `type = "none"`)."""
     match config:
         case NoAuthConfig():
-            return httpx.Auth()  # the base class sends requests unchanged
+            return None
         case BasicAuthConfig():
-            return httpx.BasicAuth(fill("username"), fill("password"))
+            return httpx.BasicAuth(config.username, config.password)
         case DigestAuthConfig():
-            return httpx.DigestAuth(fill("username"), fill("password"))
+            return httpx.DigestAuth(config.username, config.password)
         case BearerAuthConfig():
-            return BearerAuth(fill("token"))
+            return BearerAuth(config.token)
         case OAuth2Config():
             return OAuth2ClientCredentials(
-                token_url=fill("token_url"),
-                client_id=fill("client_id"),
-                client_secret=fill("client_secret"),
-                scope=fill("scope") if config.scope is not None else None,
-                audience=fill("audience") if config.audience is not None else None,
+                token_url=config.token_url,
+                client_id=config.client_id,
+                client_secret=config.client_secret,
+                scope=config.scope,
+                audience=config.audience,
                 cache=tokens,
             )
     raise AuthError(f"unsupported auth config {config!r}")
+
+
+def build_auth(
+    config: AuthConfig, variables: Mapping[str, str], tokens: TokenCache
+) -> httpx.Auth | None:
+    """`render_auth` with these variables, then `auth_for`."""
+    return auth_for(render_auth(config, Renderer(variables)), tokens)
 
 
 class BearerAuth(httpx.Auth):

@@ -28,6 +28,7 @@ __all__ = [
     "mask_auth",
     "mask_header",
     "mask_headers",
+    "mask_secrets",
     "mask_url",
 ]
 
@@ -53,6 +54,15 @@ def mask(value: str) -> str:
     if len(value) >= KEEP_TAIL_FROM_LENGTH:
         return MASK + value[-KEEP_TAIL:]
     return MASK
+
+
+def mask_secrets(text: str, secrets: Iterable[str]) -> str:
+    """`text` with each of these secret values masked wherever it appears (longest first, so a
+    secret that contains another is masked whole)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret and secret in text:
+            text = text.replace(secret, mask(secret))
+    return text
 
 
 def is_secret_name(name: str) -> bool:

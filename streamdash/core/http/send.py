@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from streamdash.core.http.errors import describe_error
+from streamdash.core.http.headers import wire_headers
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # a response view is not a download manager
 
@@ -32,6 +33,7 @@ class ResponseSummary:
     truncated: bool = False
     error: str | None = None
     sent_at: float = 0.0
+    sent: bool = True  # False: refused before anything went out (it counts in no error rate)
 
     @property
     def ok(self) -> bool:
@@ -87,12 +89,12 @@ async def send(
             method,
             url,
             params=list(params) or None,
-            headers=list(headers),
+            headers=wire_headers(headers),
             content=body,
             timeout=timeout if timeout is not None else client.timeout,
         )
     except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, TypeError) as exc:
-        return ResponseSummary(method, url, error=describe_error(exc), sent_at=sent_at)
+        return ResponseSummary(method, url, error=describe_error(exc), sent_at=sent_at, sent=False)
     try:
         response = await client.send(
             request, stream=True, follow_redirects=follow_redirects, auth=auth or client.auth

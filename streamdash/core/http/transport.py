@@ -8,9 +8,11 @@ A collection sets them in a `[transport]` table of its `collection.toml`:
     ca_bundle = "certs/ca.pem"   # relative to the collection folder
     client_cert = "certs/me.pem" # and client_key, if the key is in its own file
     http2 = false                # needs the http2 extra: pip install 'streamdash[http2]'
+    proxy = "{{proxy_url}}"      # every request of the collection through this proxy
 
-Proxies and CA bundles from the environment (HTTPS_PROXY, SSL_CERT_FILE, ...) apply as httpx
-reads them (`trust_env`). gzip and deflate are always accepted, brotli when it is installed.
+Without `proxy`, proxies and CA bundles from the environment (HTTPS_PROXY, SSL_CERT_FILE, ...)
+apply as httpx reads them (`trust_env`). `proxy` may use `{{variables}}`, so each environment
+can name its own; it is filled in when a request is prepared. gzip and deflate are always accepted, brotli when it is installed.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class TransportSettings:
     client_cert: Path | None = None
     client_key: Path | None = None
     http2: bool = False
+    proxy: str | None = None
 
     def client_options(self) -> dict[str, Any]:
         """Keyword arguments for `make_client` that realise these settings."""
@@ -49,6 +52,8 @@ class TransportSettings:
                     "http2 = true needs the optional extra: pip install 'streamdash[http2]'"
                 )
             options["http2"] = True
+        if self.proxy:
+            options["proxy"] = self.proxy
         if self.verify and self.ca_bundle is None and self.client_cert is None:
             return options
         if not self.verify:
@@ -79,7 +84,7 @@ class TransportSettings:
 
 def parse_transport(table: Mapping[str, Any], root: Path, where: str) -> TransportSettings:
     """Settings from a `[transport]` table; paths are relative to the collection folder."""
-    known = {"verify", "ca_bundle", "client_cert", "client_key", "http2"}
+    known = {"verify", "ca_bundle", "client_cert", "client_key", "http2", "proxy"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise TransportError(f"{where}: unknown [transport] key {unknown[0]!r}")
@@ -98,7 +103,11 @@ def parse_transport(table: Mapping[str, Any], root: Path, where: str) -> Transpo
             raise TransportError(f"{where}: [transport] {key}: no such file {resolved}")
         return resolved
 
+    proxy = table.get("proxy")
+    if proxy is not None and (not isinstance(proxy, str) or not proxy.strip()):
+        raise TransportError(f"{where}: [transport] proxy must be a proxy URL such as http://proxy:3128")
     settings = TransportSettings(
+        proxy=proxy.strip() if proxy else None,
         verify=table.get("verify", True),
         ca_bundle=path("ca_bundle"),
         client_cert=path("client_cert"),

@@ -4,8 +4,12 @@ Each event's data is a JSON chunk such as `{"choices":[{"delta":{"content":"Hel"
 at `path` (dotted, integer list indexes: the syntax of `core.jsonpath.json_path`) is the new token.
 
 Decisions:
-* `data: [DONE]` sets `done`; data that is not JSON, and chunks whose value at `path` is missing,
-  not a string, or "" (a role-only delta), add no token.
+* `data: [DONE]` (OpenAI) and an event of type `message_stop` (Anthropic) set `done`; a finish
+  reason (`choices.0.finish_reason`, Anthropic's `delta.stop_reason`) is kept. Either makes the
+  answer `complete`: a stream that assembles one then stops when the server closes, since a
+  reconnect would send (and bill) the prompt again.
+* Data that is not JSON, and chunks whose value at `path` is missing, not a string, or "" (a
+  role-only delta), add no token.
 * `started_at` is the request's start when the caller gives it, else the first event's
   received_at (any event, token or not).
 * `tokens` counts chunks that added text (one chunk = one token, as the server sent them).
@@ -23,8 +27,9 @@ from streamdash.core.sse.events import Event
 __all__ = ["DEFAULT_PATH", "DONE", "Assembler"]
 
 DEFAULT_PATH = "choices.0.delta.content"
-FINISH_PATH = "choices.0.finish_reason"
+FINISH_PATHS = ("choices.0.finish_reason", "delta.stop_reason")
 DONE = "[DONE]"
+DONE_TYPES = frozenset({"message_stop"})
 
 
 class Assembler:
@@ -43,16 +48,17 @@ class Assembler:
         if self.started_at is None:
             self.started_at = event.received_at
         data = event.data
-        if data.strip() == DONE:
+        if data.strip() == DONE or event.event in DONE_TYPES:
             self.done = True
             return None
         try:
             document = json.loads(data)
         except ValueError:
             return None
-        reason = json_path(document, FINISH_PATH)
-        if isinstance(reason, str) and reason:
-            self.finish_reason = reason
+        for finish in FINISH_PATHS:
+            reason = json_path(document, finish)
+            if isinstance(reason, str) and reason:
+                self.finish_reason = reason
         token = json_path(document, self.path)
         if not isinstance(token, str) or not token:
             return None
@@ -62,6 +68,11 @@ class Assembler:
             self.first_token_at = event.received_at
         self.last_token_at = event.received_at
         return token
+
+    @property
+    def complete(self) -> bool:
+        """The answer has ended: `[DONE]`, `message_stop` or a finish reason came."""
+        return self.done or self.finish_reason is not None
 
     @property
     def time_to_first_token(self) -> float | None:

@@ -25,6 +25,7 @@ from enum import StrEnum
 import httpx
 
 from streamdash.core.http.errors import describe_error, is_tls_error
+from streamdash.core.http.headers import wire_headers
 from streamdash.core.sse.backoff import Backoff, parse_retry_after
 from streamdash.core.sse.events import Event, Heartbeat, Item, StateChange, StreamState
 from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES, EventTooLarge, SSEParser
@@ -61,6 +62,12 @@ class StreamOptions:
     # at once instead of retrying forever. Once a stream has opened, network errors always retry.
     retry_first_connect: bool = False
     dedup_window: int = 10_000
+    # Sent on every attempt, so a reconnect runs the auth flow again (an OAuth2 token expired
+    # or refused is fetched anew through the token cache).
+    auth: httpx.Auth | None = None
+    # Asked when the server ends the body cleanly: True means the stream has said all it will
+    # (an LLM answer that is complete) and reconnecting would only send the request again.
+    finished: Callable[[], bool] | None = None
 
 
 @dataclass
@@ -85,6 +92,24 @@ class StreamStats:
     next_attempt_at: float | None = None
 
 
+def event_stream_headers(
+    headers: Sequence[tuple[str, str]], last_event_id: str = ""
+) -> list[tuple[str, str | bytes]]:
+    """Rules 23, 24 and 26: the original headers, the SSE ones, and the resume point. Also what
+    copy as curl shows, so the command and the stream send the same."""
+    names = {name.lower() for name, _ in headers}
+    sent: list[tuple[str, str | bytes]] = []
+    if "accept" not in names:
+        sent.append(("Accept", "text/event-stream"))
+    if "cache-control" not in names:
+        sent.append(("Cache-Control", "no-cache"))
+    sent.extend(wire_headers((k, v) for k, v in headers if k.lower() != "last-event-id"))
+    if last_event_id:
+        # httpx refuses a non-ASCII str header value; the spec sends the id as UTF-8.
+        sent.append(("Last-Event-ID", last_event_id.encode("utf-8")))
+    return sent
+
+
 class _Outcome(Exception):
     """How one connection ended; raised out of the attempt and decided on in the loop."""
 
@@ -101,6 +126,13 @@ class _Outcome(Exception):
         self.reason = reason
         self.retry_after = retry_after
         self.clean_end = clean_end  # the body ended normally: not a failure without reconnect
+
+
+class _Restart(_Outcome):
+    """`SSEStream.restart()` dropped the connection: reconnect now, as after a drop."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(StreamState.BACKOFF, reason)
 
 
 @dataclass
@@ -138,8 +170,8 @@ class SSEStream:
     ) -> None:
         self.client = client
         self.url = httpx.URL(url)
-        self.options = options or StreamOptions()
-        self.stats = StreamStats(last_event_id=self.options.last_event_id)
+        self.options = options = options or StreamOptions()
+        self.stats = StreamStats(last_event_id=options.last_event_id)
         backoff = Backoff(
             base=self.options.base_delay,
             cap=self.options.max_delay,
@@ -150,14 +182,13 @@ class SSEStream:
         self._backoff = backoff
         self._dedup = _Dedup(self.options.dedup_window)
         self._ever_opened = False
-        self._iterators: list = []
-        self._timeout = httpx.Timeout(
-            connect=self.options.connect_timeout,
-            # Rule 33: any byte resets httpx's read timeout, which is exactly "no byte for N s".
-            read=self.options.read_timeout or None,
-            write=self.options.connect_timeout,
-            pool=self.options.connect_timeout,
-        )
+        self._iterators: list[AsyncIterator[Item] | AsyncIterator[list[Item]]] = []
+        self._timeout = _timeout(options)
+        # restart(): the reason waiting to be acted on, the task reading the stream, and
+        # whether that task is out in the consumer's code (at a yield) or in an await of ours.
+        self._restart: str | None = None
+        self._task: asyncio.Task[object] | None = None
+        self._at_yield = False
 
     @property
     def state(self) -> StreamState:
@@ -194,18 +225,53 @@ class SSEStream:
                     yield item
 
     def request_headers(self) -> list[tuple[str, str | bytes]]:
-        """Rules 23, 24 and 26: the original headers, the SSE ones, and the resume point."""
-        names = {name.lower() for name, _ in self.options.headers}
-        headers: list[tuple[str, str | bytes]] = []
-        if "accept" not in names:
-            headers.append(("Accept", "text/event-stream"))
-        if "cache-control" not in names:
-            headers.append(("Cache-Control", "no-cache"))
-        headers.extend((k, v) for k, v in self.options.headers if k.lower() != "last-event-id")
-        if self.stats.last_event_id:
-            # httpx refuses a non-ASCII str header value; the spec sends the id as UTF-8.
-            headers.append(("Last-Event-ID", self.stats.last_event_id.encode("utf-8")))
-        return headers
+        return event_stream_headers(self.options.headers, self.stats.last_event_id)
+
+    @property
+    def running(self) -> bool:
+        """A task is reading the stream (it has not ended, failed or been closed)."""
+        return self._task is not None
+
+    def restart(
+        self,
+        reason: str = "restarted",
+        *,
+        url: str | httpx.URL | None = None,
+        options: StreamOptions | None = None,
+    ) -> bool:
+        """Drop the connection and connect again at once, exactly as after a drop by the server:
+        the same last event id, duplicate filter and backoff state. A new `url` or `options`
+        (an edited request, another environment) apply from that attempt on; the resume point
+        stays the stream's own. False when no task is reading the stream (start one instead)."""
+        if url is not None:
+            self.url = httpx.URL(url)
+        if options is not None:
+            self.options = options
+            self._timeout = _timeout(options)
+        task = self._task
+        if task is None:
+            return False
+        self._restart = reason
+        if not self._at_yield and task is not asyncio.current_task():
+            task.cancel()  # out of the await it is in; _take_restart() tells it from a real cancel
+        return True
+
+    def _take_restart(self) -> str | None:
+        """The pending restart's reason, after undoing the cancel it sent; None when there is no
+        restart pending or a real cancel came as well (then the caller re-raises)."""
+        reason, self._restart = self._restart, None
+        if reason is None:
+            return None
+        task = asyncio.current_task()
+        if task is not None and task.cancelling() and task.uncancel() > 0:
+            return None
+        return reason
+
+    def _restart_at_yield(self) -> None:
+        """Back from the consumer: a restart asked for meanwhile is acted on now."""
+        self._at_yield = False
+        if self._restart is not None:
+            raise _Restart(self._restart)
 
     def batches(self) -> AsyncIterator[list[Item]]:
         """Yield lists of items, one list per network read (and one per state change)."""
@@ -214,18 +280,23 @@ class SSEStream:
 
     async def _batches(self) -> AsyncIterator[list[Item]]:
         stats = self.stats
+        self._task = asyncio.current_task()
         try:
             while True:
+                self._at_yield = True
                 yield [self._change(StreamState.CONNECTING)]
                 opened_at: float | None = None
                 try:
+                    self._restart_at_yield()
+                    options = self.options
                     async with self.client.stream(
-                        self.options.method,
+                        options.method,
                         self.url,
                         headers=self.request_headers(),
-                        content=self.options.body,
+                        content=options.body,
                         timeout=self._timeout,
                         follow_redirects=True,  # rule 25
+                        auth=options.auth or httpx.USE_CLIENT_DEFAULT,
                     ) as response:
                         self._check_response(response)
                         opened_at = time.monotonic()
@@ -233,10 +304,26 @@ class SSEStream:
                         stats.connects += 1
                         stats.connected_since = time.time()
                         self._dedup.replaying = bool(stats.last_event_id)
+                        self._at_yield = True
                         yield [self._change(StreamState.OPEN, status=response.status_code)]
-                        async for batch in self._read(response):
-                            yield batch
+                        self._restart_at_yield()
+                        async with aclosing(self._read(response)) as batches:
+                            async for batch in batches:
+                                self._at_yield = True
+                                yield batch
+                                self._restart_at_yield()
+                    if options.finished is not None and options.finished():
+                        raise _Outcome(
+                            StreamState.CLOSED,
+                            "the answer is complete and the server closed the stream: not "
+                            "reconnecting (that would send the request again)",
+                        )
                     raise _Outcome(StreamState.BACKOFF, "server closed the stream", clean_end=True)
+                except asyncio.CancelledError:
+                    reason = self._take_restart()
+                    if reason is None:
+                        raise
+                    ending = _Restart(reason)
                 except _Outcome as outcome:
                     ending = outcome
                 except EventTooLarge as exc:
@@ -267,14 +354,29 @@ class SSEStream:
                         stats.last_error = ending.reason
                     yield [self._change(ending.state, ending.reason)]
                     return
-                stats.last_error = ending.reason
-                delay = self._next_delay(ending, connected_for)
+                if isinstance(ending, _Restart):
+                    delay = 0.0  # asked for: now, and the backoff is left as it was
+                else:
+                    stats.last_error = ending.reason
+                    delay = self._next_delay(ending, connected_for)
                 stats.next_attempt_at = time.time() + delay
+                self._at_yield = True
                 yield [self._change(StreamState.BACKOFF, ending.reason, delay=delay)]
-                await asyncio.sleep(delay)
+                self._at_yield = False
+                if self._restart is not None:
+                    self._restart = None  # a restart during the wait: connect now
+                else:
+                    try:
+                        await asyncio.sleep(delay)
+                    except asyncio.CancelledError:
+                        if self._take_restart() is None:
+                            raise
                 stats.next_attempt_at = None
                 stats.reconnects += 1
         finally:
+            self._task = None
+            self._restart = None
+            self._at_yield = False
             if stats.state not in (StreamState.CLOSED, StreamState.FAILED):
                 stats.state = StreamState.CLOSED  # the consumer stopped reading: closed by the user
                 stats.connected_since = None
@@ -285,35 +387,45 @@ class SSEStream:
         parser = SSEParser(stats.last_event_id, self.options.max_event_bytes)  # rule 32
         clock = time.time
         try:
-            async for chunk in response.aiter_bytes():
-                now = clock()
-                stats.bytes += len(chunk)
-                stats.last_byte_at = now
-                items = parser.feed(chunk, now)
-                if parser.retry is not None and parser.retry != stats.retry_ms:
-                    stats.retry_ms = parser.retry  # rule 15: at once, dispatch or not
-                    self._backoff.base = parser.retry / 1000
-                stats.last_event_id = parser.last_event_id
-                if not items:
-                    continue
-                kept: list[Item] = []
-                for item in items:
-                    if type(item) is Event:
-                        if item.id_set and dedup.replaying:
-                            if item.id in dedup.seen:
-                                stats.duplicates += 1
-                                continue
-                            dedup.replaying = False
-                        if item.id_set:
-                            dedup.remember(item.id)
-                        stats.events += 1
-                        stats.last_event_at = now
-                    else:
-                        stats.heartbeats += 1
-                        stats.last_heartbeat_at = now
-                    kept.append(item)
-                if kept:
-                    yield kept
+            async with aclosing(response.aiter_bytes()) as chunks:
+                while True:
+                    try:
+                        chunk = await anext(chunks)
+                    except StopAsyncIteration:
+                        break
+                    except asyncio.CancelledError:
+                        # A restart: leave by an outcome, so the connection closes as after a drop.
+                        if (reason := self._take_restart()) is None:
+                            raise
+                        raise _Restart(reason) from None
+                    now = clock()
+                    stats.bytes += len(chunk)
+                    stats.last_byte_at = now
+                    items = parser.feed(chunk, now)
+                    if parser.retry is not None and parser.retry != stats.retry_ms:
+                        stats.retry_ms = parser.retry  # rule 15: at once, dispatch or not
+                        self._backoff.base = parser.retry / 1000
+                    stats.last_event_id = parser.last_event_id
+                    if not items:
+                        continue
+                    kept: list[Item] = []
+                    for item in items:
+                        if type(item) is Event:
+                            if item.id_set and dedup.replaying:
+                                if item.id in dedup.seen:
+                                    stats.duplicates += 1
+                                    continue
+                                dedup.replaying = False
+                            if item.id_set:
+                                dedup.remember(item.id)
+                            stats.events += 1
+                            stats.last_event_at = now
+                        else:
+                            stats.heartbeats += 1
+                            stats.last_heartbeat_at = now
+                        kept.append(item)
+                    if kept:
+                        yield kept
         finally:
             parser.close()  # rule 22: an unfinished block and its id are dropped
 
@@ -331,6 +443,8 @@ class SSEStream:
                 raise _Outcome(StreamState.FAILED, f"not an event stream (Content-Type: {shown})")
             return
         reason = f"HTTP {status} {response.reason_phrase}".rstrip()
+        if status == 401 and any(earlier.status_code == 401 for earlier in response.history):
+            reason += " (refused again after fetching fresh credentials)"
         if status in REDIRECT_STATUSES:
             raise _Outcome(StreamState.FAILED, f"{reason} without a usable Location")
         retryable = status >= 500 or status in (408, 429)
@@ -372,6 +486,16 @@ class SSEStream:
             status=status,
             at=time.time(),
         )
+
+
+def _timeout(options: StreamOptions) -> httpx.Timeout:
+    return httpx.Timeout(
+        connect=options.connect_timeout,
+        # Rule 33: any byte resets httpx's read timeout, which is exactly "no byte for N s".
+        read=options.read_timeout or None,
+        write=options.connect_timeout,
+        pool=options.connect_timeout,
+    )
 
 
 def open_stream(

@@ -46,11 +46,10 @@ class RunScreen(ModalScreen[None]):
 
     @work(exclusive=True, exit_on_error=False)
     async def _run(self) -> None:
-        client = self.executor.pool.get(self.executor.settings.transport)
         table = self.query_one(DataTable)
         progress = self.query_one(ProgressBar)
         async with aclosing(
-            run_requests(client, None, self.requests, self.variables, executor=self.executor)
+            run_requests(self.executor, self.requests, self.variables)
         ) as steps:
             async for step in steps:
                 self.results.append(step)

@@ -73,21 +73,30 @@ def test_bad_collection_settings_are_one_line_errors(tmp_path):
     assert load_collection_settings(tmp_path / "missing").errors == ()
 
 
-def test_curl_export_makes_auth_explicit(monkeypatch):
+def test_curl_export_makes_auth_explicit_and_keeps_secrets_as_shell_references(monkeypatch):
     import shlex
+    import subprocess
 
-    from streamdash.core.collections.curl import parse_curl, to_curl
-    from streamdash.core.http.execute import CollectionSettings, with_curl_auth
+    from streamdash.core.collections.curl import parse_curl
+    from streamdash.core.http.as_curl import curl_for
+    from streamdash.core.http.execute import CollectionSettings
 
-    monkeypatch.setenv("SD_CURL_TOKEN", "tok'en")
+    monkeypatch.setenv("SD_CURL_TOKEN", "tok'en$x")
     request = SavedRequest(name="x", url="https://api.example.com/x")
     bearer = CollectionSettings(auth={"type": "bearer", "token": "{{env:SD_CURL_TOKEN}}"})
-    explicit, missing = with_curl_auth(request, bearer, {})
-    command = to_curl(explicit)
-    assert missing is None and "Authorization: Bearer tok'en" in shlex.split(command)
-    assert ("Authorization", "Bearer tok'en") in parse_curl(command).headers  # a shell runs it back
+    command = curl_for(request, {}, bearer)
+    assert command.note is None and "tok'en" not in command.text  # never the secret itself
+    assert '"Authorization: Bearer ${SD_CURL_TOKEN}"' in command.text
+    # A shell with the variable set runs it back to the same request.
+    words = subprocess.run(
+        ["bash", "-c", f"set -- {command.text}; printf '%s\\0' \"$@\""],
+        capture_output=True, text=True, env={"SD_CURL_TOKEN": "tok'en$x"}, check=True,
+    ).stdout.split("\0")[:-1]
+    assert ("Authorization", "Bearer tok'en$x") in parse_curl(shlex.join(words)).headers
     basic = SavedRequest(name="y", url="https://api.example.com/y", extra={"auth": {"type": "basic", "username": "ann", "password": "p$w"}})
-    explicit, _ = with_curl_auth(basic, CollectionSettings(), {})
-    assert "ann:p$w" in shlex.split(to_curl(explicit))
-    _, missing = with_curl_auth(request, CollectionSettings(auth={"type": "digest", "username": "a", "password": "b"}), {})
-    assert missing == "digest auth is not in the curl command"
+    assert "ann:p$w" in shlex.split(curl_for(basic, {}, CollectionSettings()).text)
+    digest = curl_for(request, {}, CollectionSettings(auth={"type": "digest", "username": "a", "password": "b"}))
+    assert "--digest" in shlex.split(digest.text) and digest.note is None
+    monkeypatch.delenv("SD_CURL_TOKEN")
+    unset = curl_for(request, {}, bearer)  # copying works even where the secret is not set
+    assert unset.unset == ("SD_CURL_TOKEN",)

@@ -1,0 +1,30 @@
+"""Running an async command the way a tool in a pipe must end: Ctrl-C, a reader that went away,
+a stdout that failed; each an exit code and at most one line, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+
+from streamdash.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
+
+__all__ = ["run_async"]
+
+
+def run_async(coro_factory: Callable[[], Awaitable[int]]) -> int:
+    """Run an async command with the exits a pipe-friendly tool owes: Ctrl-C, a closed pipe."""
+    try:
+        return asyncio.run(coro_factory())
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head`): that ends us cleanly, without a traceback at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except OSError as exc:
+        # stdout itself failed (a full disk, a dead terminal): say so in one line.
+        print(f"streamdash: cannot write output: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED

@@ -1,0 +1,34 @@
+"""Header names and values as they may go on the wire.
+
+A name must be an RFC 9110 token and a value must not break the line: both are usage errors,
+found before anything connects. A value that is not ASCII goes out as UTF-8 bytes, as curl
+sends it (httpx refuses a non-ASCII `str` value).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+__all__ = ["header_problem", "method_problem", "wire_headers"]
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def header_problem(name: str, value: str) -> str | None:
+    """Why this header cannot be sent, in a few words; None when it can."""
+    if not _TOKEN.fullmatch(name):
+        return f"{name!r} is not a valid header name"
+    if any(char in value for char in "\r\n\0"):
+        return f"the value of header {name!r} holds a line break or NUL"
+    return None
+
+
+def method_problem(method: str) -> str | None:
+    if not _TOKEN.fullmatch(method):
+        return f"{method!r} is not an HTTP method"
+    return None
+
+
+def wire_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str | bytes]]:
+    return [(name, value if value.isascii() else value.encode("utf-8")) for name, value in headers]

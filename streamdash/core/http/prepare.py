@@ -1,0 +1,228 @@
+"""The one path from a saved request to what goes on the wire.
+
+`prepare()` turns a `SavedRequest` and the active variables into a `PreparedRequest`: the URL
+with its query, method, headers, body, auth (the request's own `[auth]` or the collection's),
+transport settings, timeouts, and the secrets it used. Every front end sends what this returns:
+a REST send, an SSE stream and each of its reconnects, `streamdash run`, `streamdash tail
+--collection` and copy as curl. So none of them can send what another would not.
+
+A request that cannot be prepared (a missing variable, auth that cannot work, an unusable URL or
+header) raises `PrepareError`, one line that names the problem: nothing is sent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import httpx
+
+from streamdash.core.collections.models import SavedRequest, StreamSettings
+from streamdash.core.collections.template import (
+    AsWritten,
+    MissingVariable,
+    Renderer,
+    render_fields,
+)
+from streamdash.core.http.auth import (
+    AuthConfig,
+    AuthError,
+    NoAuthConfig,
+    TokenCache,
+    auth_for,
+    parse_auth,
+    render_auth,
+)
+from streamdash.core.http.client import REST_TIMEOUT
+from streamdash.core.http.headers import header_problem, method_problem
+from streamdash.core.http.secrets import mask_secrets, mask_url
+from streamdash.core.http.settings import CollectionSettings
+from streamdash.core.http.transport import TransportSettings, plain_http_warning
+from streamdash.core.sse.stream import (
+    DEFAULT_CONNECT_TIMEOUT,
+    RetryPolicy,
+    StreamOptions,
+    event_stream_headers,
+)
+
+__all__ = ["PrepareError", "PreparedRequest", "prepare"]
+
+_SECRET_AUTH_FIELDS = ("password", "token", "client_secret")
+
+
+class PrepareError(ValueError):
+    """Why a request cannot be sent, in one line; `missing` names an unresolved variable."""
+
+    def __init__(self, message: str, missing: str | None = None) -> None:
+        super().__init__(" ".join(message.split()))
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    """A request ready to send. Two preparations compare equal when they would send the same
+    bytes to the same place (the `httpx.Auth` object and the saved request are not compared),
+    which is how an environment switch knows which running streams it changes."""
+
+    name: str
+    kind: str
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes | None
+    auth_config: AuthConfig | None
+    transport: TransportSettings
+    timeout: httpx.Timeout
+    follow_redirects: bool
+    stream: StreamSettings
+    secrets: frozenset[str] = field(default=frozenset(), compare=False)
+    auth: httpx.Auth | None = field(default=None, compare=False, repr=False)
+    request: SavedRequest | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def host(self) -> str:
+        """`host:port` as a person reads it in a stats row."""
+        url = httpx.URL(self.url)
+        return f"{url.host}:{url.port}" if url.port else url.host
+
+    @property
+    def warning(self) -> str | None:
+        return plain_http_warning(self.url)
+
+    def masked(self, text: str) -> str:
+        """`text` with every secret this request used masked."""
+        return mask_secrets(text, self.secrets)
+
+    @property
+    def masked_url(self) -> str:
+        return mask_url(self.masked(self.url))
+
+    def stream_headers(self, last_event_id: str = "") -> list[tuple[str, str | bytes]]:
+        """What a stream sends on each attempt (the SSE headers added)."""
+        return event_stream_headers(self.headers, last_event_id)
+
+    def stream_options(
+        self,
+        *,
+        retry_first_connect: bool = True,
+        finished: Callable[[], bool] | None = None,
+        **overrides: object,
+    ) -> StreamOptions:
+        """The stream's options from the request's `[stream]` table. A dashboard keeps trying
+        when the first attempt cannot connect; `tail` says when it does."""
+        settings = self.stream
+        options = StreamOptions(
+            method=self.method,
+            headers=self.headers,
+            body=self.body,
+            last_event_id=settings.last_event_id,
+            reconnect=settings.reconnect,
+            retry_policy=RetryPolicy(settings.retry_policy),
+            read_timeout=settings.read_timeout or None,
+            connect_timeout=self.timeout.connect or DEFAULT_CONNECT_TIMEOUT,
+            max_event_bytes=settings.max_event_bytes or None,
+            retry_first_connect=retry_first_connect,
+            auth=self.auth,
+            finished=finished,
+        )
+        return dataclasses.replace(options, **overrides) if overrides else options  # type: ignore[arg-type]
+
+
+def prepare(
+    request: SavedRequest,
+    variables: Mapping[str, str],
+    settings: CollectionSettings | None = None,
+    tokens: TokenCache | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    as_written: bool = False,
+) -> PreparedRequest:
+    """The request as it will be sent with these variables; raises `PrepareError`.
+    `as_written`: the request has no templates (one typed on the command line)."""
+    settings = settings or CollectionSettings()
+    where = str(request.path) if request.path else request.name
+    fill = AsWritten() if as_written else Renderer(variables, environ=environ, source=where)
+    try:
+        rendered = render_fields(request, fill)
+        transport = _transport(request, settings.transport, fill)
+    except MissingVariable as exc:
+        raise PrepareError(str(exc), exc.name) from None
+    method = rendered.method.strip().upper()
+    if (problem := method_problem(method)) is not None:
+        raise PrepareError(f"{where}: {problem}")
+    url = _url(rendered, where)
+    for name, value in rendered.headers:
+        if (problem := header_problem(name, value)) is not None:
+            raise PrepareError(f"{where}: {problem}")
+    auth_config = _auth_config(request, settings, fill, where)
+    secrets = set(fill.secrets.values())
+    if auth_config is not None:
+        secrets.update(
+            value
+            for name in _SECRET_AUTH_FIELDS
+            if isinstance(value := getattr(auth_config, name, None), str) and value
+        )
+    timeout = REST_TIMEOUT
+    if request.kind == "sse":
+        read = request.stream.read_timeout or None
+        timeout = httpx.Timeout(DEFAULT_CONNECT_TIMEOUT, read=read)
+    return PreparedRequest(
+        name=request.name,
+        kind=request.kind,
+        method=method,
+        url=url,
+        headers=tuple(rendered.headers),
+        # surrogateescape: a body read from a file as bytes (tail -d @file) goes out unchanged.
+        body=rendered.body.encode("utf-8", "surrogateescape") if rendered.body else None,
+        auth_config=auth_config,
+        transport=transport,
+        timeout=timeout,
+        follow_redirects=bool(request.extra.get("follow_redirects", True)),
+        stream=request.stream,
+        secrets=frozenset(secrets),
+        auth=auth_for(auth_config, tokens or TokenCache()) if auth_config is not None else None,
+        request=request,
+    )
+
+
+def _url(rendered: SavedRequest, where: str) -> str:
+    text = rendered.url.strip()
+    try:
+        url = httpx.URL(text)
+        if rendered.query:
+            url = url.copy_merge_params(list(rendered.query))
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise PrepareError(f"{where}: invalid URL {text!r}: {exc}") from None
+    if url.scheme not in ("http", "https"):
+        raise PrepareError(f"{where}: invalid URL {text!r}: it must start with http:// or https://")
+    if not url.host:
+        raise PrepareError(f"{where}: invalid URL {text!r}: no host")
+    return str(url)
+
+
+def _auth_config(
+    request: SavedRequest, settings: CollectionSettings, fill: Renderer, where: str
+) -> AuthConfig | None:
+    """The request's own `[auth]`, else the collection's default, with its values filled in."""
+    own = "auth" in request.extra
+    table = request.extra["auth"] if own else settings.auth
+    if not table:
+        return None
+    try:
+        config = parse_auth(table, where if own else "collection.toml")
+        if isinstance(config, NoAuthConfig):
+            return None
+        return render_auth(config, fill)
+    except AuthError as exc:
+        raise PrepareError(str(exc)) from None
+
+
+def _transport(
+    request: SavedRequest, transport: TransportSettings, fill: Renderer
+) -> TransportSettings:
+    if request.extra.get("verify") is False and transport.verify:
+        transport = dataclasses.replace(transport, verify=False)
+    if transport.proxy and "{{" in transport.proxy:
+        transport = dataclasses.replace(transport, proxy=fill(transport.proxy))
+    return transport
