@@ -13,6 +13,7 @@ from itertools import islice
 from streamdash.core.sse.events import Event
 
 DEFAULT_BUFFER_SIZE = 100_000
+NOTE_STREAM = "streamdash"  # the stream label of the session's own lines (an environment switch)
 
 
 # One retained event: (seq, stream, type, data, id, received_at). A plain tuple of strings and
@@ -84,6 +85,25 @@ class EventBuffer:
         newest = list(islice(reversed(entries), len(entries) - start))
         newest.reverse()
         return newest
+
+    def note(self, text: str, at: float, kind: str = "note") -> None:
+        """One line of the session's own, in order with the events (`stream` is NOTE_STREAM)."""
+        self._entries.append((self._next_seq, NOTE_STREAM, kind, text, "", at))
+        self._next_seq += 1
+
+    def relabel(self, old: str, new: str) -> int:
+        """Retained entries of stream `old` are `new`'s from now on (a renamed request); seqs
+        stay. Returns how many were relabelled."""
+        count = 0
+        rewritten: deque[LogEntry] = deque(maxlen=self.size)
+        for entry in self._entries:
+            if entry[STREAM] == old:
+                entry = (entry[SEQ], new, *entry[TYPE:])
+                count += 1
+            rewritten.append(entry)
+        if count:
+            self._entries = rewritten
+        return count
 
     def clear(self) -> None:
         self._entries.clear()

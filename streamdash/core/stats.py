@@ -74,6 +74,11 @@ class StreamSnapshot:
     tokens: int | None = None  # None unless the stream assembles text
     time_to_first_token_s: float | None = None
     tokens_per_s: float | None = None
+    # Which stream this is: its key (the request's file), where it connects, under which
+    # environment. A name alone is not unique: two groups may each have a "ticker".
+    key: str = ""
+    host: str = ""
+    environment: str | None = None
 
 
 def _since(now: float, then: float | None) -> float | None:
@@ -128,6 +133,9 @@ class StreamTracker:
         if history < 1:
             raise ValueError("history must be at least 1")
         self.name = name
+        self.key = name
+        self.host = ""
+        self.environment: str | None = None
         self.stats = stats
         self.measures = measures
         self.silence_after = silence_after
@@ -168,6 +176,9 @@ class StreamTracker:
             since_last_heartbeat=_since(now, stats.last_heartbeat_at),
             last_error=stats.last_error,
             silent_for=silent_for(stats, now, self.silence_after),
+            key=self.key,
+            host=self.host,
+            environment=self.environment,
             **(_measured(self.measures) if self.measures is not None else {}),
         )
 

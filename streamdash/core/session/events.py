@@ -1,0 +1,62 @@
+"""What a session tells its front end. The session decides what a change touches; a front end
+only redraws what an event names (the dashboard posts each one to its message queue)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from streamdash.core.sse.events import StateChange
+
+Severity = Literal["information", "warning", "error"]
+
+__all__ = [
+    "CollectionChanged",
+    "EnvironmentChanged",
+    "LogChanged",
+    "Notice",
+    "SessionEvent",
+    "Severity",
+    "StreamChanged",
+]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something to tell the user in one line: a failed action, a saved file, an alarm."""
+
+    text: str
+    title: str = ""
+    severity: Severity = "information"
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class StreamChanged:
+    """A stream started, changed state, was renamed, stopped or went away (`change` is the
+    engine's own state change when there is one)."""
+
+    key: str
+    change: StateChange | None = None
+
+
+@dataclass(frozen=True)
+class CollectionChanged:
+    """Requests were added, saved, renamed or deleted; `select` is the request to put the cursor
+    on (a neighbour after a delete), by its key."""
+
+    select: str | None = None
+
+
+@dataclass(frozen=True)
+class EnvironmentChanged:
+    name: str | None
+    production: bool = False
+
+
+@dataclass(frozen=True)
+class LogChanged:
+    """Retained events were relabelled (a rename) or forgotten: views rebuild from the buffer."""
+
+
+SessionEvent = Notice | StreamChanged | CollectionChanged | EnvironmentChanged | LogChanged
