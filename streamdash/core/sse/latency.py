@@ -122,6 +122,9 @@ class LatencyTracker:
 
     def snapshot(self) -> LatencySnapshot:
         ordered = sorted(self._values)
+        p50: float | None
+        p95: float | None
+        p99: float | None
         if ordered:
             p50, p95, p99 = (percentile(ordered, p) for p in (50, 95, 99))
         else:
