@@ -55,7 +55,7 @@ def _is_separator(line: str) -> bool:
 
 def _is_comment(line: str) -> bool:
     stripped = line.lstrip()
-    return stripped.startswith("#") or stripped.startswith("//")
+    return stripped.startswith(("#", "//"))
 
 
 def _show(text: str) -> str:

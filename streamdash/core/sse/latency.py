@@ -25,8 +25,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from streamdash.core.jsonpath import json_path
-from streamdash.core.sse.events import Event
 from streamdash.core.percentile import percentile
+from streamdash.core.sse.events import Event
 from streamdash.core.sse.silence import DEFAULT_SILENCE_THRESHOLD, silence_alarm
 
 __all__ = [
