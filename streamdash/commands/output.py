@@ -98,7 +98,7 @@ class EventPrinter:
         return self._stamp
 
     def _jsonl(self, event: Event) -> str:
-        row = {
+        row: dict[str, str | float | None] = {
             "event": event[0],
             "data": event[1],
             "id": event[2],

@@ -44,7 +44,8 @@ def export_events(entries: Sequence[LogEntry], path: Path) -> int:
 
 def export_stats(streams: Iterable[Any], rest: Any, path: Path, *, at: float) -> None:
     def plain(value: Any) -> Any:
-        return asdict(value) if is_dataclass(value) else value
+        # A dataclass instance, not a dataclass itself (which asdict refuses).
+        return asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
 
     document = {"taken_at": _iso(at), "streams": [plain(s) for s in streams], "rest": plain(rest)}
     path.parent.mkdir(parents=True, exist_ok=True)

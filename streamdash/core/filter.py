@@ -53,11 +53,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
 from json.scanner import make_scanner
-from typing import Any
+from typing import Any, Final
 
-from streamdash.core.buffer import DATA, DEFAULT_BUFFER_SIZE, ID, STREAM, TYPE, LogEntry
+from streamdash.core import buffer as _buffer
+from streamdash.core.buffer import DEFAULT_BUFFER_SIZE, LogEntry
 
 __all__ = ["EventFilter", "FieldCache", "FilterError", "compile_filter"]
+
+
+# LogEntry's columns, as literals: buffer unpacks its own from range(6), which types them as
+# plain ints, and indexing a LogEntry with a plain int yields "int | str | float" to the checker.
+STREAM: Final = 1
+TYPE: Final = 2
+DATA: Final = 3
+ID: Final = 4
+assert (STREAM, TYPE, DATA, ID) == (_buffer.STREAM, _buffer.TYPE, _buffer.DATA, _buffer.ID)
 
 
 class FilterError(ValueError):
@@ -92,7 +102,8 @@ _UNCACHED = _Sentinel("UNCACHED")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _is_number = _NUMBER.fullmatch
 _WHITESPACE = re.compile(r"[ \t\n\r]*")  # what json.loads skips around a document
-_scan_once = make_scanner(json.JSONDecoder())
+# typeshed types make_scanner's argument as a make_scanner; it takes a JSONDecoder (a TODO there).
+_scan_once = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 _PARSE_ERRORS = (ValueError, RecursionError)  # JSONDecodeError is a ValueError
 _JSON_ERRORS = (*_PARSE_ERRORS, StopIteration)
 
@@ -145,7 +156,7 @@ def field_text(value: Any) -> str | None:
     """How a JSON scalar reads as text; None for what never compares."""
     kind = type(value)
     if kind is str:
-        return value
+        return value  # type: ignore[no-any-return]  # a str: the checker cannot narrow by `kind`
     if kind is bool:
         return "true" if value else "false"
     if value is None:
@@ -393,6 +404,7 @@ class _Field(_Term):
         # One loop with everything inlined: at 100,000 entries each function call costs ~10 ms.
         # With nothing cached for the path yet, skip the lookups: every one would miss.
         warm = bool(store)
+        value: Any  # a JSON value, or one of the sentinels (a bare annotation: no runtime cost)
         for entry in entries:
             data = entry[DATA]
             value = get(data, _UNCACHED) if warm else _UNCACHED
@@ -652,7 +664,7 @@ def _without(entries: list[LogEntry], subsequence: list[LogEntry]) -> list[LogEn
     kept: list[LogEntry] = []
     append = kept.append
     taken = iter(subsequence)
-    next_taken = next(taken)
+    next_taken: LogEntry | None = next(taken)
     for entry in entries:
         if entry is next_taken:
             next_taken = next(taken, None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 
 from streamdash.core.recording import DamagedLine, RecordedItem, RecordingReadError, play
 from streamdash.core.sse.events import StreamState
@@ -25,7 +25,7 @@ class RecordingClock:
     """The recording's time: the time of the item played last, moving on at `speed` (None: it
     stands still between items, as an instant replay has no time between them)."""
 
-    def __init__(self, speed: float | None, monotonic=time.monotonic) -> None:
+    def __init__(self, speed: float | None, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.speed = speed
         self.at: float | None = None
         self.finished = False
@@ -135,6 +135,6 @@ class RecordingPlayer:
             self.damaged.append(item)
             return item
         self.played += 1
-        apply_item(self.stats_for(item.stream), item)  # type: ignore[union-attr]
-        self.clock.advance(item.t)  # type: ignore[union-attr]
+        apply_item(self.stats_for(item.stream), item)
+        self.clock.advance(item.t)
         return item

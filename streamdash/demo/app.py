@@ -400,17 +400,15 @@ _TAGS = ("new", "sale", "eco", "bestseller", "limited", "gift", "outdoor", "offi
 def _catalogue() -> tuple[dict[str, Any], ...]:
     """A fixed catalogue, independent of the app seed, so pages look the same everywhere."""
     rng = random.Random(57)
-    items = []
-    for i in range(57):
-        items.append(
-            {
-                "id": i + 1,
-                "name": f"{_ADJECTIVES[i % 8]} {_NOUNS[i // 8]}",
-                "price": round(rng.uniform(2.0, 250.0), 2),
-                "tags": sorted(rng.sample(_TAGS, rng.randint(1, 3))),
-            }
-        )
-    return tuple(items)
+    return tuple(
+        {
+            "id": i + 1,
+            "name": f"{_ADJECTIVES[i % 8]} {_NOUNS[i // 8]}",
+            "price": round(rng.uniform(2.0, 250.0), 2),
+            "tags": sorted(rng.sample(_TAGS, rng.randint(1, 3))),
+        }
+        for i in range(57)
+    )
 
 
 CATALOGUE = _catalogue()

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from streamdash.cli import main as cli_main
+from streamdash.core.recording import Recorder
+from streamdash.core.sse import Event, StateChange, StreamState
 
 
 def main(argv: list[str]) -> int:
     return cli_main(["replay", *argv])
-from streamdash.core.recording import Recorder
-from streamdash.core.sse import Event, StateChange, StreamState
 
 
 def record(path: Path, n: int = 5, gap: float = 0.02, t0: float = 1_700_000_000.0) -> None:

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from streamdash.cli import main as cli_main
+from streamdash.demo import DemoServer
 
 
 def main(argv: list[str]) -> int:
     return cli_main(["run", *argv])
-from streamdash.demo import DemoServer
+
 
 RUN = "import sys; from streamdash.cli import main; sys.exit(main(['run', *sys.argv[1:]]))"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -599,10 +600,8 @@ def variants(text: str) -> list[object]:
     """Values a field test with this text might meet: itself in other cases, and what it reads
     as in JSON (true, 42, NaN...)."""
     found: list[object] = [text, text.upper(), text.casefold(), text + "x"]
-    try:
+    with contextlib.suppress(ValueError):
         found += [json.loads(text)] * 3
-    except ValueError:
-        pass
     if filter_module._is_number(text):
         number = float(text)
         found += [number, -number] + ([int(number)] if number.is_integer() else [])
@@ -624,7 +623,7 @@ def payloads(draw: st.DrawFn, used: list[tuple[list[str], str]]) -> str:
         inner = nest(segments[1:], value)
         if segments[0].isdigit() and draw(st.booleans()):
             items = draw(st.lists(leaf, max_size=2))
-            return items[: int(segments[0])] + [inner] + items[int(segments[0]) :]
+            return [*items[: int(segments[0])], inner, *items[int(segments[0]) :]]
         return {segments[0]: inner}
 
     kind = draw(st.sampled_from(["object", "object", "object", "array", "text", "broken"]))

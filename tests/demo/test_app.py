@@ -60,7 +60,7 @@ def read_stream(
     with client.stream("GET", url, **kwargs) as response:
         try:
             for chunk in response.iter_text():
-                chunks.append(chunk)
+                chunks.append(chunk)  # noqa: PERF402 - one by one: what came before an error stays
         except httpx.TransportError as exc:
             return response, "".join(chunks), exc
     return response, "".join(chunks), None

@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 
 from streamdash.core.collections.curl import derive_name, split_url
-from streamdash.core.collections.models import SavedRequest
+from streamdash.core.collections.models import Kind, SavedRequest
 
 __all__ = ["HttpFileError", "parse_http_file"]
 
@@ -55,7 +55,7 @@ def _is_separator(line: str) -> bool:
 
 def _is_comment(line: str) -> bool:
     stripped = line.lstrip()
-    return stripped.startswith("#") or stripped.startswith("//")
+    return stripped.startswith(("#", "//"))
 
 
 def _show(text: str) -> str:
@@ -79,7 +79,7 @@ def _request_line(line: str, number: int, path: Path | None) -> tuple[str, str]:
     raise HttpFileError(number, f"expected 'METHOD URL [HTTP/1.1]', got {_show(line.strip())}", path)
 
 
-def _kind(headers: list[tuple[str, str]]) -> str:
+def _kind(headers: list[tuple[str, str]]) -> Kind:
     accepts = (value for key, value in headers if key.lower() == "accept")
     return "sse" if any("text/event-stream" in value.lower() for value in accepts) else "rest"
 
@@ -160,7 +160,7 @@ def parse_http_file(text: str, path: Path | None = None) -> tuple[list[SavedRequ
         base, query = split_url(url)
         requests.append(SavedRequest(
             name=name or derive_name(method, base),
-            kind=_kind(headers),  # type: ignore[arg-type]  # "rest" or "sse"
+            kind=_kind(headers),
             method=method,
             url=base,
             query=query,

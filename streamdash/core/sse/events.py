@@ -10,11 +10,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from httpx_sse import ServerSentEvent
 
 
-class Event(tuple, ServerSentEvent):
+class Event(tuple[str, str, str, int | None, bool, float], ServerSentEvent):
     """One dispatched event. `id` is the stream's last event ID in force after it (rule 20).
 
     A tuple underneath so the parser can build it in C (`tuple.__new__`): a Python `__init__`
@@ -37,12 +38,30 @@ class Event(tuple, ServerSentEvent):
     def __init__(self, *args: object, **kwargs: object) -> None:
         pass  # everything was set in __new__; ServerSentEvent.__init__ would store it twice
 
-    event = property(itemgetter(0))  # type: ignore[assignment]
-    data = property(itemgetter(1))  # type: ignore[assignment]
-    id = property(itemgetter(2))  # type: ignore[assignment]
-    retry = property(itemgetter(3))  # type: ignore[assignment]
-    id_set = property(itemgetter(4), doc="Whether this event's own block carried an `id`.")
-    received_at = property(itemgetter(5), doc="Wall-clock time its last bytes arrived.")
+    if TYPE_CHECKING:
+        # What the itemgetter properties below return: the checker cannot see through
+        # itemgetter, and a Python-level getter would cost a frame on every access.
+        @property
+        def event(self) -> str: ...
+        @property
+        def data(self) -> str: ...
+        @property
+        def id(self) -> str: ...
+        @property
+        def retry(self) -> int | None: ...
+        @property
+        def id_set(self) -> bool:
+            """Whether this event's own block carried an `id`."""
+        @property
+        def received_at(self) -> float:
+            """Wall-clock time its last bytes arrived."""
+    else:
+        event = property(itemgetter(0))
+        data = property(itemgetter(1))
+        id = property(itemgetter(2))
+        retry = property(itemgetter(3))
+        id_set = property(itemgetter(4), doc="Whether this event's own block carried an `id`.")
+        received_at = property(itemgetter(5), doc="Wall-clock time its last bytes arrived.")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ServerSentEvent):

@@ -25,8 +25,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from streamdash.core.jsonpath import json_path
-from streamdash.core.sse.events import Event
 from streamdash.core.percentile import percentile
+from streamdash.core.sse.events import Event
 from streamdash.core.sse.silence import DEFAULT_SILENCE_THRESHOLD, silence_alarm
 
 __all__ = [
@@ -122,6 +122,9 @@ class LatencyTracker:
 
     def snapshot(self) -> LatencySnapshot:
         ordered = sorted(self._values)
+        p50: float | None
+        p95: float | None
+        p99: float | None
         if ordered:
             p50, p95, p99 = (percentile(ordered, p) for p in (50, 95, 99))
         else:

@@ -190,9 +190,8 @@ class SSEParser:
                 if "\0" not in value:  # rule 14
                     id_buffer = value
                     id_set = True
-            elif name == "retry":
-                if value.isascii() and value.isdigit():  # rule 15: ASCII digits only
-                    self.retry = block_retry = int(value)
+            elif name == "retry" and value.isascii() and value.isdigit():  # rule 15: ASCII digits only
+                self.retry = block_retry = int(value)
         self._data = data
         self._data_chars = data_chars
         self._type = etype

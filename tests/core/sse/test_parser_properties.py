@@ -4,6 +4,7 @@ they are the events a plain, whole-buffer reading of the WHATWG algorithm gives.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -47,7 +48,7 @@ def streams(draw) -> bytes:
 def split(draw, data: bytes) -> list[bytes]:
     cuts = sorted(draw(st.lists(st.integers(0, len(data)), max_size=30)))
     bounds = [0, *cuts, len(data)]
-    return [data[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [data[a:b] for a, b in pairwise(bounds)]
 
 
 def run(chunks: list[bytes]) -> tuple[list[tuple], str, int | None]:
