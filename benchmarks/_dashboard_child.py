@@ -24,6 +24,7 @@ from pathlib import Path
 
 from streamdash.core.collections import load_collection
 import streamdash.ui.app
+from streamdash.core.session import Session
 from streamdash.ui.app import StreamdashApp
 from streamdash.ui.lines import format_entry
 
@@ -51,8 +52,8 @@ class BenchApp(StreamdashApp):
     # Textual reads a relative CSS_PATH beside the module of the class that runs, i.e. here.
     CSS_PATH = str(Path(streamdash.ui.app.__file__).parent / str(StreamdashApp.CSS_PATH))
 
-    def __init__(self, collection, *, bench: dict, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(collection, **kwargs)
+    def __init__(self, session, *, bench: dict, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(session, **kwargs)
         self.bench = bench
         self.snaps: list[dict] = []
         self.lags: list[tuple[float, float]] = []  # (wall time, lag in ms)
@@ -75,10 +76,10 @@ class BenchApp(StreamdashApp):
     def snap(self) -> dict:
         return {
             "wall": time.time(),
-            "received": self.buffer.next_seq,
-            "flushed": self.flushed_seq,
-            "retained": len(self.buffer),
-            "log_writes": self.log_writes,
+            "received": self.session.buffer.next_seq,
+            "flushed": self.events_pane.view.flushed_seq,
+            "retained": len(self.session.buffer),
+            "log_writes": self.events_pane.log_writes,
             "rss": rss_bytes(),
             "cpu": time.process_time(),
         }
@@ -120,7 +121,7 @@ class BenchApp(StreamdashApp):
         bench = self.bench
         try:
             begun = time.monotonic()
-            while self.buffer.next_seq == 0:
+            while self.session.buffer.next_seq == 0:
                 if time.monotonic() - begun > 15:
                     raise RuntimeError("no event arrived within 15 s of mounting")
                 await asyncio.sleep(0.002)
@@ -128,12 +129,12 @@ class BenchApp(StreamdashApp):
             await asyncio.sleep(max(0.0, first["wall"] + bench["seconds"] - time.time()))
             fed_end = self.mark("fed_end")
             expected = bench["expected"]
-            while self.buffer.next_seq < expected or self.flushed_seq < self.buffer.next_seq:
+            while self.session.buffer.next_seq < expected or self.events_pane.view.flushed_seq < self.session.buffer.next_seq:
                 if time.time() - fed_end["wall"] > bench["drain_cap"]:
                     break
                 await asyncio.sleep(0.005)
             self.mark("drained")
-            self.stop_stream(KEY)
+            self.session.stop_all()
             await asyncio.sleep(0.5)
             # The feed leaves a full collection due (100-200 ms over 100k retained events); run
             # it now, timed, so the idle window measures steady idle rather than when it lands.
@@ -166,12 +167,13 @@ class BenchApp(StreamdashApp):
 
     async def _refilters(self, filters: list[str]) -> None:
         self.mark("filters_start")
-        status = self.filter_bar.query_one("#filter-status")
+        pane = self.events_pane
+        status = pane.filter_bar.query_one("#filter-status")
         for text in filters:
             for attempt in ("first", "again"):
-                self.filter_bar.input.value = text  # posts Input.Changed: a debounced re-apply
+                pane.filter_bar.input.value = text  # posts Input.Changed: a debounced re-apply
                 start = time.perf_counter()
-                self.apply_filter()
+                pane.apply_filter()
                 took = time.perf_counter() - start
                 await self._next_frame()
                 on_screen = time.perf_counter() - start
@@ -179,10 +181,10 @@ class BenchApp(StreamdashApp):
                     {
                         "filter": text,
                         "attempt": attempt,
-                        "retained": len(self.buffer),
+                        "retained": len(self.session.buffer),
                         "ms": took * 1000,
                         "to_screen_ms": on_screen * 1000,
-                        "shown": len(self.log_view.entries),
+                        "shown": len(pane.log_view.entries),
                         "status": str(getattr(status, "content", "")),
                     }
                 )
@@ -190,8 +192,9 @@ class BenchApp(StreamdashApp):
                 await asyncio.sleep(0.4)
         # Where the time goes with no filter at all: formatting the lines the log keeps, and
         # replacing the log's content with them (what every refilter ends with).
-        log = self.log_view
-        tail = list(self.buffer)[-(log.max_lines or len(self.buffer)) :]
+        log = pane.log_view
+        buffer = self.session.buffer
+        tail = list(buffer)[-(log.max_lines or len(buffer)) :]
         start = time.perf_counter()
         [format_entry(e) for e in tail]
         formatted = time.perf_counter() - start
@@ -199,7 +202,7 @@ class BenchApp(StreamdashApp):
         log.replace(tail)
         replaced = time.perf_counter() - start
         start = time.perf_counter()
-        list(self.buffer)
+        list(buffer)
         copied = time.perf_counter() - start
         self.parts = {
             "lines": len(tail),
@@ -220,7 +223,7 @@ class BenchApp(StreamdashApp):
             "gcs": self.gcs,
             "error": self.error,
             "size": list(self.size),
-            "buffer_size": self.buffer.size,
+            "buffer_size": self.session.buffer.size,
         }
         tmp = path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
@@ -237,7 +240,7 @@ def main() -> None:
         if collection.errors:
             raise SystemExit(f"bad bench collection: {collection.errors}")
         app = BenchApp(
-            collection,
+            Session(collection),
             bench=bench,
             refresh_hz=bench["refresh_hz"],
             autostart=(KEY,),

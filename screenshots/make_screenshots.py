@@ -39,6 +39,7 @@ from streamdash.core.playback import RecordingPlayer
 from streamdash.core.recording import read_recording
 from streamdash.demo import DemoServer
 from streamdash.ui.app import StreamdashApp
+from streamdash.ui.launch import build_app
 from streamdash.ui.screens.event_detail import EventDetailScreen
 
 HERE = Path(__file__).resolve().parent
@@ -51,7 +52,7 @@ NARROW = (80, 24)
 
 
 def make_app(collection_root: Path, server: DemoServer, **kw) -> StreamdashApp:
-    return StreamdashApp(
+    return build_app(
         load_collection(collection_root),
         variables={"base_url": server.url},
         autostart=STREAMS,
@@ -73,7 +74,7 @@ async def let_events_flow(pilot, app: StreamdashApp, seconds: float) -> None:
     await wait_for(pilot, lambda: app.response_view.summary is not None, what="the REST response")
     await wait_for(
         pilot,
-        lambda: {entry[STREAM] for entry in app.buffer} >= {"ticker", "logs", "flaky"},
+        lambda: {entry[STREAM] for entry in app.session.buffer} >= {"ticker", "logs", "flaky"},
         what="events from all three streams",
     )
     await pilot.pause(seconds)
@@ -95,7 +96,7 @@ async def wide_screens(root: Path, server: DemoServer, out: Path, seconds: float
 
         # The filter: `/`, the expression, Enter (which also focuses the log).
         await pilot.press("slash", *FILTER, "enter")
-        await wait_for(pilot, lambda: app.event_filter.text == FILTER, what="the filter")
+        await wait_for(pilot, lambda: app.events_pane.view.filter.text == FILTER, what="the filter")
         await pilot.pause(1.0)
         app.refresh_stats()
         await pilot.pause(0.2)
@@ -103,7 +104,7 @@ async def wide_screens(root: Path, server: DemoServer, out: Path, seconds: float
 
         # The event detail: the newest error (or warning) from the logs stream if one is on
         # screen, else the newest line; Enter opens it.
-        log = app.log_view
+        log = app.events_pane.log_view
         log.focus()
         log.pause()
         entries = log.entries
@@ -140,15 +141,15 @@ async def evidence_screens(root: Path, server: DemoServer, out: Path, seconds: f
     recordings = root.parent / "recordings"
     app = make_app(root, server, recordings_dir=recordings)
     async with app.run_test(size=WIDE) as pilot:
-        await wait_for(pilot, lambda: len(app.streams) == len(STREAMS), what="the streams")
-        app.action_record_all()
-        flaky = app.streams["streams/flaky"]
+        await wait_for(pilot, lambda: len(app.session.streams) == len(STREAMS), what="the streams")
+        app.session.record_all()
+        flaky = app.session.live(app.session.find("streams/flaky"))
         await wait_for(
             pilot, lambda: flaky.measures.gaps.missing > 0, timeout=60, what="a flaky resume losing ids"
         )
         await pilot.pause(seconds)
         app.refresh_stats()
-        log = app.log_view
+        log = app.events_pane.log_view
         log.focus()
         log.pause()
         entries = log.entries
@@ -158,10 +159,10 @@ async def evidence_screens(root: Path, server: DemoServer, out: Path, seconds: f
         await wait_for(pilot, lambda: isinstance(app.screen, EventDetailScreen), what="the event detail")
         await pilot.pause(0.3)
         save(app, out, "gaps-detail-160x48.svg")
-        app.action_stop_recording()
+        app.session.stop_recording()
     recording = next(recordings.glob("*.jsonl"))
     player = RecordingPlayer(read_recording(recording), speed=None)
-    replay = StreamdashApp(
+    replay = build_app(
         Collection(root.parent, f"recording {recording.name}"),
         player=player,
         replay_settings=StreamSettings(latency_field="ts", assemble="choices.0.delta.content"),

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from streamdash.exits import EXIT_OK, UsageError
+from streamdash.exits import UsageError
 
 
 def display_settings(args: argparse.Namespace) -> tuple[float, int, str]:
@@ -39,7 +39,6 @@ def run_dashboard(args: argparse.Namespace) -> int:
                 "(set STREAMDASH_DATA_DIR or pass --collection)"
             ) from None
     refresh_hz, buffer_size, theme = display_settings(args)
-    from streamdash.ui.app import run_app
+    from streamdash.ui.launch import run_app
 
-    run_app(root, refresh_hz=refresh_hz, buffer_size=buffer_size, theme=theme)
-    return EXIT_OK
+    return run_app(root, refresh_hz=refresh_hz, buffer_size=buffer_size, theme=theme)

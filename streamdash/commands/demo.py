@@ -49,13 +49,13 @@ def _dashboard(args: argparse.Namespace, base_url: str) -> int:
     """The dashboard on a private copy of the bundled demo collection (so saving works and the
     installed package is never written to), with its streams running and one answer shown."""
     from streamdash.commands.dashboard import display_settings
-    from streamdash.ui.app import run_app
+    from streamdash.ui.launch import run_app
 
     refresh_hz, buffer_size, theme = display_settings(args)
     with tempfile.TemporaryDirectory(prefix="streamdash-demo-") as tmp:
         root = Path(tmp) / "demo"
         shutil.copytree(Path(__file__).resolve().parent.parent / "demo" / "collection", root)
-        run_app(
+        return run_app(
             root,
             variables={"base_url": base_url},
             refresh_hz=refresh_hz,
@@ -63,8 +63,8 @@ def _dashboard(args: argparse.Namespace, base_url: str) -> int:
             autostart=DEMO_STREAMS,
             autosend=(DEMO_FIRST_REQUEST,),
             theme=theme,
+            scratch="demo",
         )
-    return EXIT_OK
 
 
 def _serve_until_interrupted(duration: float | None) -> int:

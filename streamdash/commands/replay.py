@@ -130,12 +130,12 @@ def _dashboard(args: argparse.Namespace, items, speed: float | None) -> int:  # 
     from streamdash.commands.dashboard import display_settings
     from streamdash.core.collections import StreamSettings
     from streamdash.core.playback import RecordingPlayer
-    from streamdash.ui.app import run_app
+    from streamdash.ui.launch import run_app
 
     refresh_hz, buffer_size, theme = display_settings(args)
     settings = StreamSettings(latency_field=args.latency_field, assemble=args.assemble)
     with tempfile.TemporaryDirectory(prefix="streamdash-replay-") as tmp:
-        run_app(
+        return run_app(
             Path(tmp),
             refresh_hz=refresh_hz,
             buffer_size=buffer_size,
@@ -144,8 +144,8 @@ def _dashboard(args: argparse.Namespace, items, speed: float | None) -> int:  # 
             player=RecordingPlayer(items, speed=speed),
             replay_settings=settings,
             collection_name=f"recording {Path(args.file).name}",
+            scratch="replay",
         )
-    return EXIT_OK
 
 
 async def _replay(args, items, speed, out: BinaryIO | None, err: TextIO) -> int:

@@ -7,6 +7,8 @@ import json
 import time
 from datetime import UTC, datetime
 
+import pytest
+
 from streamdash.core.recording import RecordedItem, read_recording
 from tests.commands.test_tail import tail
 from tests.helpers.raw_server import Conn
@@ -90,3 +92,46 @@ def test_silence_alarm_on_stderr_once_per_silence(raw_server):
 
     quiet = tail(raw_server.url, "--no-reconnect", "--silence-alarm", "0")
     assert "nothing received" not in quiet.stderr
+
+
+def _answer_handler(finish: str):
+    """An OpenAI-shaped answer, then the server closes; each request would be a billed call."""
+
+    async def handler(conn: Conn) -> None:
+        await conn.start()
+        for token in ("The ", "answer."):
+            chunk = {"choices": [{"index": 0, "delta": {"content": token}, "finish_reason": None}]}
+            await conn.send(f"data: {json.dumps(chunk)}\n\n".encode())
+        if finish == "[DONE]":
+            await conn.send(b"data: [DONE]\n\n")
+        elif finish == "message_stop":
+            await conn.send(b'event: message_stop\ndata: {"type": "message_stop"}\n\n')
+        else:
+            done = {"choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}
+            await conn.send(f"data: {json.dumps(done)}\n\n".encode())
+        await asyncio.sleep(0.02)
+        await conn.end()
+
+    return handler
+
+
+@pytest.mark.parametrize("finish", ["[DONE]", "stop", "message_stop"])
+def test_assemble_stops_once_the_answer_is_complete(raw_server, finish):
+    """Before: `tail --assemble` on a POST stream re-sent the prompt after every [DONE],
+    forever. Now the complete answer and the server's close end it, exit 0, one request."""
+    raw_server.handler = _answer_handler(finish)
+    result = tail(raw_server.url, "-d", '{"prompt": "hi"}', "--assemble", "choices.0.delta.content",
+                  timeout=20)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "The answer.\n"
+    assert raw_server.connections == 1
+    assert "not reconnecting" in result.stderr
+
+
+def test_reconnect_after_answer_when_asked(raw_server):
+    raw_server.handler = _answer_handler("[DONE]")
+    result = tail(raw_server.url, "-d", "{}", "--assemble", "choices.0.delta.content",
+                  "--reconnect-after-answer", "--duration", "3", timeout=20)
+    assert result.returncode == 0, result.stderr
+    assert raw_server.connections >= 2  # as a plain stream: reconnects and sends its body again
+    assert all(r.body == b"{}" for r in raw_server.requests)

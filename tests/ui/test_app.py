@@ -15,6 +15,7 @@ from streamdash.core.buffer import DATA, SEQ, STREAM, TYPE
 from streamdash.core.collections import load_collection
 from streamdash.demo import DemoServer
 from streamdash.ui.app import StreamdashApp
+from streamdash.ui.launch import build_app
 from streamdash.ui.screens.event_detail import EventDetailScreen
 from streamdash.ui.screens.request_editor import RequestEditorScreen
 from streamdash.ui.widgets.event_log import EventLog
@@ -40,7 +41,7 @@ def collection_dir(tmp_path: Path) -> Path:
 
 
 def make_app(collection_dir: Path, demo: DemoServer, **kw) -> StreamdashApp:
-    return StreamdashApp(
+    return build_app(
         load_collection(collection_dir), variables={"base_url": demo.url}, **kw
     )
 
@@ -80,11 +81,11 @@ async def test_start_two_streams_see_events_and_stats(collection_dir, demo):
         table = app.query_one(StatsPanel).query_one("DataTable")
         assert table.row_count == 2
         # One write per tick at most, however many events arrived.
-        assert app.log_writes <= app.buffer.next_seq
+        assert app.events_pane.log_writes <= app.session.buffer.next_seq
         # Stopping a stream with the same key.
         await select(pilot, app, "streams/ticker")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.streams["streams/ticker"].stream.state == "closed")
+        await wait_for(pilot, lambda: app.session.live(app.session.find("streams/ticker")).stream.state == "closed")
 
 
 async def test_filter_narrows_the_log_and_bad_input_says_why(collection_dir, demo):
@@ -94,7 +95,7 @@ async def test_filter_narrows_the_log_and_bad_input_says_why(collection_dir, dem
         await pilot.press("slash")
         await pilot.press(*"type:price")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.event_filter.text == "type:price")
+        await wait_for(pilot, lambda: app.events_pane.view.filter.text == "type:price")
         await pilot.pause(0.3)
         entries = app.query_one(EventLog).entries
         assert entries and all(e[TYPE] == "price" for e in entries)
@@ -127,15 +128,15 @@ async def test_pause_counts_new_events_and_end_resumes(collection_dir, demo):
         await pilot.press("p")
         assert not log.following
         frozen = len(log.entries)
-        await wait_for(pilot, lambda: app.waiting > 3)
+        await wait_for(pilot, lambda: app.events_pane.waiting > 3)
         assert len(log.entries) == frozen  # nothing written while paused
         badge = str(app.query_one("#filter-badge").render())
         assert "new" in badge
         await pilot.press("end")
         await pilot.pause(0.2)
         assert log.following
-        assert log.entries[-1][SEQ] >= app.buffer.next_seq - 5
-        assert app.waiting == 0
+        assert log.entries[-1][SEQ] >= app.session.buffer.next_seq - 5
+        assert app.events_pane.waiting == 0
 
 
 async def test_open_an_event_and_copy_it(collection_dir, demo):
@@ -173,7 +174,7 @@ async def test_send_a_rest_request_and_search_the_body(collection_dir, demo):
         await pilot.press(*"total", "enter")
         area = view.query_one("#response-body")
         assert area.selected_text.lower() == "total"
-        assert app.rest_stats.snapshot(app.clock()).requests == 1
+        assert app.session.rest_stats.snapshot(app.session.clock()).requests == 1
 
 
 async def test_edit_and_save_a_request_writes_the_file(collection_dir, demo):
@@ -218,7 +219,7 @@ async def test_a_broken_file_is_reported_and_skipped(collection_dir, demo):
     app = make_app(collection_dir, demo)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
-        assert any("broken.toml" in str(e) for e in app.collection.errors)
+        assert any("broken.toml" in str(e) for e in app.session.collection.errors)
         assert "api/Broken" not in app.query_one(RequestsTree)._leaves
         assert any("broken.toml" in n.message for n in app._notifications)
     assert broken.read_text() == 'name = "Broken"\nurl = "unterminated\n'
@@ -292,8 +293,8 @@ async def test_export_the_filtered_log_and_stats(collection_dir, demo, tmp_path)
     app = make_app(collection_dir, demo, autostart=("streams/ticker", "streams/logs"))
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: len(streams_in_log(app)) == 2)
-        app.filter_bar.input.value = "type:price"
-        app.apply_filter()
+        app.events_pane.filter_bar.input.value = "type:price"
+        app.events_pane.apply_filter()
         for target in (tmp_path / "out.jsonl", tmp_path / "out.csv"):
             app.action_export_log()
             await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
@@ -324,7 +325,7 @@ async def test_resizing_never_breaks_the_layout(collection_dir, demo):
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: app.query_one("#assembled").display)
         for width, height in ((80, 24), (200, 60), (60, 16), (109, 30), (110, 30), (160, 48)):
-            before = app.buffer.next_seq
+            before = app.session.buffer.next_seq
             await pilot.resize_terminal(width, height)
             await pilot.pause(0.3)
             screen = app.screen.region
@@ -336,6 +337,6 @@ async def test_resizing_never_breaks_the_layout(collection_dir, demo):
             for pane in shown:
                 region = app.query_one(f"#{pane}").region
                 assert screen.contains_region(region), (width, height, pane, region)
-            await wait_for(pilot, lambda: app.buffer.next_seq > before)
-            if not narrow or app._pane == "events":
-                await wait_for(pilot, lambda: app.log_view.entries and app.log_view.entries[-1][0] >= before)
+            await wait_for(pilot, lambda: app.session.buffer.next_seq > before)
+            if not narrow or app.panes.pane == "events":
+                await wait_for(pilot, lambda: app.events_pane.log_view.entries and app.events_pane.log_view.entries[-1][0] >= before)

@@ -14,7 +14,9 @@ from streamdash.core.collections import load_collection
 from streamdash.core.history import History
 from streamdash.demo import DemoServer
 from streamdash.ui.app import StreamdashApp
-from streamdash.ui.screens.dialogs import PromptScreen
+from streamdash.ui.launch import build_app
+from streamdash.ui.screens.dialogs import CarefulConfirmScreen, PasteScreen, PromptScreen
+from streamdash.ui.screens.environments import EnvironmentScreen
 from streamdash.ui.widgets.requests_tree import RequestsTree
 from streamdash.ui.widgets.response_view import ResponseView
 from tests.ui.test_app import wait_for
@@ -50,16 +52,36 @@ async def send_selected(pilot, app, key):
     return view
 
 
+async def pick_environment(pilot, name: str | None) -> None:
+    """F6 opens the picker (never a cycle); the cursor goes to `name` and Enter chooses it."""
+    app = pilot.app
+    await pilot.press("f6")
+    await wait_for(pilot, lambda: isinstance(app.screen, EnvironmentScreen))
+    listing = app.screen.query_one("#environment-list")
+    names = [None, *app.session.environments]
+    listing.highlighted = names.index(name)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 async def test_environments_switch_variables_and_mark_production(collection_dir, tmp_path):
-    app = StreamdashApp(load_collection(collection_dir), history_dir=tmp_path / "history")
+    app = build_app(load_collection(collection_dir), history_dir=tmp_path / "history")
     async with app.run_test(size=(160, 48)) as pilot:
         assert app.sub_title.endswith("no environment")
-        await pilot.press("f6")
-        assert app.env_name == "local" and "env: local" in app.sub_title
+        await pick_environment(pilot, "local")
+        assert app.session.env_name == "local" and "env: local" in app.sub_title
         view = await send_selected(pilot, app, "api/Health")
         assert view.summary.status == 200
-        await pilot.press("f6")
-        assert app.env_name == "prod" and "PRODUCTION" in app.sub_title
+        # Production asks first, and Enter (a second press of the key that chose it) says no.
+        await pick_environment(pilot, "prod")
+        assert isinstance(app.screen, CarefulConfirmScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.env_name == "local"
+        await pick_environment(pilot, "prod")
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.session.env_name == "prod" and "PRODUCTION" in app.sub_title
         assert app.screen.has_class("-production")
         view = await send_selected(pilot, app, "api/Health")
         assert view.summary.status is None and view.summary.error == "connection refused"
@@ -71,7 +93,7 @@ async def test_response_secrets_masked_until_revealed(collection_dir, demo):
     (collection_dir / "api" / "cookie.toml").write_text(
         'name = "Cookie"\nurl = "{{base_url}}/api/health"\n[headers]\nX-Api-Key = "key-1234567890abcdef"\n'
     )
-    app = StreamdashApp(load_collection(collection_dir), variables={"base_url": demo.url})
+    app = build_app(load_collection(collection_dir), variables={"base_url": demo.url})
     async with app.run_test(size=(160, 48)) as pilot:
         view = await send_selected(pilot, app, "api/Cookie")
         from streamdash.core.http.send import ResponseSummary
@@ -90,33 +112,33 @@ async def test_response_secrets_masked_until_revealed(collection_dir, demo):
 
 
 async def test_import_curl_then_copy_it_back(collection_dir, demo):
-    app = StreamdashApp(load_collection(collection_dir), variables={"base_url": demo.url})
+    app = build_app(load_collection(collection_dir), variables={"base_url": demo.url})
     async with app.run_test(size=(160, 48)) as pilot:
         tree = app.query_one(RequestsTree)
         tree.focus()
         tree.select_key("api/Health")
         await pilot.pause()
-        app.action_import_curl()
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        app.requests_tree.action_import_curl()
+        await wait_for(pilot, lambda: isinstance(app.screen, PasteScreen))
         await pilot.pause()
         command = f"curl -X POST '{demo.url}/api/items' -H 'Content-Type: application/json' -d '{{\"name\": \"$5 widget\", \"price\": 5}}'"
-        app.screen.query_one("#prompt-input").value = command
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: any(r.method == "POST" and "$5 widget" in (r.body or "") for r in app.collection.requests))
-        saved = next(r for r in app.collection.requests if r.body and "$5 widget" in r.body)
+        app.screen.query_one("#paste-text").load_text(command)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: any(r.method == "POST" and "$5 widget" in (r.body or "") for r in app.session.collection.requests))
+        saved = next(r for r in app.session.collection.requests if r.body and "$5 widget" in r.body)
         assert saved.path is not None and saved.path.parent == collection_dir / "api"
         assert tomllib.loads(saved.path.read_text())["method"] == "POST"
         view = await send_selected(pilot, app, "/".join((*saved.group, saved.name)))
         assert view.summary.status == 201 and json.loads(view.body_text)["name"] == "$5 widget"
-        app.action_copy_curl()
+        app.requests_tree.action_copy_curl()
         assert app.clipboard.startswith("curl ") and "$5 widget" in app.clipboard
         # A line that is not curl says why and writes nothing.
         before = sorted(p.name for p in (collection_dir / "api").iterdir())
-        app.action_import_curl()
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        app.requests_tree.action_import_curl()
+        await wait_for(pilot, lambda: isinstance(app.screen, PasteScreen))
         await pilot.pause()
-        app.screen.query_one("#prompt-input").value = "wget http://example.com"
-        await pilot.press("enter")
+        app.screen.query_one("#paste-text").load_text("wget http://example.com")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert sorted(p.name for p in (collection_dir / "api").iterdir()) == before
         assert any("curl" in n.message for n in app._notifications)
@@ -125,7 +147,7 @@ async def test_import_curl_then_copy_it_back(collection_dir, demo):
 async def test_history_lists_sends_and_sends_again(collection_dir, tmp_path, demo):
     from streamdash.ui.screens.history import HistoryScreen
 
-    app = StreamdashApp(load_collection(collection_dir), variables={"base_url": demo.url},
+    app = build_app(load_collection(collection_dir), variables={"base_url": demo.url},
                         history_dir=tmp_path / "h")
     async with app.run_test(size=(160, 48)) as pilot:
         await send_selected(pilot, app, "api/Health")
@@ -148,7 +170,7 @@ async def test_replay_in_the_app_shows_progress_and_pass_fail(collection_dir, de
     (collection_dir / "api" / "flaky-api.toml").write_text(
         'name = "Flaky endpoint"\nurl = "{{base_url}}/api/flaky"\n[query]\nfail = "500"\n'
     )
-    app = StreamdashApp(load_collection(collection_dir), variables={"base_url": demo.url})
+    app = build_app(load_collection(collection_dir), variables={"base_url": demo.url})
     async with app.run_test(size=(160, 48)) as pilot:
         app.action_run_collection()
         await wait_for(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.finished)
@@ -167,18 +189,18 @@ async def test_import_an_http_file_with_its_variables(collection_dir, demo, tmp_
         "### Create\nPOST {{host}}/api/items\nContent-Type: application/json\n\n"
         '{"name": "from .http", "price": 1}\n'
     )
-    app = StreamdashApp(load_collection(collection_dir))
+    app = build_app(load_collection(collection_dir))
     async with app.run_test(size=(160, 48)) as pilot:
-        app.action_import_http_file()
+        app.requests_tree.action_import_http_file()
         await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
         await pilot.pause()
         app.screen.query_one("#prompt-input").value = str(http_file)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "orders" in app.environments)
-        assert app.environments["orders"].variables == {"host": demo.url}
-        names = {r.name for r in app.collection.requests}
+        await wait_for(pilot, lambda: "orders" in app.session.environments)
+        assert app.session.environments["orders"].variables == {"host": demo.url}
+        names = {r.name for r in app.session.collection.requests}
         assert {"Health check", "Create"} <= names
-        app.use_environment("orders")
+        app.session.use_environment("orders")
         view = await send_selected(pilot, app, "Health check")
         assert view.summary.status == 200
 
@@ -202,7 +224,7 @@ async def test_editor_auth_form_keeps_secrets_out_of_the_file(tmp_path, raw_serv
     root = tmp_path / "coll"
     root.mkdir()
     (root / "me.toml").write_text(f'name = "me"\nurl = "{raw_server.url}/me"\n')
-    app = StreamdashApp(load_collection(root))
+    app = build_app(load_collection(root))
     async with app.run_test(size=(160, 48)) as pilot:
         tree = app.query_one(RequestsTree)
         tree.focus()

@@ -26,12 +26,14 @@ import pytest
 from textual.widgets import Input, TextArea
 
 import streamdash.demo
-import streamdash.ui.app as app_module
+import streamdash.core.logview as logview_module
 from streamdash.core.buffer import TYPE
 from streamdash.core.collections import load_collection
 from streamdash.core.http.send import ResponseSummary
 from streamdash.core.sse import Event, SSEStream, StreamState
-from streamdash.ui.app import StreamdashApp, running_stream
+from streamdash.core.session import LiveStream, request_id
+from streamdash.ui.app import StreamdashApp
+from streamdash.ui.launch import build_app
 from streamdash.ui.screens.event_detail import EventDetailScreen
 from streamdash.ui.screens.request_editor import RequestEditorScreen
 
@@ -67,7 +69,7 @@ def utc():
 @pytest.fixture(autouse=True)
 def frozen_perf_counter(monkeypatch):
     """The filter status says how long the filter took ("... match · 0 ms"); on a slow or busy
-    machine that could read "1 ms". Only the app module's view of `time` is frozen."""
+    machine that could read "1 ms". Only the log view's view of `time` is frozen."""
 
     class FrozenPerfCounter(types.ModuleType):
         def __getattr__(self, name: str):  # everything else is the real `time`
@@ -77,7 +79,7 @@ def frozen_perf_counter(monkeypatch):
         def perf_counter() -> float:
             return 0.0
 
-    monkeypatch.setattr(app_module, "time", FrozenPerfCounter("time"))
+    monkeypatch.setattr(logview_module, "time", FrozenPerfCounter("time"))
 
 
 @pytest.fixture
@@ -88,7 +90,7 @@ def collection_dir(tmp_path: Path) -> Path:
 
 
 def make_app(collection_dir: Path) -> StreamdashApp:
-    return StreamdashApp(
+    return build_app(
         load_collection(collection_dir),
         variables={"base_url": BASE_URL},
         clock=lambda: FIXED_EPOCH,
@@ -213,7 +215,6 @@ def install_streams(app: StreamdashApp) -> None:
     """Three 'running' streams with fixed counters, sampled over the last 12 s so the trend and
     rates have values. No worker runs; with the clock frozen at FIXED_EPOCH every later sample
     (the app's 1 Hz timer) repeats the last rates and adds nothing to the history."""
-    assert app.client is not None
     specs = {
         # key: (name, state, events per second over the last 12 s, bytes per event, tweaks)
         "streams/ticker": ("ticker", StreamState.OPEN, (4, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4), 92, {}),
@@ -227,11 +228,16 @@ def install_streams(app: StreamdashApp) -> None:
         ),
     }
     for key, (name, state, rates, per_event, tweaks) in specs.items():
-        request = app._find(key)
+        request = app.session.find(key)
         assert request is not None, key
-        stream = SSEStream(app.client, f"{BASE_URL}/{key}")
+        prepared = app.session.prepare(request)
+        assert prepared is not None
+        stream = SSEStream(app.session.executor.client_for(prepared), prepared.url)
         stats = stream.stats
-        running = running_stream(request, stats, FIXED_EPOCH - 30.0, stream)
+        running = LiveStream.create(
+            request_id(request), request, stats, started_at=FIXED_EPOCH - 30.0, prepared=prepared
+        )
+        running.stream = stream
         tracker = running.tracker
         running.measures.add([event for stream, event in fixed_events() if stream == name])
         first = FIXED_EPOCH - len(rates)
@@ -258,15 +264,15 @@ def install_streams(app: StreamdashApp) -> None:
             stats.last_event_at = FIXED_EPOCH - 4.1
             stats.last_heartbeat_at = FIXED_EPOCH - 3.6
             stats.next_attempt_at = FIXED_EPOCH + 2.4
-        app.streams[key] = running
-        app.requests_tree.set_state(key, state)
+        app.session.streams[running.key] = running
+        app.requests_tree.refresh_state(running.key)
 
 
 def install_rest(app: StreamdashApp) -> None:
     for i, (status, elapsed) in enumerate(
         [(200, 0.0423), (200, 0.0381), (500, 0.0122), (200, 0.0514), (429, 0.0091), (200, 0.0402), (200, 0.0367)]
     ):
-        app.rest_stats.record(status, elapsed, FIXED_EPOCH - 30.0 + i * 4)
+        app.session.rest_stats.record(status, elapsed, FIXED_EPOCH - 30.0 + i * 4)
     app.response_view.show(fixed_response(), "List items")
 
 
@@ -280,8 +286,8 @@ async def fill(pilot) -> StreamdashApp:
     app.refresh_stats()
     await pilot.pause()
     for stream, event in fixed_events():
-        app.buffer.extend(stream, [event])
-    app.flush_log()
+        app.session.buffer.extend(stream, [event])
+    app.events_pane.flush()
     await pilot.pause()
     return app
 
@@ -322,8 +328,8 @@ def test_filtered_log(snap_compare, collection_dir, size):
         app = await fill(pilot)
         await pilot.press("slash", *"type:price", "enter")
         await pilot.pause()
-        assert app.event_filter.text == "type:price"
-        assert app.log_view.entries and all(e[TYPE] == "price" for e in app.log_view.entries)
+        assert app.events_pane.view.filter.text == "type:price"
+        assert app.events_pane.log_view.entries and all(e[TYPE] == "price" for e in app.events_pane.log_view.entries)
         steady_cursors(app)
 
     assert snap_compare(make_app(collection_dir), terminal_size=size, run_before=run_before)

@@ -1,15 +1,17 @@
-"""Small modal questions: confirm, and ask for one line of text."""
+"""Small modal questions: confirm, one line of text, and a paste of any length."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Button, Input, Static, TextArea
+
+from streamdash.ui.safety import SafeDispatch
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(SafeDispatch, ModalScreen[bool]):
     BINDINGS = [
         Binding("y,enter", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
@@ -28,7 +30,21 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(value)
 
 
-class PromptScreen(ModalScreen[str | None]):
+class CarefulConfirmScreen(ConfirmScreen):
+    """For what must not happen by accident (production): only `y` says yes; Enter says no."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape,enter", "answer(False)", "No"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog small"):
+            yield Static(self.question, markup=False)
+            yield Static("y: yes   n / Enter / Esc: no", classes="hint", markup=False)
+
+
+class PromptScreen(SafeDispatch, ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, question: str, value: str = "") -> None:
@@ -45,6 +61,47 @@ class PromptScreen(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         self.dismiss(value or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PasteScreen(SafeDispatch, ModalScreen[str | None]):
+    """A text box that takes a paste of any length, newlines kept: a curl command as a browser
+    copies it runs over many lines joined by backslashes, and a one-line input keeps the first."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Import", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog paste"):
+            yield Static(self.question, markup=False)
+            yield TextArea("", id="paste-text", soft_wrap=True, show_line_numbers=False)
+            with Horizontal(classes="editor-buttons"):
+                yield Button("Import (ctrl+s)", id="paste-ok", variant="primary")
+                yield Button("Cancel (Esc)", id="paste-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#paste-text").focus()
+
+    @property
+    def text(self) -> str:
+        return self.query_one("#paste-text", TextArea).text
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "paste-ok":
+            self.action_submit()
+        else:
+            self.action_cancel()
+
+    def action_submit(self) -> None:
+        self.dismiss(self.text if self.text.strip() else None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

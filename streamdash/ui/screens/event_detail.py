@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
+from streamdash.ui.safety import SafeDispatch
 from streamdash.core.buffer import DATA, LogEntry
 from streamdash.core.text import escape_controls
 
@@ -44,7 +45,7 @@ def as_copy_text(entry: LogEntry) -> str:
     )
 
 
-class EventDetailScreen(ModalScreen[None]):
+class EventDetailScreen(SafeDispatch, ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q", "dismiss", "Close"),
         Binding("c", "copy", "Copy event"),

@@ -12,11 +12,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
+from streamdash.ui.safety import SafeDispatch
 from streamdash.core.history import HistoryEntry
 from streamdash.core.text import escape_controls
 
 
-class HistoryScreen(ModalScreen[HistoryEntry | None]):
+class HistoryScreen(SafeDispatch, ModalScreen[HistoryEntry | None]):
     BINDINGS = [
         Binding("escape,q", "dismiss(None)", "Close"),
         Binding("enter", "resend", "Send again", priority=True),

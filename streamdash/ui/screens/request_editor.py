@@ -18,6 +18,7 @@ from textual.markup import escape as escape_markup
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
+from streamdash.ui.safety import SafeDispatch
 from streamdash.core.collections import SavedRequest
 from streamdash.core.collections.models import json_path_problem
 from streamdash.core.collections.template import is_placeholder
@@ -62,7 +63,7 @@ def parse_pairs(text: str, sep: str, what: str) -> list[tuple[str, str]]:
     return pairs
 
 
-class RequestEditorScreen(ModalScreen[SavedRequest | None]):
+class RequestEditorScreen(SafeDispatch, ModalScreen[SavedRequest | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),

@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
+from streamdash.ui.safety import SafeDispatch
 from streamdash.core.collections import SavedRequest
 from streamdash.core.http.execute import Executor
 from streamdash.core.run import StepResult, run_requests
@@ -20,7 +21,7 @@ from streamdash.core.stats import format_bytes, format_duration
 from streamdash.core.text import escape_controls
 
 
-class RunScreen(ModalScreen[None]):
+class RunScreen(SafeDispatch, ModalScreen[None]):
     BINDINGS = [Binding("escape,q", "dismiss(None)", "Close")]
 
     def __init__(self, executor: Executor, requests: list[SavedRequest], variables: dict[str, str]) -> None:

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from streamdash.ui.safety import SafeDispatch
 from streamdash.core.sse.assemble import Assembler
 from streamdash.core.stats import format_duration
 from streamdash.core.text import escape_controls, escape_controls_multiline
@@ -24,7 +25,7 @@ def assembled_title(name: str, assembler: Assembler) -> str:
     return " \u00b7 ".join(parts)
 
 
-class AssembledText(VerticalScroll, can_focus=True):
+class AssembledText(SafeDispatch, VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static("", id="assembled-text", markup=False)
 

@@ -19,13 +19,14 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widgets import Log
 
+from streamdash.ui.safety import SafeDispatch
 from streamdash.core.buffer import TYPE, LogEntry
 from streamdash.ui import lines as cols
 
 DEFAULT_MAX_LINES = 10_000  # scrollback on screen; the buffer and the filter reach all retained events
 
 
-class EventLog(Log):
+class EventLog(SafeDispatch, Log):
     """Lines of events; `entries` holds the entry behind each line."""
 
     BINDINGS = [

@@ -6,10 +6,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
+from streamdash.ui.safety import SafeDispatch
+
 PLACEHOLDER = "filter: words  /regex/  type:price  stream:logs  level=error  price>100  -negate"
 
 
-class FilterBar(Horizontal):
+class FilterBar(SafeDispatch, Horizontal):
     """Widgets only; the app owns the filter and tells this bar what to show."""
 
     _status: tuple[str, bool] = ("", False)

@@ -1,7 +1,12 @@
-"""The collection as a tree: groups are folders, leaves are saved requests, and a stream's leaf
-shows whether it is running."""
+"""The collection as a tree: groups are folders, leaves are saved requests, a stream's leaf shows
+whether it runs, and what a person does to a request (run, edit, new, copy, rename, delete,
+copy as curl, import) starts here and goes to the session."""
 
 from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
@@ -9,24 +14,27 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from streamdash.core.collections import Collection, SavedRequest
+from streamdash.core.session import request_id
 from streamdash.core.sse.events import StreamState
+from streamdash.ui.safety import SafeDispatch
+from streamdash.ui.screens.dialogs import ConfirmScreen, PasteScreen, PromptScreen
+from streamdash.ui.screens.request_editor import RequestEditorScreen
+from streamdash.ui.widgets.response_view import ResponseView
+
+if TYPE_CHECKING:
+    from streamdash.core.session import Session
 
 STATE_MARKS = {
-    None: ("\u25cb", "stopped"),
-    StreamState.CONNECTING: ("\u25cc", "connecting"),
-    StreamState.OPEN: ("\u25cf", "open"),
-    StreamState.BACKOFF: ("\u21bb", "reconnecting"),
-    StreamState.CLOSED: ("\u25cb", "closed"),
-    StreamState.FAILED: ("\u2717", "failed"),
+    None: "\u25cb",
+    StreamState.CONNECTING: "\u25cc",
+    StreamState.OPEN: "\u25cf",
+    StreamState.BACKOFF: "\u21bb",
+    StreamState.CLOSED: "\u25cb",
+    StreamState.FAILED: "\u2717",
 }
 
 
-def request_key(request: SavedRequest) -> str:
-    """Unique within a collection: the group path and the name."""
-    return "/".join((*request.group, request.name))
-
-
-class RequestsTree(Tree[SavedRequest]):
+class RequestsTree(SafeDispatch, Tree[SavedRequest]):
     BINDINGS = [
         Binding("enter", "run", "Run", priority=True),
         Binding("e", "edit", "Edit"),
@@ -36,39 +44,54 @@ class RequestsTree(Tree[SavedRequest]):
         Binding("delete,x", "delete", "Delete", show=False),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
+    COMPONENT_CLASSES = Tree.COMPONENT_CLASSES | {
+        "requests-tree--stopped",
+        "requests-tree--open",
+        "requests-tree--connecting",
+        "requests-tree--failed",
+    }
+
+    def __init__(self, session: Session, **kwargs: object) -> None:
         super().__init__("collection", **kwargs)  # type: ignore[arg-type]
+        self.session = session
         self.show_root = False
         self.guide_depth = 2
         self._leaves: dict[str, TreeNode[SavedRequest]] = {}
-        self._states: dict[str, StreamState | None] = {}
         self._pending: TreeNode[SavedRequest] | None = None
 
+    def on_mount(self) -> None:
+        self.border_title = "Requests"
+
+    # -- showing the collection ---------------------------------------------------------------
+
     def load(self, collection: Collection, select: str | None = None) -> None:
+        """Rebuild; the cursor goes to `select` (a request's key), else stays on the request it
+        was on, else the first."""
+        current = self.selected
+        select = select or (request_id(current) if current is not None else None)
         self.clear()
         self._leaves = {}
         groups: dict[tuple[str, ...], TreeNode[SavedRequest]] = {(): self.root}
         for request in collection.requests:
-            parent = self.root
             for depth in range(1, len(request.group) + 1):
                 path = request.group[:depth]
                 if path not in groups:
                     groups[path] = groups[path[:-1]].add(Text(path[-1], style="bold"), expand=True)
-                parent = groups[path]
-            key = request_key(request)
-            self._leaves[key] = parent.add_leaf(self._styled(request), data=request)
+            parent = groups[request.group]
+            self._leaves[request_id(request)] = parent.add_leaf(self._styled(request), data=request)
         self.root.expand_all()
-        if select and select in self._leaves:
-            target = self._leaves[select]
-        elif self._leaves:
+        target = self._leaves.get(select) if select else None
+        if target is None and self._leaves:
             target = next(iter(self._leaves.values()))
-        else:
-            return
-        self._select(target)
+        if target is not None:
+            self._select(target)
 
     def select_key(self, key: str) -> bool:
-        """Put the cursor on the request with this key (see `request_key`)."""
+        """Put the cursor on the request with this key (its file), or group/name."""
         node = self._leaves.get(key)
+        if node is None:
+            request = self.session.find(key)
+            node = self._leaves.get(request_id(request)) if request is not None else None
         if node is None:
             return False
         self._select(node)
@@ -86,70 +109,133 @@ class RequestsTree(Tree[SavedRequest]):
             self.move_cursor(self._pending)
             self._pending = None
 
-    def _label(self, request: SavedRequest) -> Text:
-        key = request_key(request)
-        if request.kind == "sse":
-            mark, _ = STATE_MARKS.get(self._states.get(key), STATE_MARKS[None])
-            label = Text.assemble(f"{mark} ", ("SSE  ", "bold"), request.name)
-        else:
-            label = Text.assemble(("  ", ""), (f"{request.method:<5}", "bold"), request.name)
-        return label
-
-    def set_state(self, key: str, state: StreamState | None) -> None:
-        self._states[key] = state
+    def refresh_state(self, key: str) -> None:
         node = self._leaves.get(key)
         if node is not None and node.data is not None:
             node.set_label(self._styled(node.data))
 
     def _styled(self, request: SavedRequest) -> Text:
-        """The label with the state mark coloured through the theme."""
-        label = self._label(request)
-        state = self._states.get(request_key(request))
-        if request.kind == "sse":
-            style = self.get_component_rich_style(f"requests-tree--{_state_class(state)}", partial=True)
-            label.stylize(style, 0, 1)
+        if request.kind != "sse":
+            return Text.assemble(("  ", ""), (f"{request.method:<5}", "bold"), request.name)
+        live = self.session.live(request)
+        state = live.state if live is not None else None
+        label = Text.assemble(f"{STATE_MARKS.get(state, STATE_MARKS[None])} ", ("SSE  ", "bold"), request.name)
+        style = self.get_component_rich_style(f"requests-tree--{_state_class(state)}", partial=True)
+        label.stylize(style, 0, 1)
         return label
-
-    COMPONENT_CLASSES = Tree.COMPONENT_CLASSES | {
-        "requests-tree--stopped",
-        "requests-tree--open",
-        "requests-tree--connecting",
-        "requests-tree--failed",
-    }
 
     @property
     def selected(self) -> SavedRequest | None:
         node = self.cursor_node
         return node.data if node is not None else None
 
-    def _app_action(self, name: str) -> None:
-        """Request actions belong to the app, which owns the collection and the workers."""
-        getattr(self.app, f"action_{name}")()
+    def _require(self) -> SavedRequest | None:
+        request = self.selected
+        if request is None:
+            self.app.notify("select a request first", severity="warning", timeout=3)
+        return request
+
+    # -- what a person does to a request ------------------------------------------------------
 
     def action_run(self) -> None:
-        if self.selected is not None:
-            self._app_action("run_selected")
-        elif self.cursor_node is not None:
+        """Enter: send a REST request, start or stop a stream (a group folds)."""
+        if self.selected is None and self.cursor_node is not None and self.cursor_node.children:
             self.cursor_node.toggle()
+            return
+        request = self._require()
+        if request is None:
+            return
+        if request.kind == "sse":
+            self.session.toggle(request)
+        else:
+            self.app.query_one(ResponseView).send(request)
 
     def action_edit(self) -> None:
-        self._app_action("edit_request")
+        request = self._require()
+        if request is None:
+            return
+
+        def done(edited: SavedRequest | None) -> None:
+            if edited is not None:
+                self.session.save(edited)
+
+        self.app.push_screen(RequestEditorScreen(request), done)
 
     def action_new(self) -> None:
-        self._app_action("new_request")
+        selected = self.selected
+        group = selected.group if selected is not None and selected.path is not None else ()
+        url = "{{base_url}}/" if "base_url" in self.session.variables else "https://"
+        blank = SavedRequest(name="New request", url=url, group=group)
+
+        def done(created: SavedRequest | None) -> None:
+            if created is not None:
+                self.session.save(dataclasses.replace(created, path=None))
+
+        self.app.push_screen(RequestEditorScreen(blank, title="New request"), done)
 
     def action_duplicate(self) -> None:
-        self._app_action("duplicate_request")
+        request = self._require()
+        if request is not None:
+            self.session.duplicate(request)
 
     def action_rename(self) -> None:
-        self._app_action("rename_request")
+        request = self._require()
+        if request is None:
+            return
+
+        def done(name: str | None) -> None:
+            if name:
+                self.session.rename(request, name)
+
+        self.app.push_screen(PromptScreen(f"Rename {request.name!r} to:", request.name), done)
 
     def action_delete(self) -> None:
-        self._app_action("delete_request")
+        request = self._require()
+        if request is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.session.delete(request)
+
+        where = f" ({request.path})" if request.path else ""
+        self.app.push_screen(ConfirmScreen(f"Delete {request.name!r}{where}?"), done)
+
+    def action_copy_curl(self) -> None:
+        request = self._require()
+        if request is None:
+            return
+        command = self.session.curl(request)
+        if command is None:
+            return
+        self.app.copy_to_clipboard(command.text)
+        notes = [command.note] if command.note else []
+        if command.unset:
+            names = ", ".join(command.unset)
+            notes.append(f"it reads {names} from the shell (not set here)")
+        note = "; " + "; ".join(notes) if notes else ""
+        self.app.notify(f"copied {request.name} as curl (OSC 52){note}", timeout=6)
+
+    def action_import_curl(self) -> None:
+        selected = self.selected
+        group = selected.group if selected is not None and selected.path is not None else ()
+
+        def done(command: str | None) -> None:
+            if command and command.strip():
+                self.session.import_curl(command, group)
+
+        self.app.push_screen(PasteScreen("Paste a curl command (any length; Ctrl+S imports):"), done)
+
+    def action_import_http_file(self) -> None:
+        def done(path: str | None) -> None:
+            if path:
+                self.session.import_http_file(Path(path))
+
+        self.app.push_screen(PromptScreen("Path of a .http or .rest file:"), done)
 
 
 def _state_class(state: StreamState | None) -> str:
-    if state in (StreamState.OPEN,):
+    if state is StreamState.OPEN:
         return "open"
     if state in (StreamState.CONNECTING, StreamState.BACKOFF):
         return "connecting"

@@ -1,23 +1,36 @@
 """The answer to a REST request: a status line, the headers, and the body (pretty JSON),
-searchable with `/` and `n`."""
+searchable with `/` and `n`. Sending starts here too (a worker awaits the session), so the
+answer lands where it is shown. Secrets the request used are masked in the headers and the body
+(an echo server sends a token straight back) until `v` reveals them."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Input, Static, TextArea
 from textual.widgets.text_area import Selection
 
-from streamdash.core.http.secrets import mask_headers
+from streamdash.core.collections import SavedRequest
+from streamdash.core.http.secrets import mask_headers, mask_secrets
 from streamdash.core.http.send import ResponseSummary
 from streamdash.core.stats import format_bytes, format_duration
 from streamdash.core.text import escape_controls
+from streamdash.ui.safety import SafeDispatch
+
+if TYPE_CHECKING:
+    from streamdash.core.session import SendResult, Session
 
 
 def status_line(summary: ResponseSummary, name: str = "", note: str = "") -> str:
     target = f"{summary.method} {escape_controls(summary.url)}"
-    label = f"{name} \u00b7 " if name else ""
+    label = f"{escape_controls(name)} \u00b7 " if name else ""
+    if not summary.sent:
+        return f"{label}not sent: {escape_controls(summary.error or '')}"
     if summary.status is None:
         return f"{label}failed: {escape_controls(summary.error or '')} \u00b7 {target}"
     size = format_bytes(summary.size) + (" (cut)" if summary.truncated else "")
@@ -28,13 +41,23 @@ def status_line(summary: ResponseSummary, name: str = "", note: str = "") -> str
     )
 
 
-def headers_text(summary: ResponseSummary, reveal: bool = False) -> str:
-    """Secrets (Set-Cookie, tokens) masked unless the user reveals them."""
-    headers = summary.headers if reveal else mask_headers(summary.headers)
+def headers_text(summary: ResponseSummary, reveal: bool = False, secrets: frozenset[str] = frozenset()) -> str:
+    """Secrets (Set-Cookie, tokens, the request's own) masked unless the user reveals them."""
+    if reveal:
+        headers = list(summary.headers)
+    else:
+        headers = [(k, mask_secrets(v, secrets)) for k, v in mask_headers(summary.headers)]
     return "\n".join(f"{k}: {escape_controls(v)}" for k, v in headers)
 
 
-class ResponseView(Vertical):
+class ResponseView(SafeDispatch, Vertical):
+    class Shown(Message):
+        """An answer the user asked for arrived: a narrow layout switches to it."""
+
+        def __init__(self, reveal: bool) -> None:
+            super().__init__()
+            self.reveal = reveal
+
     BINDINGS = [
         Binding("slash", "search", "Search body"),
         Binding("n", "search_next", "Next match", show=False),
@@ -48,15 +71,43 @@ class ResponseView(Vertical):
         yield Input(placeholder="search the body (Enter: next, Esc: close)", id="response-search")
         yield TextArea("", id="response-body", read_only=True, soft_wrap=False, show_line_numbers=True)
 
-    def on_mount(self) -> None:
-        self.query_one("#response-search").display = False
-        self.query_one("#response-headers").display = False
+    def __init__(self, session: Session, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.session = session
         self.summary: ResponseSummary | None = None
+        self.secrets: frozenset[str] = frozenset()
         self._needle = ""
         self.revealed = False
 
-    def show(self, summary: ResponseSummary, name: str = "", note: str = "") -> None:
+    def on_mount(self) -> None:
+        self.query_one("#response-search").display = False
+        self.query_one("#response-headers").display = False
+        self.border_title = "Response"
+
+    def send(self, request: SavedRequest, *, reveal: bool = True) -> None:
+        self._send(request, reveal)
+
+    @work(group="rest", exit_on_error=False)
+    async def _send(self, request: SavedRequest, reveal: bool) -> None:
+        result = await self.session.send(request)
+        self.show_result(result)
+        self.post_message(self.Shown(reveal and result.sent))
+
+    def show_result(self, result: SendResult) -> None:
+        self.show(result.summary, result.request.name, result.note, result.secrets)
+
+    def _body(self) -> str:
+        summary = self.summary
+        if summary is None or summary.status is None:
+            return ""
+        text = summary.pretty_text()
+        return text if self.revealed else mask_secrets(text, self.secrets)
+
+    def show(
+        self, summary: ResponseSummary, name: str = "", note: str = "", secrets: frozenset[str] = frozenset()
+    ) -> None:
         self.summary = summary
+        self.secrets = secrets
         self.revealed = False
         status = self.query_one("#response-status", Static)
         status.update(status_line(summary, name, note))
@@ -64,9 +115,9 @@ class ResponseView(Vertical):
         for cls in ("-2xx", "-3xx", "-4xx", "-5xx", "-none"):
             status.remove_class(cls)
         status.add_class(f"-{kind}")
-        self.query_one("#response-headers", Static).update(headers_text(summary))
+        self.query_one("#response-headers", Static).update(headers_text(summary, secrets=secrets))
         body = self.query_one("#response-body", TextArea)
-        body.load_text(summary.pretty_text() if summary.status is not None else "")
+        body.load_text(self._body())
         body.scroll_home(animate=False)
 
     @property
@@ -77,8 +128,11 @@ class ResponseView(Vertical):
         if self.summary is None:
             return
         self.revealed = not self.revealed
-        self.query_one("#response-headers", Static).update(headers_text(self.summary, self.revealed))
+        self.query_one("#response-headers", Static).update(
+            headers_text(self.summary, self.revealed, self.secrets)
+        )
         self.query_one("#response-headers").display = True
+        self.query_one("#response-body", TextArea).load_text(self._body())
 
     def action_toggle_headers(self) -> None:
         headers = self.query_one("#response-headers")

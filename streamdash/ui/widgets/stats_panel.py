@@ -1,4 +1,5 @@
-"""Connection stats: one keyed row per stream, updated cell by cell, and a REST summary line."""
+"""Connection stats: one keyed row per stream (keyed by its request's file: two groups may each
+have a "ticker"), updated cell by cell, and a REST summary line."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from streamdash.core.stats import (
     format_rate,
 )
 from streamdash.core.text import escape_controls
+from streamdash.ui.safety import SafeDispatch
 
 SPARKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
 TREND_POINTS = 10
@@ -23,6 +25,7 @@ TREND_POINTS = 10
 # Fits 160 columns with the cell padding; narrower screens scroll the table sideways.
 COLUMNS = (
     ("stream", "Stream", 10),
+    ("where", "Host \u00b7 env", 22),
     ("state", "State", 19),
     ("up", "Up", 8),
     ("events", "Events", 9),
@@ -34,7 +37,6 @@ COLUMNS = (
     ("last_id", "Last id", 8),
     ("last_event", "Last ev", 8),
     ("last_beat", "Last hb", 8),
-    ("error", "Last error", 22),
 )
 
 
@@ -52,6 +54,7 @@ MEASURE_COLUMNS = (
     ("tokens", "Tokens", 7),
     ("ttft", "1st token", 9),
     ("tok_rate", "Tok/s", 7),
+    ("error", "Last error", 30),
 )
 
 
@@ -67,7 +70,7 @@ def measure_cells(snap: StreamSnapshot) -> dict[str, str]:
     else:
         missing = "0"
     return {
-        "stream": snap.name[:10],
+        "stream": escape_controls(snap.name)[:10],
         "gap": _ago(snap.gap_last_s),
         "gap_max": _ago(snap.gap_max_s),
         "missing": missing,
@@ -78,6 +81,7 @@ def measure_cells(snap: StreamSnapshot) -> dict[str, str]:
         "tokens": "-" if snap.tokens is None else f"{snap.tokens:,}",
         "ttft": _ago(snap.time_to_first_token_s),
         "tok_rate": "-" if snap.tokens_per_s is None else f"{snap.tokens_per_s:,.1f}",
+        "error": escape_controls(snap.last_error)[:80] or "-",
     }
 
 
@@ -103,7 +107,8 @@ def _state_text(snap: StreamSnapshot) -> str:
 
 def stream_cells(snap: StreamSnapshot) -> dict[str, str]:
     return {
-        "stream": snap.name[:10],
+        "stream": escape_controls(snap.name)[:10],
+        "where": where(snap),
         "state": _state_text(snap)[:19],
         "up": _ago(snap.connected_for),
         "events": f"{snap.events:,}",
@@ -115,8 +120,15 @@ def stream_cells(snap: StreamSnapshot) -> dict[str, str]:
         "last_id": escape_controls(snap.last_event_id)[-8:] or "-",
         "last_event": _ago(snap.since_last_event),
         "last_beat": _ago(snap.since_last_heartbeat),
-        "error": escape_controls(snap.last_error)[:80] or "-",
     }
+
+
+def where(snap: StreamSnapshot) -> str:
+    """`127.0.0.1:8000 · staging`: the host a stream connects to and the environment it uses."""
+    parts = [escape_controls(snap.host) or "-"]
+    if snap.environment:
+        parts.append(escape_controls(snap.environment))
+    return " \u00b7 ".join(parts)
 
 
 def rest_line(snap: RestSnapshot) -> str:
@@ -134,7 +146,7 @@ def rest_line(snap: RestSnapshot) -> str:
     )
 
 
-class StatsPanel(Vertical):
+class StatsPanel(SafeDispatch, Vertical):
     def compose(self) -> ComposeResult:
         table: DataTable[str] = DataTable(id="stats-streams", cursor_type="row", zebra_stripes=True)
         yield table
@@ -142,6 +154,7 @@ class StatsPanel(Vertical):
         yield Static("REST  no requests yet", id="stats-rest", markup=False)
 
     def on_mount(self) -> None:
+        self.border_title = "Stats"
         # Kept, not queried: the stats timer calls `show`, also while the app is closing.
         self._table = table = self.query_one("#stats-streams", DataTable)
         self._measures = measures = self.query_one("#stats-measures", DataTable)
@@ -159,12 +172,12 @@ class StatsPanel(Vertical):
         rest: RestSnapshot,
         terminal: tuple[float, float] | None = None,
     ) -> None:
-        _update(self._table, COLUMNS, self._cells, {s.name: stream_cells(s) for s in streams})
+        _update(self._table, COLUMNS, self._cells, {s.key or s.name: stream_cells(s) for s in streams})
         _update(
             self._measures,
             MEASURE_COLUMNS,
             self._measure_cells,
-            {s.name: measure_cells(s) for s in streams},
+            {s.key or s.name: measure_cells(s) for s in streams},
         )
         line = rest_line(rest)
         if terminal is not None:

@@ -1,0 +1,42 @@
+"""The command palette's entries: every main action, by name (Ctrl+P)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from textual.app import SystemCommand
+
+if TYPE_CHECKING:
+    from streamdash.ui.app import StreamdashApp
+
+
+def palette_commands(app: StreamdashApp) -> Iterator[SystemCommand]:
+    tree = app.requests_tree
+    events = app.events_pane
+    yield SystemCommand("Run or stop the selected request", "Send a REST request, or start/stop a stream (Enter)", tree.action_run)
+    yield SystemCommand("Restart the selected stream", "Drop the connection and resume at once (Ctrl+T)", app.action_restart_stream)
+    yield SystemCommand("Stop all streams", "Close every running stream", app.session.stop_all)
+    yield SystemCommand("Record the selected stream", "Start or stop recording it to a file (R)", app.action_toggle_record)
+    yield SystemCommand("Record all streams", "Record every running stream, and those started later", app.session.record_all)
+    yield SystemCommand("Stop recording", "Close the recording file", app.session.stop_recording)
+    yield SystemCommand("New request", "Create a request in this collection (n)", tree.action_new)
+    yield SystemCommand("Edit request", "Edit the selected request (e)", tree.action_edit)
+    yield SystemCommand("Duplicate request", "Copy the selected request (c)", tree.action_duplicate)
+    yield SystemCommand("Rename request", "Rename the selected request (r)", tree.action_rename)
+    yield SystemCommand("Delete request", "Delete the selected request file (Delete)", tree.action_delete)
+    yield SystemCommand("Filter events", "Focus the filter bar (/)", events.focus_filter)
+    yield SystemCommand("Invert filter", "Show the events the filter does not match (i)", events.toggle_invert)
+    yield SystemCommand("Cycle stream scope", "Show all streams or one (s)", events.cycle_scope)
+    yield SystemCommand("Pause or follow the log", "Stop or resume the live tail (p)", events.toggle_pause)
+    yield SystemCommand("Clear the log", "Forget every retained event", events.clear)
+    yield SystemCommand("Switch environment", "Choose one of env/*.toml (F6)", app.action_switch_environment)
+    yield SystemCommand("Reload collection", "Read the collection from disk again", app.session.reload)
+    yield SystemCommand("History", "Past sends; Enter sends one again (F7)", app.action_show_history)
+    yield SystemCommand("Run the collection", "Send every REST request in order and check the answers", app.action_run_collection)
+    yield SystemCommand("Export the log", "The filtered events as JSON lines or CSV (by the file's ending)", app.action_export_log)
+    yield SystemCommand("Export stats", "A stats snapshot as JSON", app.action_export_stats)
+    yield SystemCommand("Copy request as curl", "A command a shell runs back to this request", tree.action_copy_curl)
+    yield SystemCommand("Import a curl command", "Paste curl (any length); it becomes a saved request", tree.action_import_curl)
+    yield SystemCommand("Import a .http file", "JetBrains / VS Code REST Client requests", tree.action_import_http_file)
+    yield SystemCommand("Save the collection as...", "Copy this collection's folder somewhere to keep", app.action_save_collection_as)

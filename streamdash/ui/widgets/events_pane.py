@@ -1,0 +1,198 @@
+"""The events pane: the filter bar, the live log, an LLM stream's assembled text, and every
+stream's state on the border. What shows is the session's buffer through a `LogView`; the pane
+writes the log once per refresh tick, never per event, and not at all while hidden or paused
+(it catches up from the buffer when shown again).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape as escape_markup
+from textual.timer import Timer
+from textual.widgets import Input
+
+from streamdash.core.logview import LogView
+from streamdash.core.stats import describe_state, format_duration, silent_for
+from streamdash.core.text import escape_controls
+from streamdash.ui.safety import SafeDispatch
+from streamdash.ui.screens.event_detail import EventDetailScreen
+from streamdash.ui.widgets.assembled_text import AssembledText
+from streamdash.ui.widgets.event_log import EventLog
+from streamdash.ui.widgets.filter_bar import FilterBar
+
+if TYPE_CHECKING:
+    from streamdash.core.session import Session
+
+FILTER_DEBOUNCE_S = 0.15
+
+
+class EventsPane(SafeDispatch, Vertical):
+    def __init__(self, session: Session, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.session = session
+        self.view = LogView(session.buffer)
+        self.visible_in_layout = True  # False while a narrow layout shows another pane
+        self.waiting = 0  # matching events not shown while the log is paused or hidden
+        self.log_writes = 0  # writes to the log: one per tick at most
+        self._filter_timer: Timer | None = None
+        self._assembled_shown: tuple[tuple[int, bool, str | None], ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield FilterBar(id="filter-bar")
+        with Horizontal(id="log-row"):
+            yield EventLog(id="log")
+            yield AssembledText(id="assembled")
+
+    def on_mount(self) -> None:
+        # Kept, not queried: the refresh timer uses them every tick.
+        self.log_view = self.query_one(EventLog)
+        self.filter_bar = self.query_one(FilterBar)
+        self.assembled = self.query_one(AssembledText)
+        self.border_title = "Events"
+
+    # -- every tick ---------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """What arrived since the last tick goes to the log in one write."""
+        view = self.view
+        if self.session.buffer.next_seq == view.flushed_seq:
+            return
+        self._show_assembled()
+        shown = view.take_new()
+        self._show_status()
+        if not shown:
+            return
+        log = self.log_view
+        if not log.following or not self.visible_in_layout:
+            self.waiting += len(shown)  # caught up from the buffer later
+            self._show_badge()
+            return
+        log.append(shown)
+        self.log_writes += 1
+
+    def refilter(self) -> None:
+        """Re-run the filter over everything retained and show the newest matches."""
+        log = self.log_view
+        matches = self.view.all_matches()
+        self.waiting = 0
+        log.replace(matches[-(log.max_lines or len(matches)) :] if matches else [])
+        self._show_status(timed=True)
+        self._show_badge()
+
+    def set_visible(self, visible: bool) -> None:
+        was = self.visible_in_layout
+        self.visible_in_layout = visible
+        if visible and not was and self.waiting:
+            self.refilter()
+
+    def _show_status(self, timed: bool = False) -> None:
+        text, error = self.view.status()
+        if timed and self.view.narrowed and not error:
+            text += f" \u00b7 {self.view.took_ms:.0f} ms"
+        self.filter_bar.show_status(text, error=error)
+
+    def _show_badge(self) -> None:
+        if self.log_view.following:
+            self.filter_bar.show_badge("")
+        else:
+            self.filter_bar.show_badge(f"paused \u00b7 {self.waiting:,} new \u00b7 End to follow")
+
+    def _show_assembled(self) -> None:
+        """Every assembling stream's text beside the log, rewritten only when it grew."""
+        blocks = [
+            (live.name, assembler)
+            for live in self.session.streams.values()
+            if (assembler := live.measures.assembler) is not None and assembler.tokens
+        ]
+        shown = tuple((len(a.text), a.done, a.finish_reason) for _, a in blocks)
+        if shown != self._assembled_shown:
+            self._assembled_shown = shown
+            self.assembled.show(blocks)
+
+    def show_states(self, now: float) -> None:
+        """Every stream's state, host and environment on the border, so they stay visible
+        when the stats pane is not."""
+        session = self.session
+        parts = []
+        for live in session.streams.values():
+            where = f" @{live.host}" if live.host else ""
+            env = f" [{live.environment}]" if live.environment else ""
+            marks = " \u25cf rec" if live.key in session.recordings.keys else ""
+            silent = silent_for(live.stats, now, live.tracker.silence_after)
+            if silent is not None:
+                marks += f" \u26a0 silent {format_duration(silent)}"
+            state = escape_controls(describe_state(live.stats, now))[:48]
+            parts.append(f"{escape_controls(live.name)}{where}{env}{marks}: {state}")
+        subtitle = escape_markup(" \u00b7 ".join(parts))
+        if self.border_subtitle != subtitle:  # setting it repaints the pane, even unchanged
+            self.border_subtitle = subtitle
+        self._show_status()
+
+    # -- the filter ---------------------------------------------------------------------------
+
+    def focus_filter(self) -> None:
+        # At once, not on the next idle: keys typed right after "/" belong to the filter.
+        self.app.set_focus(self.filter_bar.input)
+
+    @on(Input.Changed, "#filter-input")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DEBOUNCE_S, self.apply_filter)
+
+    @on(Input.Submitted, "#filter-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.apply_filter()
+        self.log_view.focus()
+
+    def apply_filter(self) -> None:
+        self.view.set_text(self.filter_bar.input.value)
+        self.refilter()
+
+    def toggle_invert(self) -> None:
+        self.view.toggle_invert()
+        self.filter_bar.show_invert(self.view.invert)
+        self.refilter()
+
+    def cycle_scope(self) -> None:
+        running = [live.name for live in self.session.streams.values()]
+        self.filter_bar.show_scope(self.view.cycle_scope(running))
+        self.refilter()
+
+    def scope_stream(self) -> str | None:
+        """The key of the stream the scope shows, if it shows one."""
+        scope = self.view.scope
+        return next((k for k, live in self.session.streams.items() if live.name == scope), None)
+
+    # -- the log ------------------------------------------------------------------------------
+
+    def toggle_pause(self) -> None:
+        log = self.log_view
+        if log.following:
+            log.pause()
+        else:
+            log.action_follow()
+
+    def clear(self) -> None:
+        self.session.buffer.clear()
+        self.refilter()
+
+    @on(EventLog.Paused)
+    def _paused(self) -> None:
+        self._show_badge()
+
+    @on(EventLog.Resumed)
+    def _resumed(self) -> None:
+        self.waiting = 0
+        self.refilter()
+
+    @on(EventLog.OpenEntry)
+    def _open_entry(self, message: EventLog.OpenEntry) -> None:
+        notes = self.session.detail_notes(message.entry)
+        self.app.push_screen(EventDetailScreen(message.entry, notes))
