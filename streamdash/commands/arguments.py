@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from typing import NoReturn
 
 from streamdash.exits import EXIT_USAGE
 
+
 class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not usage plus a line
+    def error(self, message: str) -> NoReturn:  # one line, not usage plus a line
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 

@@ -3,6 +3,7 @@ environment (`streamdash run`, `streamdash tail --collection`)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,10 +16,8 @@ __all__ = ["collection_variables", "select_requests"]
 def _names(req: SavedRequest, root: Path) -> set[str]:
     names = {req.name, "/".join((*req.group, req.name))}
     if req.path is not None:
-        try:
+        with contextlib.suppress(ValueError):  # a file outside the folder
             names.add(req.path.relative_to(root).with_suffix("").as_posix())
-        except ValueError:
-            pass
     return names
 
 

@@ -12,8 +12,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from streamdash.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from streamdash.commands.tail import tail_request, typed_request
+from streamdash.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 
 
 def run_demo(args: argparse.Namespace) -> int:

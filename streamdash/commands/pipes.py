@@ -6,14 +6,15 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from streamdash.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 
 __all__ = ["run_async"]
 
 
-def run_async(coro_factory: Callable[[], Awaitable[int]]) -> int:
+def run_async(coro_factory: Callable[[], Coroutine[Any, Any, int]]) -> int:
     """Run an async command with the exits a pipe-friendly tool owes: Ctrl-C, a closed pipe."""
     try:
         return asyncio.run(coro_factory())

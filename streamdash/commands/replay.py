@@ -19,10 +19,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from typing import BinaryIO, TextIO
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from streamdash.exits import EXIT_FAILED, EXIT_OK
+
+if TYPE_CHECKING:
+    from streamdash.core.recording import DamagedLine, RecordedItem
 
 __all__ = ["add_replay_parser", "run_replay"]
 
@@ -122,7 +125,7 @@ def run_replay(
     return run_async(lambda: _replay(args, items, speed, out, err))
 
 
-def _dashboard(args: argparse.Namespace, items, speed: float | None) -> int:  # type: ignore[no-untyped-def]
+def _dashboard(args: argparse.Namespace, items: Iterator[RecordedItem | DamagedLine], speed: float | None) -> int:
     """The dashboard on a recording: an empty scratch collection, the recording's streams."""
     import tempfile
     from pathlib import Path
@@ -151,7 +154,6 @@ def _dashboard(args: argparse.Namespace, items, speed: float | None) -> int:  # 
 async def _replay(args, items, speed, out: BinaryIO | None, err: TextIO) -> int:
     from streamdash.commands.output import EventPrinter, describe_change, iso_time, use_colour
     from streamdash.core.recording import DamagedLine, RecordingReadError, play
-
     from streamdash.core.sse.latency import event_latency_ms
 
     out = out if out is not None else sys.stdout.buffer
@@ -190,7 +192,7 @@ async def _replay(args, items, speed, out: BinaryIO | None, err: TextIO) -> int:
                 else:
                     if item.t != stamp_for:
                         stamp_for, stamp = item.t, iso_time(item.t)
-                    row = {
+                    row: dict[str, object] = {
                         "event": item.event,
                         "data": item.data,
                         "id": item.id,

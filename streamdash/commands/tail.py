@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import os
 import sys
 import time
-from collections.abc import Awaitable, Callable
-from pathlib import Path
 from contextlib import aclosing
-from typing import TextIO
+from pathlib import Path
+from typing import BinaryIO, TextIO, cast
 
 import httpx
 
@@ -27,6 +25,8 @@ from streamdash.core.http.transport import ClientPool
 from streamdash.core.recording import Recorder
 from streamdash.core.sse import (
     Event,
+    Heartbeat,
+    Item,
     RetryPolicy,
     SSEStream,
     StateChange,
@@ -37,7 +37,7 @@ from streamdash.core.sse.assemble import Assembler
 from streamdash.core.sse.stream import DEFAULT_CONNECT_TIMEOUT
 from streamdash.core.stats import format_duration, silent_for
 from streamdash.core.text import escape_controls
-from streamdash.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
+from streamdash.exits import EXIT_FAILED, EXIT_OK, UsageError
 
 
 def check_url(text: str) -> httpx.URL:
@@ -211,7 +211,7 @@ async def watch(
                     if assembler is not None:
                         printed += _assemble(assembler, batch, printer.out)
                     else:
-                        printed += printer.write(batch)
+                        printed += printer.write(cast(list[Event | Heartbeat], batch))  # no state changes here
                     if count is not None and printed >= count:
                         return EXIT_OK
     except TimeoutError:
@@ -242,7 +242,7 @@ async def _silence_alarm(stream: SSEStream, diagnostics: Diagnostics, threshold:
             diagnostics.warn(f"nothing received for {format_duration(silent)} while open")
 
 
-def _assemble(assembler: Assembler, batch: list, out) -> int:  # type: ignore[no-untyped-def]
+def _assemble(assembler: Assembler, batch: list[Item], out: BinaryIO) -> int:
     """Print the text the batch's events add, as it grows; returns how many events it saw."""
     pieces = []
     events = 0
@@ -258,7 +258,7 @@ def _assemble(assembler: Assembler, batch: list, out) -> int:  # type: ignore[no
     return events
 
 
-def _assembled_summary(assembler: Assembler, out, diagnostics: Diagnostics) -> None:  # type: ignore[no-untyped-def]
+def _assembled_summary(assembler: Assembler, out: BinaryIO, diagnostics: Diagnostics) -> None:
     if assembler.text and not assembler.text.endswith("\n"):
         out.write(b"\n")
         out.flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from typing import Final
 
 from streamdash.core.sse.events import Event
 
@@ -21,7 +22,13 @@ NOTE_STREAM = "streamdash"  # the stream label of the session's own lines (an en
 # dataclass holding an Event) 100,000 retained events made every full collection take over
 # 100 ms, stalling the event loop. `seq` orders all entries of all streams.
 LogEntry = tuple[int, str, str, str, str, float]
-SEQ, STREAM, TYPE, DATA, ID, RECEIVED_AT = range(6)
+# The columns, as literals, so that `entry[DATA]` is a str to the type checker.
+SEQ: Final = 0
+STREAM: Final = 1
+TYPE: Final = 2
+DATA: Final = 3
+ID: Final = 4
+RECEIVED_AT: Final = 5
 
 
 def make_entry(seq: int, stream: str, event: Event) -> LogEntry:
@@ -98,7 +105,7 @@ class EventBuffer:
         rewritten: deque[LogEntry] = deque(maxlen=self.size)
         for entry in self._entries:
             if entry[STREAM] == old:
-                entry = (entry[SEQ], new, *entry[TYPE:])
+                entry = (entry[SEQ], new, entry[TYPE], entry[DATA], entry[ID], entry[RECEIVED_AT])
                 count += 1
             rewritten.append(entry)
         if count:

@@ -53,21 +53,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
 from json.scanner import make_scanner
-from typing import Any, Final
+from typing import Any
 
-from streamdash.core import buffer as _buffer
-from streamdash.core.buffer import DEFAULT_BUFFER_SIZE, LogEntry
+from streamdash.core.buffer import DATA, DEFAULT_BUFFER_SIZE, ID, STREAM, TYPE, LogEntry
 
 __all__ = ["EventFilter", "FieldCache", "FilterError", "compile_filter"]
-
-
-# LogEntry's columns, as literals: buffer unpacks its own from range(6), which types them as
-# plain ints, and indexing a LogEntry with a plain int yields "int | str | float" to the checker.
-STREAM: Final = 1
-TYPE: Final = 2
-DATA: Final = 3
-ID: Final = 4
-assert (STREAM, TYPE, DATA, ID) == (_buffer.STREAM, _buffer.TYPE, _buffer.DATA, _buffer.ID)
 
 
 class FilterError(ValueError):

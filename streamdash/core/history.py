@@ -9,6 +9,7 @@ trimmed to the newest half when it grows past its cap.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -150,10 +151,8 @@ class History:
         return out
 
     def clear(self) -> None:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.remove(self.path)
-        except FileNotFoundError:
-            pass
 
 
 def format_entry_line(entry: HistoryEntry, columns: Sequence[int] = (19, 24, 7, 6)) -> str:

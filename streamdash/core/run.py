@@ -37,7 +37,7 @@ Decisions:
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,7 +206,7 @@ def _header(response: ResponseSummary, name: str) -> str | Any:
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
-    return a == b
+    return bool(a == b)
 
 
 def _contains(haystack: Any, needle: Any) -> bool:
@@ -339,7 +339,7 @@ async def run_requests(
     variables: Mapping[str, str],
     *,
     environ: Mapping[str, str] | None = None,
-) -> AsyncIterator[StepResult]:
+) -> AsyncGenerator[StepResult, None]:
     """Send `requests` in order, yielding each step's result as soon as it is known.
 
     `variables` is not changed: captures go into a copy, visible to the later requests of this

@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from streamdash.core.percentile import percentile
 from streamdash.core.sse.events import StreamState
@@ -183,10 +182,10 @@ class StreamTracker:
         )
 
 
-def _measured(measures: StreamMeasures) -> dict[str, object]:
+def _measured(measures: StreamMeasures) -> dict[str, Any]:
     arrival = measures.inter_arrival
     gaps = measures.gaps
-    fields: dict[str, object] = {
+    fields: dict[str, Any] = {
         "gap_last_s": arrival.last,
         "gap_max_s": arrival.max,
         "missing_ids": gaps.missing if gaps.applicable else None,

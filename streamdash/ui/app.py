@@ -9,6 +9,7 @@ the stats once a second. Each pane's behaviour lives beside its widget (widgets/
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import time
 from collections.abc import Iterable
@@ -104,7 +105,10 @@ class StreamdashApp(SafeApp):
         self.replay_settings = replay_settings
         self.screenshots_dir = screenshots_dir
         self.terminal = TerminalMeter()
-        session.subscribe(lambda event: self.post_message(SessionMessage(event)))
+        session.subscribe(self._session_said)
+
+    def _session_said(self, event: SessionEvent) -> None:
+        self.post_message(SessionMessage(event))
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -118,10 +122,9 @@ class StreamdashApp(SafeApp):
 
     def on_mount(self) -> None:
         self.terminal.attach(self._driver)
-        try:  # the terminal went away (an SSH drop): leave cleanly instead of dying mid-write
+        # The terminal went away (an SSH drop): leave cleanly instead of dying mid-write.
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass
         # Kept, not queried: the timers use them every tick.
         self.requests_tree = self.query_one(RequestsTree)
         self.events_pane = self.query_one(EventsPane)

@@ -267,7 +267,7 @@ def test_ctrl_c_exits_130_without_traceback(raw_server):
     )
     assert proc.stdout.readline().strip().endswith("x")
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=10)
+    _, err = proc.communicate(timeout=10)
     assert proc.returncode == 130
     assert "Traceback" not in err
 

@@ -337,6 +337,7 @@ async def test_resizing_never_breaks_the_layout(collection_dir, demo):
             for pane in shown:
                 region = app.query_one(f"#{pane}").region
                 assert screen.contains_region(region), (width, height, pane, region)
-            await wait_for(pilot, lambda: app.session.buffer.next_seq > before)
+            await wait_for(pilot, lambda before=before: app.session.buffer.next_seq > before)
             if not narrow or app.panes.pane == "events":
-                await wait_for(pilot, lambda: app.events_pane.log_view.entries and app.events_pane.log_view.entries[-1][0] >= before)
+                log = app.events_pane.log_view
+                await wait_for(pilot, lambda log=log, before=before: log.entries and log.entries[-1][0] >= before)

@@ -13,9 +13,9 @@ from pathlib import Path
 from textual.widgets import DataTable, Static
 
 from streamdash.core.buffer import DATA, ID, RECEIVED_AT, STREAM, TYPE
-from streamdash.core.collections import Collection, StreamSettings, load_collection
+from streamdash.core.collections import Collection, load_collection
 from streamdash.core.playback import RecordingPlayer
-from streamdash.core.recording import DamagedLine, RecordedItem, Recorder, read_recording
+from streamdash.core.recording import DamagedLine, Recorder, read_recording
 from streamdash.core.sse import Event, StateChange, StreamState
 from streamdash.ui.app import StreamdashApp
 from streamdash.ui.launch import build_app

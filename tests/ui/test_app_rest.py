@@ -13,7 +13,6 @@ import streamdash.demo
 from streamdash.core.collections import load_collection
 from streamdash.core.history import History
 from streamdash.demo import DemoServer
-from streamdash.ui.app import StreamdashApp
 from streamdash.ui.launch import build_app
 from streamdash.ui.screens.dialogs import CarefulConfirmScreen, PasteScreen, PromptScreen
 from streamdash.ui.screens.environments import EnvironmentScreen

@@ -4,7 +4,6 @@ session model (issue 9)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import subprocess
@@ -17,7 +16,6 @@ from textual.widgets import TextArea
 
 import streamdash.demo
 from streamdash.core.collections import load_collection
-from streamdash.core.session import request_id
 from streamdash.demo import DemoServer
 from streamdash.ui.launch import build_app
 from streamdash.ui.screens.dialogs import ConfirmScreen, PasteScreen

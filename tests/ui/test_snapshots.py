@@ -25,13 +25,13 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, TextArea
 
-import streamdash.demo
 import streamdash.core.logview as logview_module
+import streamdash.demo
 from streamdash.core.buffer import TYPE
 from streamdash.core.collections import load_collection
 from streamdash.core.http.send import ResponseSummary
-from streamdash.core.sse import Event, SSEStream, StreamState
 from streamdash.core.session import LiveStream, request_id
+from streamdash.core.sse import Event, SSEStream, StreamState
 from streamdash.ui.app import StreamdashApp
 from streamdash.ui.launch import build_app
 from streamdash.ui.screens.event_detail import EventDetailScreen

@@ -158,7 +158,7 @@ def _normalise(command: str) -> str:
             value, i = _ansi_c(command, i + 2)
             out.append(_quote_word(value) if value else "''")
         elif char == '"':
-            value: list[str] = []
+            quoted: list[str] = []
             j = i + 1
             while j < n and command[j] != '"':
                 if command[j] == "\\" and j + 1 < n:
@@ -169,14 +169,14 @@ def _normalise(command: str) -> str:
                     if command.startswith("\r\n", j + 1):
                         j += 3
                         continue
-                    value.append(nxt if nxt in '$`"\\' else "\\" + nxt)
+                    quoted.append(nxt if nxt in '$`"\\' else "\\" + nxt)
                     j += 2
                 else:
-                    value.append(command[j])
+                    quoted.append(command[j])
                     j += 1
             if j >= n:
                 raise CurlError(f"unbalanced quotes: no closing \" after {_show(command[i:i + 30])}")
-            out.append("'" + "".join(value).replace("'", "'\\''") + "'")
+            out.append("'" + "".join(quoted).replace("'", "'\\''") + "'")
             i = j + 1
         else:
             out.append(char)
@@ -201,11 +201,11 @@ def split_url(url: str) -> tuple[str, list[tuple[str, str]]]:
     return base, parse_qsl(query, keep_blank_values=True)
 
 
-def join_url(url: str, query: list[tuple[str, str]]) -> str:
+def join_url(url: str, query: Sequence[tuple[str, str | int | float | bool | None]]) -> str:
     """The URL with `query` appended, percent-encoded the way httpx sends it."""
     if not query:
         return url
-    encoded = str(httpx.QueryParams(query))
+    encoded = str(httpx.QueryParams(list(query)))
     return f"{url}{'&' if '?' in url else '?'}{encoded}"
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn
 
 from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES
-from streamdash.core.sse.stream import DEFAULT_READ_TIMEOUT, RetryPolicy
 from streamdash.core.sse.silence import DEFAULT_SILENCE_THRESHOLD
+from streamdash.core.sse.stream import DEFAULT_READ_TIMEOUT, RetryPolicy
 
 Kind = Literal["rest", "sse"]
 KINDS: tuple[Kind, ...] = ("rest", "sse")
@@ -262,7 +262,7 @@ def request_from_data(
 
     return SavedRequest(
         name=name,
-        kind=kind,  # type: ignore[arg-type]  # checked against KINDS above
+        kind=kind,  # checked against KINDS above
         method=method,
         url=check.string(data, "url", ""),
         query=check.pairs(data, "query"),

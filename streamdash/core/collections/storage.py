@@ -8,6 +8,7 @@ whose message is one line naming the file.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import os
@@ -159,10 +160,8 @@ def _create_temp(path: Path) -> tuple[Path, int]:
 
 def _copy_mode(original: Path, tmp: Path) -> None:
     """Keep the permissions a user gave the file; a new file gets the umask's, as usual."""
-    try:
+    with contextlib.suppress(OSError):
         os.chmod(tmp, stat.S_IMODE(original.stat().st_mode))
-    except OSError:
-        pass
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -82,7 +82,7 @@ def as_curl(prepared: PreparedRequest, refs: ShellReferences | None = None) -> C
     sse = prepared.kind == "sse"
     headers = list(prepared.headers)
     if sse:  # what the stream sends on every attempt
-        headers = [(k, v if isinstance(v, str) else v.decode("utf-8")) for k, v in prepared.stream_headers()]
+        headers = prepared.stream_headers()
     user = None
     note = None
     auth = prepared.auth_config

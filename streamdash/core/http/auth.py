@@ -36,7 +36,7 @@ import time
 from base64 import b64encode
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote_plus
 
 import httpx
@@ -125,7 +125,7 @@ class OAuth2Config:
 AuthConfig = NoAuthConfig | BasicAuthConfig | DigestAuthConfig | BearerAuthConfig | OAuth2Config
 
 # type -> (config class, required fields, optional fields)
-_SCHEMES: dict[str, tuple[type, tuple[str, ...], tuple[str, ...]]] = {
+_SCHEMES: dict[str, tuple[Callable[..., AuthConfig], tuple[str, ...], tuple[str, ...]]] = {
     "none": (NoAuthConfig, (), ()),
     "basic": (BasicAuthConfig, ("username", "password"), ()),
     "digest": (DigestAuthConfig, ("username", "password"), ()),
@@ -191,7 +191,8 @@ def render_auth(config: AuthConfig, fill: Callable[[str], str]) -> AuthConfig:
         except MissingVariable as exc:
             where = f"{config.where}: " if config.where else ""
             raise AuthError(f"{where}auth.{item.name}: {MissingVariable(exc.name)}") from None
-    return replace(config, **values)
+    rendered: AuthConfig = replace(cast(Any, config), **values)  # one of the union's dataclasses
+    return rendered
 
 
 def auth_for(config: AuthConfig, tokens: TokenCache) -> httpx.Auth | None:

@@ -30,5 +30,6 @@ def method_problem(method: str) -> str | None:
     return None
 
 
-def wire_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str | bytes]]:
-    return [(name, value if value.isascii() else value.encode("utf-8")) for name, value in headers]
+def wire_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """As bytes: names are ASCII tokens (see `header_problem`), values UTF-8."""
+    return [(name.encode("ascii"), value.encode("utf-8")) for name, value in headers]

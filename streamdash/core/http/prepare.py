@@ -98,7 +98,7 @@ class PreparedRequest:
     def masked_url(self) -> str:
         return mask_url(self.masked(self.url))
 
-    def stream_headers(self, last_event_id: str = "") -> list[tuple[str, str | bytes]]:
+    def stream_headers(self, last_event_id: str = "") -> list[tuple[str, str]]:
         """What a stream sends on each attempt (the SSE headers added)."""
         return event_stream_headers(self.headers, last_event_id)
 
@@ -158,11 +158,10 @@ def prepare(
     auth_config = _auth_config(request, settings, fill, where)
     secrets = set(fill.secrets.values())
     if auth_config is not None:
-        secrets.update(
-            value
-            for name in _SECRET_AUTH_FIELDS
-            if isinstance(value := getattr(auth_config, name, None), str) and value
-        )
+        for name in _SECRET_AUTH_FIELDS:
+            secret = getattr(auth_config, name, None)
+            if isinstance(secret, str) and secret:
+                secrets.add(secret)
     timeout = REST_TIMEOUT
     if request.kind == "sse":
         read = request.stream.read_timeout or None

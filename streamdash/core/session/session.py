@@ -26,8 +26,17 @@ from pathlib import Path
 import httpx
 import tomli_w
 
-from streamdash.core.buffer import DATA, DEFAULT_BUFFER_SIZE, ID, NOTE_STREAM, RECEIVED_AT, STREAM, TYPE
-from streamdash.core.buffer import EventBuffer, LogEntry
+from streamdash.core.buffer import (
+    DATA,
+    DEFAULT_BUFFER_SIZE,
+    ID,
+    NOTE_STREAM,
+    RECEIVED_AT,
+    STREAM,
+    TYPE,
+    EventBuffer,
+    LogEntry,
+)
 from streamdash.core.collections import (
     Collection,
     CollectionError,
@@ -344,7 +353,7 @@ class Session:
                         live.measures.add(events)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - a dead worker must say why
+        except Exception as exc:
             stream.stats.state = StreamState.FAILED
             stream.stats.last_error = f"internal error: {type(exc).__name__}: {exc}"
             self.notice(f"{live.name}: {stream.stats.last_error}", "stream failed", "error", 10)

@@ -17,17 +17,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import cast
 
 import httpx
 
 from streamdash.core.http.errors import describe_error, is_tls_error
 from streamdash.core.http.headers import wire_headers
 from streamdash.core.sse.backoff import Backoff, parse_retry_after
-from streamdash.core.sse.events import Event, Heartbeat, Item, StateChange, StreamState
+from streamdash.core.sse.events import Event, Item, StateChange, StreamState
 from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES, EventTooLarge, SSEParser
 
 DEFAULT_READ_TIMEOUT = 60.0
@@ -94,19 +95,18 @@ class StreamStats:
 
 def event_stream_headers(
     headers: Sequence[tuple[str, str]], last_event_id: str = ""
-) -> list[tuple[str, str | bytes]]:
+) -> list[tuple[str, str]]:
     """Rules 23, 24 and 26: the original headers, the SSE ones, and the resume point. Also what
     copy as curl shows, so the command and the stream send the same."""
     names = {name.lower() for name, _ in headers}
-    sent: list[tuple[str, str | bytes]] = []
+    sent: list[tuple[str, str]] = []
     if "accept" not in names:
         sent.append(("Accept", "text/event-stream"))
     if "cache-control" not in names:
         sent.append(("Cache-Control", "no-cache"))
-    sent.extend(wire_headers((k, v) for k, v in headers if k.lower() != "last-event-id"))
+    sent.extend((k, v) for k, v in headers if k.lower() != "last-event-id")
     if last_event_id:
-        # httpx refuses a non-ASCII str header value; the spec sends the id as UTF-8.
-        sent.append(("Last-Event-ID", last_event_id.encode("utf-8")))
+        sent.append(("Last-Event-ID", last_event_id))
     return sent
 
 
@@ -182,7 +182,7 @@ class SSEStream:
         self._backoff = backoff
         self._dedup = _Dedup(self.options.dedup_window)
         self._ever_opened = False
-        self._iterators: list[AsyncIterator[Item] | AsyncIterator[list[Item]]] = []
+        self._iterators: list[AsyncGenerator[Item, None] | AsyncGenerator[list[Item], None]] = []
         self._timeout = _timeout(options)
         # restart(): the reason waiting to be acted on, the task reading the stream, and
         # whether that task is out in the consumer's code (at a yield) or in an await of ours.
@@ -198,7 +198,7 @@ class SSEStream:
     def last_event_id(self) -> str:
         return self.stats.last_event_id
 
-    def __aiter__(self) -> AsyncIterator[Item]:
+    def __aiter__(self) -> AsyncGenerator[Item, None]:
         self._iterators.append(iterator := self._items())
         return iterator
 
@@ -218,14 +218,16 @@ class SSEStream:
             if not getattr(iterator, "ag_running", False):
                 await iterator.aclose()
 
-    async def _items(self) -> AsyncIterator[Item]:
+    async def _items(self) -> AsyncGenerator[Item, None]:
         async with aclosing(self._batches()) as batches:
             async for batch in batches:
                 for item in batch:
                     yield item
 
-    def request_headers(self) -> list[tuple[str, str | bytes]]:
-        return event_stream_headers(self.options.headers, self.stats.last_event_id)
+    def request_headers(self) -> list[tuple[bytes, bytes]]:
+        """On the wire as UTF-8 bytes: httpx refuses a non-ASCII `str` value, and the spec
+        sends the last event id (and we any header value) as UTF-8."""
+        return wire_headers(event_stream_headers(self.options.headers, self.stats.last_event_id))
 
     @property
     def running(self) -> bool:
@@ -273,12 +275,12 @@ class SSEStream:
         if self._restart is not None:
             raise _Restart(self._restart)
 
-    def batches(self) -> AsyncIterator[list[Item]]:
+    def batches(self) -> AsyncGenerator[list[Item], None]:
         """Yield lists of items, one list per network read (and one per state change)."""
         self._iterators.append(iterator := self._batches())
         return iterator
 
-    async def _batches(self) -> AsyncIterator[list[Item]]:
+    async def _batches(self) -> AsyncGenerator[list[Item], None]:
         stats = self.stats
         self._task = asyncio.current_task()
         try:
@@ -323,7 +325,7 @@ class SSEStream:
                     reason = self._take_restart()
                     if reason is None:
                         raise
-                    ending = _Restart(reason)
+                    ending: _Outcome = _Restart(reason)
                 except _Outcome as outcome:
                     ending = outcome
                 except EventTooLarge as exc:
@@ -381,13 +383,15 @@ class SSEStream:
                 stats.state = StreamState.CLOSED  # the consumer stopped reading: closed by the user
                 stats.connected_since = None
 
-    async def _read(self, response: httpx.Response) -> AsyncIterator[list[Item]]:
+    async def _read(self, response: httpx.Response) -> AsyncGenerator[list[Item], None]:
         stats = self.stats
         dedup = self._dedup
         parser = SSEParser(stats.last_event_id, self.options.max_event_bytes)  # rule 32
         clock = time.time
         try:
-            async with aclosing(response.aiter_bytes()) as chunks:
+            # An async generator at run time (typed as an iterator): closed as one.
+            raw = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
+            async with aclosing(raw) as chunks:
                 while True:
                     try:
                         chunk = await anext(chunks)
@@ -458,9 +462,9 @@ class SSEStream:
         reason = describe_error(exc)
         if is_tls_error(exc):
             return _Outcome(StreamState.FAILED, reason)
-        if not self._ever_opened and not self.options.retry_first_connect:
-            if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-                return _Outcome(StreamState.FAILED, reason)
+        first = not self._ever_opened and not self.options.retry_first_connect
+        if first and isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            return _Outcome(StreamState.FAILED, reason)
         return _Outcome(StreamState.BACKOFF, reason)
 
     def _next_delay(self, ending: _Outcome, connected_for: float | None) -> float:

@@ -15,9 +15,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
-from streamdash.ui.safety import SafeDispatch
 from streamdash.core.buffer import DATA, LogEntry
 from streamdash.core.text import escape_controls
+from streamdash.ui.safety import SafeDispatch
 
 
 def pretty_data(data: str) -> str:

@@ -12,9 +12,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from streamdash.ui.safety import SafeDispatch
 from streamdash.core.history import HistoryEntry
 from streamdash.core.text import escape_controls
+from streamdash.ui.safety import SafeDispatch
 
 
 class HistoryScreen(SafeDispatch, ModalScreen[HistoryEntry | None]):

@@ -18,12 +18,12 @@ from textual.markup import escape as escape_markup
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
-from streamdash.ui.safety import SafeDispatch
-from streamdash.core.collections import SavedRequest
+from streamdash.core.collections import Kind, SavedRequest
 from streamdash.core.collections.models import json_path_problem
 from streamdash.core.collections.template import is_placeholder
 from streamdash.core.http.auth import AuthError, parse_auth
 from streamdash.core.sse import RetryPolicy
+from streamdash.ui.safety import SafeDispatch
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -87,7 +87,8 @@ class RequestEditorScreen(SafeDispatch, ModalScreen[SavedRequest | None]):
                     yield Input(r.name, placeholder="name", id="editor-name")
                 yield Input(r.url, placeholder="https://host/path  ({{variables}} allowed)",
                             id="editor-url", select_on_focus=False)
-                auth = r.extra.get("auth") if isinstance(r.extra.get("auth"), dict) else {}
+                table = r.extra.get("auth")
+                auth: dict[str, object] = table if isinstance(table, dict) else {}
                 kind = str(auth.get("type", "default")).lower()
                 choices = list(AUTH_CHOICES)
                 if kind not in {value for _, value in choices}:
@@ -160,7 +161,7 @@ class RequestEditorScreen(SafeDispatch, ModalScreen[SavedRequest | None]):
         if not url:
             raise EditorError("the request needs a URL")
         method = str(self.query_one("#editor-method", Select).value).upper()
-        kind = str(self.query_one("#editor-kind", Select).value)
+        kind: Kind = "sse" if self.query_one("#editor-kind", Select).value == "sse" else "rest"
         query = parse_pairs(self.query_one("#editor-query", TextArea).text, "=", "query")
         headers = parse_pairs(self.query_one("#editor-headers", TextArea).text, ":", "headers")
         body = self.query_one("#editor-body", TextArea).text
@@ -168,7 +169,7 @@ class RequestEditorScreen(SafeDispatch, ModalScreen[SavedRequest | None]):
         if kind == "sse":
             read_timeout = self._seconds("#editor-read-timeout", "read timeout", "never")
             policy = RetryPolicy(str(self.query_one("#editor-policy", Select).value))
-            paths = {}
+            paths: dict[str, str] = {}
             for key, label in (("latency_field", "latency from"), ("assemble", "assemble")):
                 path = self.query_one(f"#editor-{key.replace('_', '-')}", Input).value.strip()
                 if (problem := json_path_problem(path)) is not None:
@@ -176,7 +177,12 @@ class RequestEditorScreen(SafeDispatch, ModalScreen[SavedRequest | None]):
                 paths[key] = path
             silence = self._seconds("#editor-silence", "silence alarm", "off")
             stream = dataclasses.replace(
-                stream, retry_policy=policy, read_timeout=read_timeout, silence_alarm=silence, **paths
+                stream,
+                retry_policy=policy,
+                read_timeout=read_timeout,
+                silence_alarm=silence,
+                latency_field=paths["latency_field"],
+                assemble=paths["assemble"],
             )
         return dataclasses.replace(
             self.request,

@@ -13,12 +13,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
-from streamdash.ui.safety import SafeDispatch
 from streamdash.core.collections import SavedRequest
 from streamdash.core.http.execute import Executor
 from streamdash.core.run import StepResult, run_requests
 from streamdash.core.stats import format_bytes, format_duration
 from streamdash.core.text import escape_controls
+from streamdash.ui.safety import SafeDispatch
 
 
 class RunScreen(SafeDispatch, ModalScreen[None]):

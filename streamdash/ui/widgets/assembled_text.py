@@ -8,10 +8,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from streamdash.ui.safety import SafeDispatch
 from streamdash.core.sse.assemble import Assembler
 from streamdash.core.stats import format_duration
 from streamdash.core.text import escape_controls, escape_controls_multiline
+from streamdash.ui.safety import SafeDispatch
 
 
 def assembled_title(name: str, assembler: Assembler) -> str:

@@ -19,9 +19,9 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widgets import Log
 
-from streamdash.ui.safety import SafeDispatch
 from streamdash.core.buffer import TYPE, LogEntry
 from streamdash.ui import lines as cols
+from streamdash.ui.safety import SafeDispatch
 
 DEFAULT_MAX_LINES = 10_000  # scrollback on screen; the buffer and the filter reach all retained events
 
@@ -102,7 +102,7 @@ class EventLog(SafeDispatch, Log):
         if self.following:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
 
-    def clear(self):  # type: ignore[override]
+    def clear(self):
         self.entries = []
         return super().clear()
 
@@ -181,7 +181,7 @@ class EventLog(SafeDispatch, Log):
         if self.cursor is not None and self.cursor < len(self.entries):
             self.post_message(self.OpenEntry(self.entries[self.cursor]))
 
-    def on_click(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_click(self, event) -> None:
         y = int(self.scroll_y) + event.y
         if 0 <= y < len(self._lines):
             self.pause()

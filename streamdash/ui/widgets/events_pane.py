@@ -80,7 +80,7 @@ class EventsPane(SafeDispatch, Vertical):
         matches = self.view.all_matches()
         self.waiting = 0
         log.replace(matches[-(log.max_lines or len(matches)) :] if matches else [])
-        self._show_status(timed=True)
+        self._show_status()
         self._show_badge()
 
     def set_visible(self, visible: bool) -> None:
@@ -89,9 +89,9 @@ class EventsPane(SafeDispatch, Vertical):
         if visible and not was and self.waiting:
             self.refilter()
 
-    def _show_status(self, timed: bool = False) -> None:
+    def _show_status(self) -> None:
         text, error = self.view.status()
-        if timed and self.view.narrowed and not error:
+        if self.view.narrowed and not error:  # what the last full re-filter took
             text += f" \u00b7 {self.view.took_ms:.0f} ms"
         self.filter_bar.show_status(text, error=error)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -150,7 +150,7 @@ class ResponseView(SafeDispatch, Vertical):
         self._needle = event.value
         self.find_next()
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_key(self, event: events.Key) -> None:
         box = self.query_one("#response-search", Input)
         if event.key == "escape" and box.has_focus:
             box.display = False

@@ -148,7 +148,7 @@ def rest_line(snap: RestSnapshot) -> str:
 
 class StatsPanel(SafeDispatch, Vertical):
     def compose(self) -> ComposeResult:
-        table: DataTable[str] = DataTable(id="stats-streams", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(id="stats-streams", cursor_type="row", zebra_stripes=True)
         yield table
         yield DataTable(id="stats-measures", cursor_type="row", zebra_stripes=True)
         yield Static("REST  no requests yet", id="stats-rest", markup=False)
@@ -187,7 +187,7 @@ class StatsPanel(SafeDispatch, Vertical):
 
 
 def _update(
-    table: DataTable[str],
+    table: DataTable[Text],
     columns: tuple[tuple[str, str, int], ...],
     shown: dict[str, dict[str, str]],
     rows: dict[str, dict[str, str]],

@@ -68,10 +68,10 @@ def make_app(state: State) -> Starlette:
     async def digest(request: Request) -> Response:
         header = request.headers.get("authorization", "")
         if header.lower().startswith("digest "):
-            params = dict(
-                (k.lower(), v1 if v1 else v2)
+            params = {
+                k.lower(): v1 if v1 else v2
                 for k, v1, v2 in re.findall(r'(\w+)=(?:"([^"]*)"|([^\s,]*))', header[7:])
-            )
+            }
             uri = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             if (
                 params.get("username") == USER

@@ -211,7 +211,7 @@ async def test_oauth2_token_endpoint_without_json(server, client):
 
 async def test_oauth2_refuses_a_sync_client(server):
     with httpx.Client() as sync, pytest.raises(AuthError, match="AsyncClient"):
-        sync.get(server.url + "/api", auth=auth_for(oauth(server)))
+        sync.get(server.url + "/api", auth=auth_for(oauth(server)))  # noqa: ASYNC212 - the point
 
 
 def test_token_cache_keys_and_margin():

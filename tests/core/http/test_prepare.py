@@ -110,7 +110,7 @@ def test_non_ascii_header_values_are_kept_for_the_wire():
     from streamdash.core.http.headers import wire_headers
 
     prepared = prepare(req(headers=[("X-Name", "Zoë")]), {"base": "https://h"}, environ={})
-    assert wire_headers(prepared.headers) == [("X-Name", "Zoë".encode())]
+    assert wire_headers(prepared.headers) == [(b"X-Name", "Zoë".encode())]
 
 
 def test_equal_when_the_same_bytes_go_to_the_same_place():

@@ -23,7 +23,7 @@ from streamdash.core.sse import (
 )
 from tests.helpers.raw_server import Conn, RawServer
 
-FAST = dict(base_delay=0.01, max_delay=0.05)
+FAST = {"base_delay": 0.01, "max_delay": 0.05}
 
 
 async def collect(stream: SSEStream, events: int = 1_000_000, timeout: float = 10.0) -> list:

@@ -13,7 +13,7 @@ from streamdash.core.http.client import make_client
 from streamdash.core.sse import Event, SSEStream, StateChange, StreamOptions, StreamState
 from tests.helpers.raw_server import Conn
 
-FAST = dict(base_delay=0.01, max_delay=0.05)
+FAST = {"base_delay": 0.01, "max_delay": 0.05}
 
 
 @pytest.fixture
@@ -169,9 +169,9 @@ async def test_finished_stream_closes_instead_of_sending_the_request_again(raw_s
     options = StreamOptions(method="POST", body=b"{}", finished=lambda: "[DONE]" in seen, **FAST)
     stream = SSEStream(client, raw_server.url, options)
     async with stream:
-        async for item in stream:
+        async for item in stream:  # `finished` reads `seen` while it streams
             if isinstance(item, Event):
-                seen.append(item.data)
+                seen.append(item.data)  # noqa: PERF401
     assert raw_server.connections == 1
     assert stream.state is StreamState.CLOSED
     plain = SSEStream(client, raw_server.url, StreamOptions(method="POST", body=b"{}", **FAST))
