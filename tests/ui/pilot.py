@@ -8,6 +8,7 @@ from collections.abc import Callable
 from textual.command import CommandPalette
 
 from streamdash.ui.app import StreamdashApp
+from streamdash.ui.screens.environments import EnvironmentScreen
 from streamdash.ui.widgets.requests_tree import RequestsTree
 
 
@@ -41,3 +42,15 @@ async def palette(pilot, title: str) -> None:
 
 def notes(app: StreamdashApp, title: str | None = None) -> list[str]:
     return [n.message for n in app._notifications if title is None or n.title == title]
+
+
+async def pick_environment(pilot, name: str | None) -> None:
+    """F6 opens the picker (never a cycle); the cursor goes to `name` and Enter chooses it."""
+    app = pilot.app
+    await pilot.press("f6")
+    await wait_for(pilot, lambda: isinstance(app.screen, EnvironmentScreen))
+    listing = app.screen.query_one("#environment-list")
+    names = [None, *app.session.environments]
+    listing.highlighted = names.index(name)
+    await pilot.press("enter")
+    await pilot.pause()

@@ -15,10 +15,9 @@ from streamdash.core.history import History
 from streamdash.demo import DemoServer
 from streamdash.ui.launch import build_app
 from streamdash.ui.screens.dialogs import CarefulConfirmScreen, PasteScreen, PromptScreen
-from streamdash.ui.screens.environments import EnvironmentScreen
 from streamdash.ui.widgets.requests_tree import RequestsTree
 from streamdash.ui.widgets.response_view import ResponseView
-from tests.ui.test_app import wait_for
+from tests.ui.pilot import pick_environment, wait_for
 
 DEMO_COLLECTION = Path(streamdash.demo.__file__).parent / "collection"
 
@@ -49,18 +48,6 @@ async def send_selected(pilot, app, key):
     await pilot.press("enter")
     await wait_for(pilot, lambda: view.summary is not None)
     return view
-
-
-async def pick_environment(pilot, name: str | None) -> None:
-    """F6 opens the picker (never a cycle); the cursor goes to `name` and Enter chooses it."""
-    app = pilot.app
-    await pilot.press("f6")
-    await wait_for(pilot, lambda: isinstance(app.screen, EnvironmentScreen))
-    listing = app.screen.query_one("#environment-list")
-    names = [None, *app.session.environments]
-    listing.highlighted = names.index(name)
-    await pilot.press("enter")
-    await pilot.pause()
 
 
 async def test_environments_switch_variables_and_mark_production(collection_dir, tmp_path):
