@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,12 +21,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from streamdash.core.collections import StreamSettings
-from streamdash.core.config import Locations
 from streamdash.core.history import HistoryEntry
 from streamdash.core.playback import RecordingPlayer
 from streamdash.core.session import (
@@ -40,9 +37,10 @@ from streamdash.core.session import (
     StreamChanged,
 )
 from streamdash.ui.commands import palette_commands
+from streamdash.ui.files import FileActions
+from streamdash.ui.messages import PlainMessages
 from streamdash.ui.panes import PaneSwitcher
 from streamdash.ui.safety import SafeApp
-from streamdash.ui.screens.dialogs import PromptScreen
 from streamdash.ui.screens.environments import EnvironmentScreen
 from streamdash.ui.screens.history import HistoryScreen
 from streamdash.ui.screens.run import RunScreen
@@ -61,7 +59,7 @@ class SessionMessage(Message):
         self.event = event
 
 
-class StreamdashApp(SafeApp):
+class StreamdashApp(FileActions, PlainMessages, SafeApp):
     CSS_PATH = "styles.tcss"
     TITLE = "streamdash"
 
@@ -84,6 +82,8 @@ class StreamdashApp(SafeApp):
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+z", "suspend_process", "Suspend", show=False),
     ]
+
+    session: Session
 
     def __init__(
         self,
@@ -302,64 +302,6 @@ class StreamdashApp(SafeApp):
             self.notify("no REST requests to run", timeout=3)
             return
         self.push_screen(RunScreen(session.executor, requests, session.variables))
-
-    def _ask_path(self, question: str, default: Path, act: Any) -> None:
-        def done(path: str | None) -> None:
-            if path:
-                act(Path(path))
-
-        self.push_screen(PromptScreen(question, str(default)), done)
-
-    def _default_path(self, folder: str, suffix: str) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        return Locations.from_env().data_dir / folder / f"streamdash-{stamp}{suffix}"
-
-    def action_export_log(self) -> None:
-        pane = self.events_pane
-
-        def export(path: Path) -> None:
-            self.session.export_events(pane.view.visible(list(self.session.buffer)), path)
-
-        self._ask_path("Export the filtered log to (.jsonl, or .csv for CSV):", self._default_path("exports", ".jsonl"), export)
-
-    def action_export_stats(self) -> None:
-        self._ask_path("Write a stats snapshot (JSON) to:", self._default_path("exports", "-stats.json"), self.session.export_stats)
-
-    def action_save_collection_as(self) -> None:
-        default = Locations.from_env().data_dir / "collections" / self.session.collection.root.name
-        self._ask_path("Copy this collection to the folder:", default, self.session.save_collection_as)
-
-    # -- Textual's own messages, as plain text ------------------------------------------------
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
-        """Plain text by default: messages carry paths, reasons and servers' words, and a "[" in
-        any of them must show as itself, not be read as markup."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
-    def action_help_quit(self) -> None:
-        self.notify("Press ctrl+q to quit the app", title="Do you want to quit?")
-
-    def deliver_screenshot(
-        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
-    ) -> str | None:
-        """Into the data folder's screenshots/ (a server may have no ~/Downloads), and say where."""
-        folder = Path(path) if path else self.screenshots_dir or Locations.from_env().data_dir / "screenshots"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            saved = self.save_screenshot(filename, str(folder), time_format)
-        except OSError as exc:
-            self.notify(f"{folder}: {exc.strerror or exc}", title="screenshot not saved", severity="error")
-            return None
-        self.notify(f"saved {saved}", title="screenshot", timeout=6)
-        return saved
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

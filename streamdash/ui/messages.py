@@ -1,0 +1,47 @@
+"""Textual's own messages as plain text. Notifications carry paths, reasons and servers' words,
+so markup is off by default; the quit hint and the screenshot notice are said again without it,
+and a screenshot goes to the data folder (a server may have no ~/Downloads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.notifications import SeverityLevel
+
+from streamdash.core.config import Locations
+
+
+class PlainMessages(App[None]):
+    screenshots_dir: Path | None = None
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Plain text by default: messages carry paths, reasons and servers' words, and a "[" in
+        any of them must show as itself, not be read as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def action_help_quit(self) -> None:
+        self.notify("Press ctrl+q to quit the app", title="Do you want to quit?")
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Into the data folder's screenshots/ (a server may have no ~/Downloads), and say where."""
+        folder = Path(path) if path else self.screenshots_dir or Locations.from_env().data_dir / "screenshots"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            saved = self.save_screenshot(filename, str(folder), time_format)
+        except OSError as exc:
+            self.notify(f"{folder}: {exc.strerror or exc}", title="screenshot not saved", severity="error")
+            return None
+        self.notify(f"saved {saved}", title="screenshot", timeout=6)
+        return saved
+
