@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static, TextArea
+from textual.widgets import Button, Static
 
 from streamdash.ui.safety import SafeDispatch
+from streamdash.ui.widgets.text_inputs import Input, TextArea
 
 
 class ConfirmScreen(SafeDispatch, ModalScreen[bool]):

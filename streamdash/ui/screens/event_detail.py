@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Footer, Static
 
 from streamdash.core.buffer import DATA, LogEntry
 from streamdash.core.text import escape_controls
 from streamdash.ui.safety import SafeDispatch
+from streamdash.ui.widgets.text_inputs import TextArea
 
 
 def pretty_data(data: str) -> str:

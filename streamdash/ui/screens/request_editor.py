@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape as escape_markup
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Footer, Label, Select, Static
 
 from streamdash.core.collections import Kind, SavedRequest
 from streamdash.core.collections.models import json_path_problem
@@ -24,6 +24,7 @@ from streamdash.core.collections.template import is_placeholder
 from streamdash.core.http.auth import AuthError, parse_auth
 from streamdash.core.sse import RetryPolicy
 from streamdash.ui.safety import SafeDispatch
+from streamdash.ui.widgets.text_inputs import Input, TextArea
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")

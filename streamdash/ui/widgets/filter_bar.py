@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from streamdash.ui.safety import SafeDispatch
+from streamdash.ui.widgets.text_inputs import Input
 
 PLACEHOLDER = "filter: words  /regex/  type:price  stream:logs  level=error  price>100  -negate"
 

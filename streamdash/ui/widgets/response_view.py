@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Static
 from textual.widgets.text_area import Selection
 
 from streamdash.core.collections import SavedRequest
@@ -21,6 +21,7 @@ from streamdash.core.http.send import ResponseSummary
 from streamdash.core.stats import format_bytes, format_duration
 from streamdash.core.text import escape_controls
 from streamdash.ui.safety import SafeDispatch
+from streamdash.ui.widgets.text_inputs import Input, TextArea
 
 if TYPE_CHECKING:
     from streamdash.core.session import SendResult, Session

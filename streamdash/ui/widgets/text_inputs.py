@@ -1,0 +1,42 @@
+"""Textual's Input and TextArea with their own bound keys run in the order they were typed.
+
+Textual inserts a printable key at once, but runs a widget's bound keys (backspace, arrows,
+ctrl+k...) only after they bubble up to the app, so in a burst (fast typing, or keys batched
+by a slow SSH link) a backspace lands after the letters typed after it (textualize/textual
+#6605, open). Here the widget's own non-priority bindings run inline, in order; every other key
+goes on as before.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual import widgets as textual_widgets
+
+__all__ = ["Input", "TextArea"]
+
+if TYPE_CHECKING:
+    from textual.widget import Widget as _Base
+else:
+    _Base = object  # a plain mixin: a second Widget base in the MRO stops the app mounting
+
+
+class _InOrder(_Base):
+    async def _on_key(self, event: events.Key) -> None:
+        # Textual calls each class's _on_key down the MRO; prevent_default() stops the rest.
+        if event.is_printable:
+            return
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority and await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return
+
+
+class Input(_InOrder, textual_widgets.Input):
+    pass
+
+
+class TextArea(_InOrder, textual_widgets.TextArea):
+    pass
