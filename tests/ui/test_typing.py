@@ -39,3 +39,41 @@ async def test_a_burst_into_a_text_box_keeps_its_order(tmp_path: Path):
         burst(app)
         await pilot.pause(0.3)
         assert app.screen.query_one(TextArea).text == "bxc"
+
+
+async def test_down_then_enter_in_a_burst_runs_the_request_moved_to(tmp_path: Path):
+    """A priority Enter ran before the Down typed ahead of it had moved the cursor: in a burst,
+    the request above the one chosen was sent (or started, or stopped)."""
+    root = tmp_path / "c"
+    root.mkdir()
+    for name in ("a", "b", "c"):
+        (root / f"{name}.toml").write_text(f'name = "{name}"\nkind = "sse"\nurl = "http://127.0.0.1:9/{name}"\n')
+    from streamdash.core.collections import load_collection
+
+    app = build_app(load_collection(root))
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.requests_tree.focus()
+        await pilot.pause(0.3)
+        assert app.requests_tree.selected.name == "a"
+        burst(app, [("down", None), ("enter", None)])
+        await pilot.pause(0.5)
+        assert [live.name for live in app.session.streams.values()] == ["b"]
+
+
+async def test_typing_then_ctrl_s_in_a_burst_saves_every_letter(tmp_path: Path):
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "a.toml").write_text('name = "a"\nurl = "http://127.0.0.1:9/a"\n')
+    from streamdash.core.collections import load_collection
+
+    app = build_app(load_collection(root))
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.requests_tree.focus()
+        await pilot.press("e")
+        await pilot.pause(0.3)
+        url = app.screen.query_one("#editor-url", Input)
+        url.focus()
+        await pilot.pause()
+        burst(app, [("end", None), *((c, c) for c in "/xyz"), ("ctrl+s", None)])
+        await pilot.pause(0.5)
+    assert load_collection(root).requests[0].url == "http://127.0.0.1:9/a/xyz"

@@ -72,7 +72,7 @@ class PasteScreen(SafeDispatch, ModalScreen[str | None]):
     copies it runs over many lines joined by backslashes, and a one-line input keeps the first."""
 
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Import", priority=True),
+        Binding("ctrl+s", "submit", "Import"),  # not priority: after what was typed or pasted before it
         Binding("escape", "cancel", "Cancel"),
     ]
 

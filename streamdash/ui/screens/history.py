@@ -20,8 +20,9 @@ from streamdash.ui.safety import SafeDispatch
 class HistoryScreen(SafeDispatch, ModalScreen[HistoryEntry | None]):
     BINDINGS = [
         Binding("escape,q", "dismiss(None)", "Close"),
-        Binding("enter", "resend", "Send again", priority=True),
     ]
+    # Enter is the table's own key (select the row): it comes in order after the arrows typed
+    # before it, where a priority binding would resend the row the cursor had not left yet.
 
     def __init__(self, entries: list[HistoryEntry], damaged: int = 0) -> None:
         super().__init__()
@@ -31,7 +32,7 @@ class HistoryScreen(SafeDispatch, ModalScreen[HistoryEntry | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="history"):
             note = f" ({self.damaged} damaged lines skipped)" if self.damaged else ""
-            yield Static(f"History: {len(self.entries)} sends, newest first{note}", classes="dialog-title", markup=False)
+            yield Static(f"History: {len(self.entries)} sends, newest first{note} \u00b7 Enter sends one again", classes="dialog-title", markup=False)
             yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -51,8 +52,7 @@ class HistoryScreen(SafeDispatch, ModalScreen[HistoryEntry | None]):
             )
         table.focus()
 
-    def action_resend(self) -> None:
-        table = self.query_one(DataTable)
-        if not self.entries:
-            return
-        self.dismiss(self.entries[table.cursor_row])
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if self.entries and 0 <= event.cursor_row < len(self.entries):
+            self.dismiss(self.entries[event.cursor_row])

@@ -66,7 +66,7 @@ def parse_pairs(text: str, sep: str, what: str) -> list[tuple[str, str]]:
 
 class RequestEditorScreen(SafeDispatch, ModalScreen[SavedRequest | None]):
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+s", "save", "Save"),  # not priority: it must come after the keys typed before it
         Binding("escape", "cancel", "Cancel"),
     ]
 

@@ -35,8 +35,10 @@ STATE_MARKS = {
 
 
 class RequestsTree(SafeDispatch, Tree[SavedRequest]):
+    # No priority bindings: a priority key runs when the app reads it, before the keys typed
+    # ahead of it reach the tree (Down then Enter in a burst would run the request above).
     BINDINGS = [
-        Binding("enter", "run", "Run", priority=True),
+        Binding("enter", "run", "Run"),
         Binding("e", "edit", "Edit"),
         Binding("n", "new", "New"),
         Binding("c", "duplicate", "Copy", show=False),
