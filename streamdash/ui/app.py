@@ -272,6 +272,8 @@ class StreamdashApp(FileActions, PlainMessages, SafeApp):
 
     def action_switch_environment(self) -> None:
         session = self.session
+        if isinstance(self.screen, EnvironmentScreen):
+            return  # already choosing
         if not session.environments:
             self.notify("this collection has no environments (add env/NAME.toml)", timeout=4)
             return

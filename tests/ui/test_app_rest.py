@@ -64,6 +64,7 @@ async def test_environments_switch_variables_and_mark_production(collection_dir,
         await pilot.press("enter")
         await pilot.pause()
         assert app.session.env_name == "local"
+        assert app.screen is app.screen_stack[0]  # "no" closes the list too: nothing half-chosen
         await pick_environment(pilot, "prod")
         await pilot.press("y")
         await pilot.pause()

@@ -204,11 +204,9 @@ class Session:
                 parts.append("restarted " + ", ".join(fresh) + " from scratch (new URL)")
             if stopped:
                 parts.append("stopped " + ", ".join(stopped))
-            self.buffer.note(
-                f"environment {label}: " + ("; ".join(parts) or "no running stream changed"),
-                self.clock(),
-                kind="env",
-            )
+            line = f"environment {label}: " + ("; ".join(parts) or "no running stream changed")
+            self.buffer.note(line, self.clock(), kind="env")
+            self.notice(line, "environment", timeout=6)
 
     # -- requests -----------------------------------------------------------------------------
 

@@ -61,8 +61,8 @@ class EnvironmentScreen(SafeDispatch, ModalScreen[tuple[str | None] | None]):
             return
 
         def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.dismiss((name,))
+            # No keeps the environment in use and closes the list: nothing half-chosen stays up.
+            self.dismiss((name,) if yes else None)
 
         self.app.push_screen(
             CarefulConfirmScreen(f"Use the PRODUCTION environment {name!r}? Requests and running "

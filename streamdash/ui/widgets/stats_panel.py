@@ -19,13 +19,13 @@ from streamdash.core.text import escape_controls
 from streamdash.ui.safety import SafeDispatch
 
 SPARKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
-TREND_POINTS = 10
+TREND_POINTS = 8
 
 # key, label, width: fixed widths, because a DataTable sizes a column by its first values.
 # Fits 160 columns with the cell padding; narrower screens scroll the table sideways.
 COLUMNS = (
     ("stream", "Stream", 10),
-    ("where", "Host \u00b7 env", 22),
+    ("where", "Host \u00b7 env", 26),
     ("state", "State", 19),
     ("up", "Up", 8),
     ("events", "Events", 9),
