@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from textual.app import SystemCommand
 
 if TYPE_CHECKING:
-    from streamdash.ui.app import StreamdashApp
+    from streamdash.core.session import Session
+    from streamdash.ui.widgets.events_pane import EventsPane
+    from streamdash.ui.widgets.requests_tree import RequestsTree
 
 
-def palette_commands(app: StreamdashApp) -> Iterator[SystemCommand]:
+class Dashboard(Protocol):
+    """What the palette calls on the app (a protocol, so this module needs no import of it)."""
+
+    session: Session
+    requests_tree: RequestsTree
+    events_pane: EventsPane
+
+    def action_restart_stream(self) -> None: ...
+    def action_toggle_record(self) -> None: ...
+    def action_switch_environment(self) -> None: ...
+    def action_show_history(self) -> None: ...
+    def action_run_collection(self) -> None: ...
+    def action_export_log(self) -> None: ...
+    def action_export_stats(self) -> None: ...
+    def action_save_collection_as(self) -> None: ...
+
+
+def palette_commands(app: Dashboard) -> Iterator[SystemCommand]:
     tree = app.requests_tree
     events = app.events_pane
     yield SystemCommand("Run or stop the selected request", "Send a REST request, or start/stop a stream (Enter)", tree.action_run)

@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -64,36 +65,20 @@ def build_app(
 def run_app(
     collection_root: Path,
     *,
-    variables: dict[str, str] | None = None,
-    refresh_hz: float = 20.0,
-    buffer_size: int = DEFAULT_BUFFER_SIZE,
-    autostart: tuple[str, ...] = (),
-    autosend: tuple[str, ...] = (),
     title: str | None = None,
     theme: str | None = None,
-    player: RecordingPlayer | None = None,
-    replay_settings: StreamSettings | None = None,
     collection_name: str | None = None,
-    scratch: str | None = None,
+    **options: Any,
 ) -> int:
-    """Run the dashboard until it quits; the exit code is 1 when it crashed."""
+    """Run the dashboard until it quits; the exit code is 1 when it crashed. `options` are
+    `build_app`'s; history and recordings go to the platform folders unless they say otherwise."""
     collection = load_collection(collection_root)
     if collection_name:
         collection.name = collection_name
     locations = Locations.from_env()
-    app = build_app(
-        collection,
-        variables=variables,
-        refresh_hz=refresh_hz,
-        buffer_size=buffer_size,
-        autostart=autostart,
-        autosend=autosend,
-        player=player,
-        replay_settings=replay_settings,
-        history_dir=locations.state_dir / "history",
-        recordings_dir=locations.data_dir / "recordings",
-        scratch=scratch,
-    )
+    options.setdefault("history_dir", locations.state_dir / "history")
+    options.setdefault("recordings_dir", locations.data_dir / "recordings")
+    app = build_app(collection, **options)
     if title:
         app.title = title
     if theme in (None, "textual-dark") and few_colours():

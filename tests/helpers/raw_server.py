@@ -185,3 +185,20 @@ async def serve_sse(conn: Conn, body: bytes, *, chunks: list[bytes] | None = Non
     else:
         await conn.send_chunks(chunks)
     await conn.end()
+
+
+def counting_events(
+    *, pause: float = 0.01, event: str | None = None, data: Callable[[int], str] = lambda n: f"e{n}"
+) -> Handler:
+    """Each connection sends events with ids 1, 2, 3... forever, resuming after Last-Event-ID
+    (what a well-behaved server does), `pause` seconds apart."""
+
+    async def handler(conn: Conn) -> None:
+        n = int(conn.request.header("Last-Event-ID") or 0)
+        await conn.start()
+        kind = f"event: {event}\n" if event else ""
+        while True:
+            n += 1
+            await conn.send(f"id: {n}\n{kind}data: {data(n)}\n\n".encode(), pause)
+
+    return handler

@@ -16,21 +16,14 @@ from streamdash.core.recording import read_recording
 from streamdash.ui.launch import build_app
 from streamdash.ui.screens.request_editor import RequestEditorScreen
 from streamdash.ui.widgets.event_log import EventLog
-from tests.helpers.raw_server import Conn, RawServer
+from tests.helpers.raw_server import RawServer, counting_events
 from tests.ui.pilot import pick_environment, select, wait_for
 
 TOKEN = "journey-token-0123456789abcdef"
 
 
 def counting_server(tag: str) -> RawServer:
-    async def handler(conn: Conn) -> None:
-        n = int(conn.request.header("Last-Event-ID") or 0)
-        await conn.start()
-        while True:
-            n += 1
-            await conn.send(f'id: {n}\nevent: {tag}\ndata: {{"server": "{tag}", "n": {n}}}\n\n'.encode(), 0.02)
-
-    return RawServer(handler).start()
+    return RawServer(counting_events(pause=0.02, event=tag, data=lambda n: f'{{"server": "{tag}", "n": {n}}}')).start()
 
 
 async def test_new_collection_to_a_replayed_recording(tmp_path: Path, monkeypatch):

@@ -22,7 +22,7 @@ from streamdash.ui.screens.dialogs import ConfirmScreen, PasteScreen
 from streamdash.ui.screens.request_editor import RequestEditorScreen
 from streamdash.ui.widgets.event_log import EventLog
 from streamdash.ui.widgets.response_view import ResponseView
-from tests.helpers.raw_server import Conn, RawServer
+from tests.helpers.raw_server import RawServer, counting_events
 from tests.ui.pilot import notes, palette, select, wait_for
 
 DEMO_COLLECTION = Path(streamdash.demo.__file__).parent / "collection"
@@ -50,23 +50,10 @@ def own_folders(tmp_path, monkeypatch):
     monkeypatch.delenv("SD_NEWCOMER_TOKEN", raising=False)
 
 
-def recording_server(*, pause: float = 0.02) -> RawServer:
-    """Records every request; each connection sends events with increasing ids, forever."""
-
-    async def handler(conn: Conn) -> None:
-        n = int(conn.request.header("Last-Event-ID") or 0)
-        await conn.start()
-        while True:
-            n += 1
-            await conn.send(f"id: {n}\nevent: tick\ndata: {{\"n\": {n}}}\n\n".encode(), pause)
-
-    server = RawServer(handler).start()
-    return server
-
-
 @pytest.fixture
 def server():
-    server = recording_server()
+    """Records every request; each connection sends events with increasing ids, forever."""
+    server = RawServer(counting_events(pause=0.02, event="tick", data=lambda n: f'{{"n": {n}}}')).start()
     try:
         yield server
     finally:

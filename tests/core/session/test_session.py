@@ -18,27 +18,15 @@ from streamdash.core.session import (
     request_id,
 )
 from streamdash.core.sse.events import StreamState
-from tests.helpers.raw_server import Conn, RawServer
+from tests.helpers.raw_server import RawServer, counting_events
 
 TOKEN = "session-token-0123456789"
-
-
-def endless(pause: float = 0.01):
-    async def handler(conn: Conn) -> None:
-        start = int(conn.request.header("Last-Event-ID") or 0) + 1
-        await conn.start()
-        n = start
-        while True:
-            await conn.send(f"id: {n}\ndata: e{n}\n\n".encode(), pause)
-            n += 1
-
-    return handler
 
 
 @pytest.fixture
 def servers():
     a, b = RawServer().start(), RawServer().start()
-    a.handler = b.handler = endless()
+    a.handler = b.handler = counting_events()
     try:
         yield a, b
     finally:

@@ -11,7 +11,7 @@ import pytest
 
 from streamdash.core.http.client import make_client
 from streamdash.core.sse import Event, SSEStream, StateChange, StreamOptions, StreamState
-from tests.helpers.raw_server import Conn
+from tests.helpers.raw_server import Conn, counting_events
 
 FAST = {"base_delay": 0.01, "max_delay": 0.05}
 
@@ -20,20 +20,6 @@ FAST = {"base_delay": 0.01, "max_delay": 0.05}
 async def client():
     async with make_client() as c:
         yield c
-
-
-def endless(ids_from: int = 1, pause: float = 0.01):
-    """Each connection sends events with increasing ids, resuming after Last-Event-ID, forever."""
-
-    async def handler(conn: Conn) -> None:
-        start = int(conn.request.header("Last-Event-ID") or ids_from - 1) + 1
-        await conn.start()
-        n = start
-        while True:
-            await conn.send(f"id: {n}\ndata: e{n}\n\n".encode(), pause)
-            n += 1
-
-    return handler
 
 
 async def run_until(stream: SSEStream, condition, items: list, timeout: float = 10.0) -> None:
@@ -51,7 +37,7 @@ def event_ids(items: list) -> list[str]:
 
 
 async def test_restart_reconnects_at_once_from_the_last_id(raw_server, client):
-    raw_server.handler = endless()
+    raw_server.handler = counting_events()
     stream = SSEStream(client, raw_server.url, StreamOptions(**FAST))
     items: list = []
     restarted = False
@@ -81,7 +67,7 @@ async def test_restart_reconnects_at_once_from_the_last_id(raw_server, client):
 
 async def test_restart_from_another_task_while_reading(raw_server, client):
     """The dashboard restarts from a key press: another task than the one reading."""
-    raw_server.handler = endless(pause=0.02)
+    raw_server.handler = counting_events(pause=0.02)
     stream = SSEStream(client, raw_server.url, StreamOptions(**FAST))
     items: list = []
     reader = asyncio.create_task(run_until(stream, lambda got: len(event_ids(got)) >= 15, items))
@@ -118,7 +104,7 @@ async def test_restart_during_the_backoff_wait_connects_now(raw_server, client):
 
 
 async def test_restart_with_new_options_sends_them_and_keeps_the_resume_point(raw_server, client):
-    raw_server.handler = endless()
+    raw_server.handler = counting_events()
     stream = SSEStream(client, raw_server.url, StreamOptions(headers=(("X-Env", "one"),), **FAST))
     items: list = []
     done = False
@@ -143,7 +129,7 @@ async def test_restart_of_a_stream_nobody_reads_says_so(client):
 
 
 async def test_a_real_cancel_during_a_restart_still_cancels(raw_server, client):
-    raw_server.handler = endless(pause=0.05)
+    raw_server.handler = counting_events(pause=0.05)
     stream = SSEStream(client, raw_server.url, StreamOptions(**FAST))
     items: list = []
     reader = asyncio.create_task(run_until(stream, lambda got: False, items))
