@@ -19,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.events import Resize
+from textual.events import Key, Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
@@ -39,8 +39,10 @@ from streamdash.core.session import (
 from streamdash.ui.commands import palette_commands
 from streamdash.ui.files import FileActions
 from streamdash.ui.messages import PlainMessages
+from streamdash.ui.palette import CommandPalette
 from streamdash.ui.panes import PaneSwitcher
 from streamdash.ui.safety import SafeApp
+from streamdash.ui.screens.dialog import Dialog
 from streamdash.ui.screens.environments import EnvironmentScreen
 from streamdash.ui.screens.history import HistoryScreen
 from streamdash.ui.screens.run import RunScreen
@@ -305,6 +307,31 @@ class StreamdashApp(FileActions, PlainMessages, SafeApp):
             return
         self.push_screen(RunScreen(session.executor, requests, session.variables))
 
+    def on_key(self, event: Key) -> None:
+        """A key that comes up from the screen under a dialog was typed for the dialog (it was
+        read before the dialog opened, and the binding that opens it ran after): pass it on."""
+        screen = self.screen
+        if isinstance(screen, Dialog) and getattr(event, "dialog", None) is not screen:
+            screen.receive(event)
+            event.stop()
+            event.prevent_default()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The dashboard's own keys wait while a dialog is on top: "/" typed into a confirm
+        must not move the focus to the filter under it."""
+        return action not in DASHBOARD_ACTIONS or self.screen is self.panes_screen
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield from palette_commands(self)
+        if screen is self.panes_screen:
+            yield from palette_commands(self)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(CommandPalette(id="--command-palette"))
+
+
+ANYWHERE = frozenset({"toggle_help", "quit", "suspend_process"})
+DASHBOARD_ACTIONS = frozenset(
+    binding.action.partition("(")[0] for binding in StreamdashApp.BINDINGS if isinstance(binding, Binding)
+) - ANYWHERE

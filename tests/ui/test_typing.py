@@ -77,3 +77,42 @@ async def test_typing_then_ctrl_s_in_a_burst_saves_every_letter(tmp_path: Path):
         burst(app, [("end", None), *((c, c) for c in "/xyz"), ("ctrl+s", None)])
         await pilot.pause(0.5)
     assert load_collection(root).requests[0].url == "http://127.0.0.1:9/a/xyz"
+
+
+async def test_a_name_typed_right_after_r_goes_into_the_rename_prompt(tmp_path: Path):
+    """The prompt is pushed at once but focused a moment later: the keys in between were lost,
+    so a rename took only the end of the name."""
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "health.toml").write_text('name = "health"\nurl = "http://127.0.0.1:9/h"\n')
+    from streamdash.core.collections import load_collection
+
+    app = build_app(load_collection(root))
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.requests_tree.focus()
+        await pilot.pause(0.3)
+        burst(app, [("r", "r"), *((c, c) for c in "pulse"), ("enter", None)])
+        await wait_for(pilot, lambda: app.session.find("pulse") is not None)
+    assert [r.name for r in load_collection(root).requests] == ["pulse"]
+
+
+async def test_dashboard_keys_wait_while_a_dialog_is_on_top(tmp_path: Path):
+    """"/" typed into a confirm moved the focus to the filter under it, and the dialog could no
+    longer be answered from the keyboard."""
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "health.toml").write_text('name = "health"\nurl = "http://127.0.0.1:9/h"\n')
+    from streamdash.core.collections import load_collection
+    from streamdash.ui.screens.dialogs import ConfirmScreen
+
+    app = build_app(load_collection(root))
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.requests_tree.focus()
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("slash", "p", "f3")
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.focused is None
+        assert all(c.title not in ("Filter events", "Stop all streams") for c in app.get_system_commands(app.screen))
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0] and app.session.find("health") is not None

@@ -300,7 +300,9 @@ class Session:
         live = self.streams.get(key)
         if live is None:
             return False
-        if live.running and live.stream is not None and live.stream.restart("restarted by the user"):
+        if live.running:
+            if live.stream is not None:
+                live.stream.restart("restarted by the user")  # False: not reading yet, about to
             return True
         return self.start(live.request) is not None
 

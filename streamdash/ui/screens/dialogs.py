@@ -5,14 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from streamdash.ui.safety import SafeDispatch
+from streamdash.ui.screens.dialog import Dialog
 from streamdash.ui.widgets.text_inputs import Input, TextArea
 
 
-class ConfirmScreen(SafeDispatch, ModalScreen[bool]):
+class ConfirmScreen(Dialog[bool]):
     BINDINGS = [
         Binding("y,enter", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
@@ -45,7 +44,7 @@ class CarefulConfirmScreen(ConfirmScreen):
             yield Static("y: yes   n / Enter / Esc: no", classes="hint", markup=False)
 
 
-class PromptScreen(SafeDispatch, ModalScreen[str | None]):
+class PromptScreen(Dialog[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, question: str, value: str = "") -> None:
@@ -67,7 +66,7 @@ class PromptScreen(SafeDispatch, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PasteScreen(SafeDispatch, ModalScreen[str | None]):
+class PasteScreen(Dialog[str | None]):
     """A text box that takes a paste of any length, newlines kept: a curl command as a browser
     copies it runs over many lines joined by backslashes, and a one-line input keeps the first."""
 

@@ -9,18 +9,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from streamdash.core.collections.environments import Environment
-from streamdash.ui.safety import SafeDispatch
+from streamdash.ui.screens.dialog import Dialog
 from streamdash.ui.screens.dialogs import CarefulConfirmScreen
 
 NONE = "\x00none"  # the option id of "no environment" (no file may be named so)
 
 
-class EnvironmentScreen(SafeDispatch, ModalScreen[tuple[str | None] | None]):
+class EnvironmentScreen(Dialog[tuple[str | None] | None]):
     """Dismisses with `(name,)` (`(None,)`: no environment), or None when cancelled."""
 
     BINDINGS = [Binding("escape,q", "cancel", "Cancel")]

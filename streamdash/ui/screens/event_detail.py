@@ -12,12 +12,11 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from streamdash.core.buffer import DATA, LogEntry
 from streamdash.core.text import escape_controls
-from streamdash.ui.safety import SafeDispatch
+from streamdash.ui.screens.dialog import Dialog
 from streamdash.ui.widgets.text_inputs import TextArea
 
 
@@ -46,7 +45,7 @@ def as_copy_text(entry: LogEntry) -> str:
     )
 
 
-class EventDetailScreen(SafeDispatch, ModalScreen[None]):
+class EventDetailScreen(Dialog[None]):
     BINDINGS = [
         Binding("escape,q", "dismiss", "Close"),
         Binding("c", "copy", "Copy event"),

@@ -9,15 +9,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from streamdash.core.history import HistoryEntry
 from streamdash.core.text import escape_controls
-from streamdash.ui.safety import SafeDispatch
+from streamdash.ui.screens.dialog import Dialog
 
 
-class HistoryScreen(SafeDispatch, ModalScreen[HistoryEntry | None]):
+class HistoryScreen(Dialog[HistoryEntry | None]):
     BINDINGS = [
         Binding("escape,q", "dismiss(None)", "Close"),
     ]

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape as escape_markup
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Select, Static
 
 from streamdash.core.collections import Kind, SavedRequest
@@ -23,7 +22,7 @@ from streamdash.core.collections.models import json_path_problem
 from streamdash.core.collections.template import is_placeholder
 from streamdash.core.http.auth import AuthError, parse_auth
 from streamdash.core.sse import RetryPolicy
-from streamdash.ui.safety import SafeDispatch
+from streamdash.ui.screens.dialog import Dialog
 from streamdash.ui.widgets.text_inputs import Input, TextArea
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -64,7 +63,7 @@ def parse_pairs(text: str, sep: str, what: str) -> list[tuple[str, str]]:
     return pairs
 
 
-class RequestEditorScreen(SafeDispatch, ModalScreen[SavedRequest | None]):
+class RequestEditorScreen(Dialog[SavedRequest | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),  # not priority: it must come after the keys typed before it
         Binding("escape", "cancel", "Cancel"),

@@ -10,7 +10,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from streamdash.core.collections import SavedRequest
@@ -18,10 +17,10 @@ from streamdash.core.http.execute import Executor
 from streamdash.core.run import StepResult, run_requests
 from streamdash.core.stats import format_bytes, format_duration
 from streamdash.core.text import escape_controls
-from streamdash.ui.safety import SafeDispatch
+from streamdash.ui.screens.dialog import Dialog
 
 
-class RunScreen(SafeDispatch, ModalScreen[None]):
+class RunScreen(Dialog[None]):
     BINDINGS = [Binding("escape,q", "dismiss(None)", "Close")]
 
     def __init__(self, executor: Executor, requests: list[SavedRequest], variables: dict[str, str]) -> None:

@@ -200,3 +200,12 @@ async def test_copy_as_curl_with_an_unset_secret_is_a_command_not_a_crash(sessio
     command = session.curl(session.find("items"))
     assert command is not None and "${SD_SESSION_TOKEN}" in command.text
     assert command.unset == ("SD_SESSION_TOKEN",)
+
+
+async def test_restart_of_a_stream_that_has_not_connected_yet(session):
+    """Start and restart in one breath (Enter, Ctrl+T in a burst): start called restart called
+    start, until the stack ran out."""
+    live = session.start(session.find("feed"))
+    assert session.restart(live.key) is True
+    await until(lambda: live.state is StreamState.OPEN)
+    assert list(session.streams) == [live.key] and session.streams[live.key] is live
