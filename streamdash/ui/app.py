@@ -8,7 +8,6 @@ the stats once a second. Each pane's behaviour lives beside its widget (widgets/
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import signal
 from collections.abc import Iterable
@@ -22,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Key, Resize
 from textual.message import Message
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 from textual.widgets import Footer, Header
 
 from streamdash.core.collections import StreamSettings
@@ -46,7 +46,7 @@ from streamdash.ui.screens.dialog import Dialog
 from streamdash.ui.screens.environments import EnvironmentScreen
 from streamdash.ui.screens.history import HistoryScreen
 from streamdash.ui.screens.run import RunScreen
-from streamdash.ui.terminal import TerminalMeter
+from streamdash.ui.terminal import TerminalMeter, hang_up
 from streamdash.ui.widgets.events_pane import EventsPane
 from streamdash.ui.widgets.requests_tree import RequestsTree
 from streamdash.ui.widgets.response_view import ResponseView
@@ -124,9 +124,8 @@ class StreamdashApp(FileActions, PlainMessages, SafeApp):
 
     def on_mount(self) -> None:
         self.terminal.attach(self._driver)
-        # The terminal went away (an SSH drop): leave cleanly instead of dying mid-write.
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+        with contextlib.suppress(ValueError, AttributeError):  # not the main thread; Windows
+            signal.signal(signal.SIGHUP, hang_up(self))
         # Kept, not queried: the timers use them every tick.
         self.requests_tree = self.query_one(RequestsTree)
         self.events_pane = self.query_one(EventsPane)
@@ -180,6 +179,8 @@ class StreamdashApp(FileActions, PlainMessages, SafeApp):
         elif isinstance(event, EnvironmentChanged):
             self._show_environment()
         elif isinstance(event, LogChanged):
+            if event.renamed is not None:
+                self.events_pane.follow_rename(*event.renamed)
             self.events_pane.refilter()
 
     def _show_environment(self) -> None:
@@ -326,9 +327,13 @@ class StreamdashApp(FileActions, PlainMessages, SafeApp):
         if screen is self.panes_screen:
             yield from palette_commands(self)
 
+    # Every palette is the steady one (streamdash.ui.palette): the commands, and the themes.
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(CommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
 
 
 ANYWHERE = frozenset({"toggle_help", "quit", "suspend_process"})

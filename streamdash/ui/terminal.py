@@ -4,11 +4,44 @@ watching), and whether it has only 16 colours."""
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from types import FrameType
 from typing import Any
 
-__all__ = ["TerminalMeter", "few_colours"]
+__all__ = ["TerminalMeter", "few_colours", "hang_up"]
+
+HANG_UP_GRACE_S = 5.0
+
+
+def hang_up(app: Any) -> Callable[[int, FrameType | None], None]:
+    """A SIGHUP handler: the terminal went away (an SSH drop), so leave at once, writing nowhere.
+
+    The kernel sends SIGCONT right after SIGHUP, and Textual's SIGCONT handler (meant for a
+    resume after Ctrl+Z) puts the dead terminal back into application mode; its writer thread
+    dies on the first write and the exit then waits for it forever. So SIGCONT goes back to its
+    default, the terminal's descriptors to /dev/null (every write succeeds, nothing is shown),
+    and if the exit still takes longer than a few seconds the process ends anyway. Recordings
+    and history are written a batch at a time, so nothing waits to be saved."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGCONT, signal.SIG_DFL)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
+        watchdog = threading.Timer(HANG_UP_GRACE_S, os._exit, args=(0,))
+        watchdog.daemon = True
+        watchdog.start()
+        loop = getattr(app, "_loop", None)  # the app's own loop; a signal handler interrupts it
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(app.exit)
+        else:
+            app.exit()
+
+    return handler
 
 
 class TerminalMeter:

@@ -266,3 +266,21 @@ async def test_the_demo_chat_stops_once_its_answer_is_complete(demo_dir, demo):
         await pilot.pause(1.5)
         assert live.stats.connects == 1 and live.stats.reconnects == 0
         assert "not reconnecting" in live.stats.last_error or live.last_change.reason.endswith("send the request again)")
+
+
+async def test_a_log_scoped_to_a_stream_follows_its_rename(demo_dir, demo):
+    app = build_app(load_collection(demo_dir), variables={"base_url": demo.url}, autostart=("streams/ticker",))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(app.session.buffer) > 3)
+        app.events_pane.log_view.focus()
+        while app.events_pane.view.scope != "ticker":
+            await pilot.press("s")
+        await select(pilot, app, "streams/ticker")
+        await pilot.press("r")
+        await pilot.pause(0.3)
+        app.screen.query_one("#prompt-input").value = "prices"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.session.find("prices") is not None)
+        await pilot.pause(0.5)
+        assert app.events_pane.view.scope == "prices"
+        assert app.query_one(EventLog).entries  # not "0 of N match"

@@ -116,3 +116,19 @@ async def test_dashboard_keys_wait_while_a_dialog_is_on_top(tmp_path: Path):
         await pilot.press("n")
         await pilot.pause()
         assert app.screen is app.screen_stack[0] and app.session.find("health") is not None
+
+
+async def test_keys_typed_as_the_dashboard_opens_move_the_cursor(tmp_path: Path):
+    """The tree put its cursor back on the first request after its first refresh, undoing the
+    Down keys typed while it appeared."""
+    root = tmp_path / "c"
+    root.mkdir()
+    for name in ("a", "b", "c"):
+        (root / f"{name}.toml").write_text(f'name = "{name}"\nurl = "http://127.0.0.1:9/{name}"\n')
+    from streamdash.core.collections import load_collection
+
+    app = build_app(load_collection(root))
+    async with app.run_test(size=(160, 48)) as pilot:
+        burst(app, [("down", None), ("down", None)])
+        await pilot.pause(0.5)
+        assert app.requests_tree.selected.name == "c"

@@ -56,7 +56,10 @@ class EnvironmentChanged:
 
 @dataclass(frozen=True)
 class LogChanged:
-    """Retained events were relabelled (a rename) or forgotten: views rebuild from the buffer."""
+    """Retained events were relabelled (a rename: `renamed` is (old, new)) or forgotten: views
+    rebuild from the buffer, and a view scoped to the old name follows it."""
+
+    renamed: tuple[str, str] | None = None
 
 
 SessionEvent = Notice | StreamChanged | CollectionChanged | EnvironmentChanged | LogChanged

@@ -165,6 +165,12 @@ class EventsPane(SafeDispatch, Vertical):
         self.filter_bar.show_scope(self.view.cycle_scope(running))
         self.refilter()
 
+    def follow_rename(self, old: str, new: str) -> None:
+        """A log scoped to a stream keeps showing it under its new name."""
+        if self.view.scope == old:
+            self.view.scope = new
+            self.filter_bar.show_scope(new)
+
     def scope_stream(self) -> str | None:
         """The key of the stream the scope shows, if it shows one."""
         scope = self.view.scope

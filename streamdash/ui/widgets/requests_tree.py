@@ -53,6 +53,9 @@ class RequestsTree(SafeDispatch, Tree[SavedRequest]):
         "requests-tree--failed",
     }
 
+    _moving = False  # our own cursor move (a class default: Tree sets the cursor as it is made)
+    _pending: TreeNode[SavedRequest] | None = None
+
     def __init__(self, session: Session, **kwargs: object) -> None:
         super().__init__("collection", **kwargs)  # type: ignore[arg-type]
         self.session = session
@@ -101,14 +104,27 @@ class RequestsTree(SafeDispatch, Tree[SavedRequest]):
 
     def _select(self, node: TreeNode[SavedRequest]) -> None:
         # The tree's lines are built on the next refresh, and a cursor moved before then lands on
-        # line 0: move now and again after the refresh; the latest request wins.
+        # line 0: move now and again after the refresh; the latest request wins, unless the user
+        # moved the cursor in between (keys typed as the app opens): their choice stands.
         self._pending = node
-        self.move_cursor(node)
+        self._move(node)
         self.call_after_refresh(self._select_pending)
 
     def _select_pending(self) -> None:
         if self._pending is not None:
-            self.move_cursor(self._pending)
+            self._move(self._pending)
+            self._pending = None
+
+    def _move(self, node: TreeNode[SavedRequest]) -> None:
+        self._moving = True
+        try:
+            self.move_cursor(node)
+        finally:
+            self._moving = False
+
+    def watch_cursor_line(self, previous_line: int, line: int) -> None:
+        super().watch_cursor_line(previous_line, line)
+        if not self._moving:
             self._pending = None
 
     def refresh_state(self, key: str) -> None:

@@ -70,7 +70,7 @@ class ResponseView(SafeDispatch, Vertical):
         yield Static("No response yet: pick a REST request and press Enter.", id="response-status", markup=False)
         yield Static("", id="response-headers", markup=False)
         yield Input(placeholder="search the body (Enter: next, Esc: close)", id="response-search")
-        yield TextArea("", id="response-body", read_only=True, soft_wrap=False, show_line_numbers=True)
+        yield TextArea("", id="response-body", read_only=True, soft_wrap=False, show_line_numbers=False)
 
     def __init__(self, session: Session, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -118,7 +118,9 @@ class ResponseView(SafeDispatch, Vertical):
         status.add_class(f"-{kind}")
         self.query_one("#response-headers", Static).update(headers_text(summary, secrets=secrets))
         body = self.query_one("#response-body", TextArea)
-        body.load_text(self._body())
+        text = self._body()
+        body.show_line_numbers = bool(text)  # no lone "1" in an empty pane
+        body.load_text(text)
         body.scroll_home(animate=False)
 
     @property
