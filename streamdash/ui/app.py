@@ -22,7 +22,8 @@ from textual.events import Key, Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import ThemeProvider
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, TextArea
+from textual.widgets import Input as TextInput
 
 from streamdash.core.collections import StreamSettings
 from streamdash.core.history import HistoryEntry
@@ -309,13 +310,20 @@ class StreamdashApp(FileActions, PlainMessages, SafeApp):
         self.push_screen(RunScreen(session.executor, requests, session.variables))
 
     def on_key(self, event: Key) -> None:
-        """A key that comes up from the screen under a dialog was typed for the dialog (it was
-        read before the dialog opened, and the binding that opens it ran after): pass it on."""
+        """Type-ahead follows the focus. Textual gives a key to the widget focused when it reads
+        it, and runs a binding when the key has come back up, so in a burst the keys after `r`
+        or `/` went to the tree and were lost. A key that comes up from the screen under a dialog
+        was typed for the dialog; a letter that comes up while a text box has the focus did not
+        go through it (it would have taken it) and was typed for it. Both are passed on."""
         screen = self.screen
         if isinstance(screen, Dialog) and getattr(event, "dialog", None) is not screen:
             screen.receive(event)
-            event.stop()
-            event.prevent_default()
+        elif event.is_printable and takes_letters(self.focused):
+            self.focused._forward_event(Key(event.key, event.character))  # type: ignore[union-attr]
+        else:
+            return
+        event.stop()
+        event.prevent_default()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The dashboard's own keys wait while a dialog is on top: "/" typed into a confirm
@@ -334,6 +342,11 @@ class StreamdashApp(FileActions, PlainMessages, SafeApp):
 
     def search_themes(self) -> None:
         self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
+
+
+def takes_letters(widget: object) -> bool:
+    """A text box that types every letter it gets (a read-only one lets them pass up)."""
+    return isinstance(widget, TextInput) or (isinstance(widget, TextArea) and not widget.read_only)
 
 
 ANYWHERE = frozenset({"toggle_help", "quit", "suspend_process"})

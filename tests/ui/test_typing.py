@@ -132,3 +132,35 @@ async def test_keys_typed_as_the_dashboard_opens_move_the_cursor(tmp_path: Path)
         burst(app, [("down", None), ("down", None)])
         await pilot.pause(0.5)
         assert app.requests_tree.selected.name == "c"
+
+
+async def test_letters_typed_right_after_slash_go_into_the_filter(tmp_path: Path):
+    """Textual hands a key to the widget focused when it reads it: in a burst, the letters after
+    "/" went to the tree (the filter was focused only when "/" had bubbled up) and were lost."""
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "a.toml").write_text('name = "a"\nurl = "http://127.0.0.1:9/a"\n')
+    from streamdash.core.collections import load_collection
+
+    app = build_app(load_collection(root))
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.requests_tree.focus()
+        await pilot.pause(0.3)
+        burst(app, [("slash", "/"), *((c, c) for c in "pay"), ("space", " "), ("e", "e")])
+        await pilot.pause(0.5)
+        assert app.screen.query_one("#filter-input", Input).value == "pay e"
+        assert app.screen is app.screen_stack[0]  # "e" did not open the editor
+
+
+async def test_a_read_only_text_lets_its_pane_keys_through(tmp_path: Path):
+    """The answer's body is a read-only text: its pane's letters (h: headers) still work."""
+    from streamdash.core.http.send import ResponseSummary
+
+    app = build_app(Collection(tmp_path, "empty"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        view = app.response_view
+        view.show(ResponseSummary("GET", "http://x/", status=200, headers=(("a", "b"),), body=b"{}"))
+        view.query_one("#response-body").focus()
+        await pilot.pause()
+        await pilot.press("h")
+        assert view.query_one("#response-headers").display
