@@ -53,9 +53,6 @@ class RequestsTree(SafeDispatch, Tree[SavedRequest]):
         "requests-tree--failed",
     }
 
-    _moving = False  # our own cursor move (a class default: Tree sets the cursor as it is made)
-    _pending: TreeNode[SavedRequest] | None = None
-
     def __init__(self, session: Session, **kwargs: object) -> None:
         super().__init__("collection", **kwargs)  # type: ignore[arg-type]
         self.session = session
@@ -107,25 +104,32 @@ class RequestsTree(SafeDispatch, Tree[SavedRequest]):
         # line 0: move now and again after the refresh; the latest request wins, unless the user
         # moved the cursor in between (keys typed as the app opens): their choice stands.
         self._pending = node
-        self._move(node)
+        self.move_cursor(node)
         self.call_after_refresh(self._select_pending)
 
     def _select_pending(self) -> None:
         if self._pending is not None:
-            self._move(self._pending)
+            self.move_cursor(self._pending)
             self._pending = None
 
-    def _move(self, node: TreeNode[SavedRequest]) -> None:
-        self._moving = True
-        try:
-            self.move_cursor(node)
-        finally:
-            self._moving = False
+    def _user_moves(self) -> None:
+        self._pending = None  # a key moved the cursor: the re-select after refresh stands down
 
-    def watch_cursor_line(self, previous_line: int, line: int) -> None:
-        super().watch_cursor_line(previous_line, line)
-        if not self._moving:
-            self._pending = None
+    def action_cursor_up(self) -> None:
+        self._user_moves()
+        super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        self._user_moves()
+        super().action_cursor_down()
+
+    def action_page_up(self) -> None:
+        self._user_moves()
+        super().action_page_up()
+
+    def action_page_down(self) -> None:
+        self._user_moves()
+        super().action_page_down()
 
     def refresh_state(self, key: str) -> None:
         node = self._leaves.get(key)
