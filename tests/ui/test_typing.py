@@ -9,12 +9,21 @@ from pathlib import Path
 from textual import events
 from textual.widgets import Input, TextArea
 
-from streamdash.core.collections import Collection
+from streamdash.core.collections import Collection, load_collection
 from streamdash.ui.launch import build_app
-from streamdash.ui.screens.dialogs import PasteScreen
+from streamdash.ui.screens.dialogs import ConfirmScreen, PasteScreen
 from tests.ui.pilot import wait_for
 
 BURST = [("b", "b"), ("a", "a"), ("backspace", None), ("c", "c"), ("left", None), ("x", "x")]
+
+
+def dashboard(tmp_path: Path, *names: str, kind: str = "rest"):
+    """The app on a folder of requests with these names (none of them reachable)."""
+    root = tmp_path / "c"
+    root.mkdir()
+    for name in names:
+        (root / f"{name}.toml").write_text(f'name = "{name}"\nkind = "{kind}"\nurl = "http://127.0.0.1:9/{name}"\n')
+    return build_app(load_collection(root)), root
 
 
 def burst(app, keys=BURST) -> None:
@@ -44,13 +53,7 @@ async def test_a_burst_into_a_text_box_keeps_its_order(tmp_path: Path):
 async def test_down_then_enter_in_a_burst_runs_the_request_moved_to(tmp_path: Path):
     """A priority Enter ran before the Down typed ahead of it had moved the cursor: in a burst,
     the request above the one chosen was sent (or started, or stopped)."""
-    root = tmp_path / "c"
-    root.mkdir()
-    for name in ("a", "b", "c"):
-        (root / f"{name}.toml").write_text(f'name = "{name}"\nkind = "sse"\nurl = "http://127.0.0.1:9/{name}"\n')
-    from streamdash.core.collections import load_collection
-
-    app = build_app(load_collection(root))
+    app, _ = dashboard(tmp_path, "a", "b", "c", kind="sse")
     async with app.run_test(size=(160, 48)) as pilot:
         app.requests_tree.focus()
         await pilot.pause(0.3)
@@ -61,12 +64,7 @@ async def test_down_then_enter_in_a_burst_runs_the_request_moved_to(tmp_path: Pa
 
 
 async def test_typing_then_ctrl_s_in_a_burst_saves_every_letter(tmp_path: Path):
-    root = tmp_path / "c"
-    root.mkdir()
-    (root / "a.toml").write_text('name = "a"\nurl = "http://127.0.0.1:9/a"\n')
-    from streamdash.core.collections import load_collection
-
-    app = build_app(load_collection(root))
+    app, root = dashboard(tmp_path, "a")
     async with app.run_test(size=(160, 48)) as pilot:
         app.requests_tree.focus()
         await pilot.press("e")
@@ -82,12 +80,7 @@ async def test_typing_then_ctrl_s_in_a_burst_saves_every_letter(tmp_path: Path):
 async def test_a_name_typed_right_after_r_goes_into_the_rename_prompt(tmp_path: Path):
     """The prompt is pushed at once but focused a moment later: the keys in between were lost,
     so a rename took only the end of the name."""
-    root = tmp_path / "c"
-    root.mkdir()
-    (root / "health.toml").write_text('name = "health"\nurl = "http://127.0.0.1:9/h"\n')
-    from streamdash.core.collections import load_collection
-
-    app = build_app(load_collection(root))
+    app, root = dashboard(tmp_path, "health")
     async with app.run_test(size=(160, 48)) as pilot:
         app.requests_tree.focus()
         await pilot.pause(0.3)
@@ -99,13 +92,7 @@ async def test_a_name_typed_right_after_r_goes_into_the_rename_prompt(tmp_path: 
 async def test_dashboard_keys_wait_while_a_dialog_is_on_top(tmp_path: Path):
     """"/" typed into a confirm moved the focus to the filter under it, and the dialog could no
     longer be answered from the keyboard."""
-    root = tmp_path / "c"
-    root.mkdir()
-    (root / "health.toml").write_text('name = "health"\nurl = "http://127.0.0.1:9/h"\n')
-    from streamdash.core.collections import load_collection
-    from streamdash.ui.screens.dialogs import ConfirmScreen
-
-    app = build_app(load_collection(root))
+    app, _ = dashboard(tmp_path, "health")
     async with app.run_test(size=(160, 48)) as pilot:
         app.requests_tree.focus()
         await pilot.press("delete")
@@ -121,13 +108,7 @@ async def test_dashboard_keys_wait_while_a_dialog_is_on_top(tmp_path: Path):
 async def test_keys_typed_as_the_dashboard_opens_move_the_cursor(tmp_path: Path):
     """The tree put its cursor back on the first request after its first refresh, undoing the
     Down keys typed while it appeared."""
-    root = tmp_path / "c"
-    root.mkdir()
-    for name in ("a", "b", "c"):
-        (root / f"{name}.toml").write_text(f'name = "{name}"\nurl = "http://127.0.0.1:9/{name}"\n')
-    from streamdash.core.collections import load_collection
-
-    app = build_app(load_collection(root))
+    app, _ = dashboard(tmp_path, "a", "b", "c")
     async with app.run_test(size=(160, 48)) as pilot:
         burst(app, [("down", None), ("down", None)])
         await pilot.pause(0.5)
@@ -137,12 +118,7 @@ async def test_keys_typed_as_the_dashboard_opens_move_the_cursor(tmp_path: Path)
 async def test_letters_typed_right_after_slash_go_into_the_filter(tmp_path: Path):
     """Textual hands a key to the widget focused when it reads it: in a burst, the letters after
     "/" went to the tree (the filter was focused only when "/" had bubbled up) and were lost."""
-    root = tmp_path / "c"
-    root.mkdir()
-    (root / "a.toml").write_text('name = "a"\nurl = "http://127.0.0.1:9/a"\n')
-    from streamdash.core.collections import load_collection
-
-    app = build_app(load_collection(root))
+    app, _ = dashboard(tmp_path, "a")
     async with app.run_test(size=(160, 48)) as pilot:
         app.requests_tree.focus()
         await pilot.pause(0.3)
