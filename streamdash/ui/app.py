@@ -18,12 +18,10 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.events import Key, Resize
+from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.theme import ThemeProvider
-from textual.widgets import Footer, Header, TextArea
-from textual.widgets import Input as TextInput
+from textual.widgets import Footer, Header
 
 from streamdash.core.collections import StreamSettings
 from streamdash.core.history import HistoryEntry
@@ -39,11 +37,11 @@ from streamdash.core.session import (
 )
 from streamdash.ui.commands import palette_commands
 from streamdash.ui.files import FileActions
+from streamdash.ui.keys import KeyRouting
 from streamdash.ui.messages import PlainMessages
-from streamdash.ui.palette import CommandPalette
+from streamdash.ui.palette import SteadyPalettes
 from streamdash.ui.panes import PaneSwitcher
 from streamdash.ui.safety import SafeApp
-from streamdash.ui.screens.dialog import Dialog
 from streamdash.ui.screens.environments import EnvironmentScreen
 from streamdash.ui.screens.history import HistoryScreen
 from streamdash.ui.screens.run import RunScreen
@@ -62,7 +60,7 @@ class SessionMessage(Message):
         self.event = event
 
 
-class StreamdashApp(FileActions, PlainMessages, SafeApp):
+class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, SafeApp):
     CSS_PATH = "styles.tcss"
     TITLE = "streamdash"
 
@@ -199,11 +197,6 @@ class StreamdashApp(FileActions, PlainMessages, SafeApp):
         else:
             self.sub_title = f"{name} \u00b7 env: {env.name}{' (PRODUCTION)' if env.production else ''}"
 
-    @property
-    def panes_screen(self) -> Screen[Any]:
-        """The dashboard's own screen, also while a dialog is on top of it."""
-        return self.screen_stack[0]
-
     def refresh_stats(self) -> None:
         session = self.session
         now = session.clock()
@@ -309,47 +302,8 @@ class StreamdashApp(FileActions, PlainMessages, SafeApp):
             return
         self.push_screen(RunScreen(session.executor, requests, session.variables))
 
-    def on_key(self, event: Key) -> None:
-        """Type-ahead follows the focus. Textual gives a key to the widget focused when it reads
-        it, and runs a binding when the key has come back up, so in a burst the keys after `r`
-        or `/` went to the tree and were lost. A key that comes up from the screen under a dialog
-        was typed for the dialog; a letter that comes up while a text box has the focus did not
-        go through it (it would have taken it) and was typed for it. Both are passed on."""
-        screen = self.screen
-        if isinstance(screen, Dialog) and getattr(event, "dialog", None) is not screen:
-            screen.receive(event)
-        elif event.is_printable and takes_letters(self.focused):
-            self.focused._forward_event(Key(event.key, event.character))  # type: ignore[union-attr]
-        else:
-            return
-        event.stop()
-        event.prevent_default()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The dashboard's own keys wait while a dialog is on top: "/" typed into a confirm
-        must not move the focus to the filter under it."""
-        return action not in DASHBOARD_ACTIONS or self.screen is self.panes_screen
-
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if screen is self.panes_screen:
             yield from palette_commands(self)
 
-    # Every palette is the steady one (streamdash.ui.palette): the commands, and the themes.
-    def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
-            self.push_screen(CommandPalette(id="--command-palette"))
-
-    def search_themes(self) -> None:
-        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
-
-
-def takes_letters(widget: object) -> bool:
-    """A text box that types every letter it gets (a read-only one lets them pass up)."""
-    return isinstance(widget, TextInput) or (isinstance(widget, TextArea) and not widget.read_only)
-
-
-ANYWHERE = frozenset({"toggle_help", "quit", "suspend_process"})
-DASHBOARD_ACTIONS = frozenset(
-    binding.action.partition("(")[0] for binding in StreamdashApp.BINDINGS if isinstance(binding, Binding)
-) - ANYWHERE

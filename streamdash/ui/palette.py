@@ -7,8 +7,10 @@ from __future__ import annotations
 import contextlib
 
 from textual import command
+from textual.app import App
 from textual.await_complete import AwaitComplete
 from textual.css.query import NoMatches
+from textual.theme import ThemeProvider
 
 
 class CommandPalette(command.CommandPalette):
@@ -26,3 +28,15 @@ class CommandPalette(command.CommandPalette):
         if self.app.screen is not self:
             return AwaitComplete()  # an Enter or Escape of the same burst closed it already
         return super().dismiss(result)
+
+
+class SteadyPalettes(App[None]):
+    """Every palette the app opens is the steady one: the commands, and the themes."""
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(CommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
+
