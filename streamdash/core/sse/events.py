@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING
 
 from httpx_sse import ServerSentEvent
 
+# Event types that are heartbeats, not news (issue 10, 6b): they count for liveness and the
+# stats as heartbeats; the log dims them and can hide them. `[stream] heartbeat_events` overrides.
+DEFAULT_HEARTBEAT_EVENTS: frozenset[str] = frozenset({"heartbeat", "ping"})
+
 
 class Event(tuple[str, str, str, int | None, bool, float], ServerSentEvent):
     """One dispatched event. `id` is the stream's last event ID in force after it (rule 20).

@@ -28,7 +28,13 @@ import httpx
 from streamdash.core.http.errors import describe_error, is_tls_error
 from streamdash.core.http.headers import wire_headers
 from streamdash.core.sse.backoff import Backoff, parse_retry_after
-from streamdash.core.sse.events import Event, Item, StateChange, StreamState
+from streamdash.core.sse.events import (
+    DEFAULT_HEARTBEAT_EVENTS,
+    Event,
+    Item,
+    StateChange,
+    StreamState,
+)
 from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES, EventTooLarge, SSEParser
 
 DEFAULT_READ_TIMEOUT = 60.0
@@ -69,6 +75,8 @@ class StreamOptions:
     # Asked when the server ends the body cleanly: True means the stream has said all it will
     # (an LLM answer that is complete) and reconnecting would only send the request again.
     finished: Callable[[], bool] | None = None
+    # Events of these types are heartbeats (counted as such, not as events); still yielded.
+    heartbeat_events: frozenset[str] = DEFAULT_HEARTBEAT_EVENTS
 
 
 @dataclass
