@@ -29,8 +29,9 @@ Decisions:
 - Without `expect_status` a request passes only on a status below 400 (a `status < 400` check).
 - `kind = "sse"` requests are not sent: they come back as a skipped step with a note.
 - A step fails on a failed check, a failed capture, an unresolved `{{var}}` ("unknown variable
-  'x'"), a transport error, or a malformed check/capture spec (reported, request not sent). The
-  run always goes on; a step that needs a capture that failed fails with "unknown variable".
+  'x'"), a transport error, or a malformed check/capture spec (reported, request not sent); any
+  other exception while sending fails the step with one line too. The run always goes on; a
+  step that needs a capture that failed fails with "unknown variable".
 - Captured values become strings: strings as they are, anything else as compact JSON.
 """
 
@@ -43,6 +44,7 @@ from typing import Any
 
 from streamdash.core.collections.models import SavedRequest, show
 from streamdash.core.collections.template import MissingVariable
+from streamdash.core.http.errors import describe_error
 from streamdash.core.http.execute import Executor
 from streamdash.core.http.prepare import PrepareError
 from streamdash.core.http.send import ResponseSummary
@@ -310,7 +312,10 @@ async def run_step(
         step.error = str(MissingVariable(exc.missing)) if exc.missing else str(exc)
         return step
     except ValueError as exc:  # paging settings that cannot work
-        step.error = str(exc)
+        step.error = " ".join(str(exc).split())
+        return step
+    except Exception as exc:  # a bug below us fails this step, not the run
+        step.error = describe_error(exc)
         return step
     step.status, step.elapsed_s, step.size = response.status, response.elapsed_s, response.size
     if response.error is not None or response.status is None:
@@ -347,6 +352,9 @@ async def run_requests(
     """
     current = dict(variables)
     for req in requests:
-        step = await run_step(executor, req, current, environ=environ)
+        try:
+            step = await run_step(executor, req, current, environ=environ)
+        except Exception as exc:  # a check that trips over a bug: still a line
+            step = StepResult(req.name, req.group, req.method, error=describe_error(exc))
         current.update(step.captured)
         yield step

@@ -221,3 +221,61 @@ def test_run_uses_the_collections_auth(tmp_path, monkeypatch):
     assert result.returncode == 0, result.stderr
     assert seen == ["Bearer abc123"]
     assert "abc123" not in result.stdout + result.stderr
+
+
+@pytest.fixture
+def auth_server():
+    from tests.core.http.auth_app import AuthServer
+
+    server = AuthServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_digest_auth_int_collection_runs_to_its_summary(tmp_path, auth_server):
+    """qop="auth-int" once stopped the run with a traceback (httpx's NotImplementedError)."""
+    from tests.core.http.auth_app import PASSWORD, USER
+
+    root = tmp_path / "coll"
+    write(root / "collection.toml", f'''name = "c"
+[variables]
+base_url = "{auth_server.url}"
+[auth]
+type = "digest"
+username = "{USER}"
+password = "{PASSWORD}"
+''')
+    write(root / "a-int.toml", 'name = "int"\nmethod = "PUT"\nurl = "{{base_url}}/digest-int"\nbody = "x"\n')
+    write(root / "b-plain.toml", 'name = "plain"\nurl = "{{base_url}}/digest"\n')
+    result = cli(str(root))
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[:3] for line in result.stdout.splitlines()] == [
+        ["PASS", "int", "200"], ["PASS", "plain", "200"]
+    ]
+    assert "2 passed, 0 failed" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_exception_in_one_send_fails_that_line_and_the_run_goes_on(coll, capsys, monkeypatch):
+    """Whatever a send raises becomes that request's one-line failure: every request still gets
+    its line, the summary is printed, and the exit code is 1."""
+    import httpx
+
+    from streamdash.core.http import prepare as prepare_module
+
+    class Broken(httpx.Auth):
+        def auth_flow(self, request):
+            raise RuntimeError("auth flow bug")
+            yield request
+
+    write(coll / "a-health.toml", 'name = "health"\nurl = "{{base_url}}/api/health"\n'
+          '[auth]\ntype = "basic"\nusername = "u"\npassword = "p"\n')
+    monkeypatch.setattr(prepare_module, "auth_for", lambda config, tokens: Broken())
+    assert main([str(coll), "--env", "local"]) == 1
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert len(lines) == 4 and lines[0].startswith("FAIL  health  ---")
+    assert lines[0].endswith("RuntimeError: auth flow bug")
+    assert [line.split()[0] for line in lines[1:]] == ["PASS", "PASS", "PASS"]
+    assert "3 passed, 1 failed in" in err and "Traceback" not in err

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import httpx
 import pytest
 
 from streamdash.core.collections.storage import request_from_toml
@@ -196,3 +198,59 @@ async def test_bad_spec_is_reported_without_sending(spec, message):
         await executor.aclose()
     assert step.error is not None and message in step.error
     assert step.status is None
+
+
+@pytest.fixture(scope="module")
+def auth_server():
+    from tests.core.http.auth_app import AuthServer
+
+    server = AuthServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def test_digest_auth_int_step_passes(auth_server):
+    """qop="auth-int" once crashed the run with NotImplementedError from httpx."""
+    from tests.core.http.auth_app import PASSWORD, USER
+
+    r = req(f'''
+method = "POST"
+url = "{{{{base_url}}}}/digest-int"
+body = "a body"
+[auth]
+type = "digest"
+username = "{USER}"
+password = "{PASSWORD}"
+[[check]]
+json = "body"
+equals = "a body"
+''')
+    (step,) = await run(None, r, variables={"base_url": auth_server.url})
+    assert (step.status, step.error, step.passed) == (200, None, True)
+
+
+class _BrokenAuth(httpx.Auth):
+    def auth_flow(self, request):
+        raise RuntimeError("unexpected")
+        yield request
+
+
+class _BreakingExecutor(Executor):
+    """Sends request `broken` with an auth flow that raises: a bug the run must survive."""
+
+    def prepare(self, request, variables, **kwargs):
+        prepared = super().prepare(request, variables, **kwargs)
+        return dataclasses.replace(prepared, auth=_BrokenAuth()) if request.name == "broken" else prepared
+
+
+async def test_an_exception_while_sending_fails_that_step_and_the_run_goes_on(demo):
+    executor = _BreakingExecutor(ClientPool())
+    requests = [req('url = "{{base_url}}/api/health"', "broken"), req('url = "{{base_url}}/api/health"', "fine")]
+    try:
+        steps = [step async for step in run_requests(executor, requests, {"base_url": demo.url})]
+    finally:
+        await executor.aclose()
+    assert [(s.name, s.passed) for s in steps] == [("broken", False), ("fine", True)]
+    assert steps[0].error == "RuntimeError: unexpected"

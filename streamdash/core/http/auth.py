@@ -31,13 +31,16 @@ OAuth2 decisions:
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import os
 import time
 from base64 import b64encode
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, cast
 from urllib.parse import quote_plus
+from urllib.request import parse_http_list, parse_keqv_list
 
 import httpx
 
@@ -49,6 +52,7 @@ __all__ = [
     "BasicAuthConfig",
     "BearerAuth",
     "BearerAuthConfig",
+    "DigestAuth",
     "DigestAuthConfig",
     "NoAuthConfig",
     "OAuth2ClientCredentials",
@@ -203,7 +207,7 @@ def auth_for(config: AuthConfig, tokens: TokenCache) -> httpx.Auth | None:
         case BasicAuthConfig():
             return httpx.BasicAuth(config.username, config.password)
         case DigestAuthConfig():
-            return httpx.DigestAuth(config.username, config.password)
+            return DigestAuth(config.username, config.password)
         case BearerAuthConfig():
             return BearerAuth(config.token)
         case OAuth2Config():
@@ -234,6 +238,125 @@ class BearerAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = self._header
         yield request
+
+
+# --- digest ------------------------------------------------------------------------------------
+
+_DIGESTS: dict[str, Callable[[bytes], Any]] = {
+    "MD5": hashlib.md5,
+    "SHA": hashlib.sha1,
+    "SHA-256": hashlib.sha256,
+    "SHA-512": hashlib.sha512,
+    "SHA-512-256": lambda data: hashlib.new("sha512_256", data),
+}
+
+
+@dataclass(frozen=True)
+class _Challenge:
+    realm: str
+    nonce: str
+    algorithm: str
+    opaque: str | None
+    qop: str | None  # the one we answer with: "auth", "auth-int" or None (RFC 2069)
+
+
+class DigestAuth(httpx.Auth):
+    """RFC 7616 digest with qop "auth" and "auth-int". Our own, because httpx's DigestAuth raises
+    NotImplementedError for a server that offers only auth-int (and a send must never raise)."""
+
+    requires_request_body = True  # auth-int hashes the body
+
+    def __init__(self, username: str, password: str) -> None:
+        self._username = username
+        self._password = password
+        self._challenge: _Challenge | None = None
+        self._nonce_count = 0
+
+    def __repr__(self) -> str:  # never show the password
+        return f"DigestAuth(username={self._username!r})"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self._challenge is not None:  # a nonce from an earlier answer: no extra round trip
+            request.headers["Authorization"] = self._header(request, self._challenge)
+        response = yield request
+        if response.status_code != 401:
+            return
+        challenge = next(
+            (
+                _parse_challenge(value)
+                for value in response.headers.get_list("www-authenticate")
+                if value[:7].lower() == "digest "
+            ),
+            None,
+        )
+        if challenge is None:
+            return  # not a digest challenge: the 401 stands
+        self._challenge, self._nonce_count = challenge, 0
+        request.headers["Authorization"] = self._header(request, challenge)
+        if response.cookies:
+            httpx.Cookies(response.cookies).set_cookie_header(request=request)
+        yield request
+
+    def _header(self, request: httpx.Request, challenge: _Challenge) -> str:
+        algorithm = challenge.algorithm.upper()
+        session = algorithm.endswith("-SESS")
+        digest = _DIGESTS[algorithm.removesuffix("-SESS")]
+
+        def h(data: str | bytes) -> str:
+            return str(digest(data.encode("utf-8") if isinstance(data, str) else data).hexdigest())
+
+        self._nonce_count += 1
+        nc = f"{self._nonce_count:08x}"
+        cnonce = os.urandom(8).hex()
+        uri = request.url.raw_path.decode("ascii")
+        ha1 = h(f"{self._username}:{challenge.realm}:{self._password}")
+        if session:
+            ha1 = h(f"{ha1}:{challenge.nonce}:{cnonce}")
+        a2 = f"{request.method}:{uri}"
+        if challenge.qop == "auth-int":
+            a2 += ":" + h(request.content)  # RFC 7616 3.4.3: H(method:uri:H(entity-body))
+        if challenge.qop is None:
+            response = h(f"{ha1}:{challenge.nonce}:{h(a2)}")
+        else:
+            response = h(f"{ha1}:{challenge.nonce}:{nc}:{cnonce}:{challenge.qop}:{h(a2)}")
+        fields = [
+            f'username="{_quoted(self._username)}"',
+            f'realm="{_quoted(challenge.realm)}"',
+            f'nonce="{_quoted(challenge.nonce)}"',
+            f'uri="{_quoted(uri)}"',
+            f'response="{response}"',
+            f"algorithm={challenge.algorithm}",
+        ]
+        if challenge.opaque is not None:
+            fields.append(f'opaque="{_quoted(challenge.opaque)}"')
+        if challenge.qop is not None:
+            fields += [f"qop={challenge.qop}", f"nc={nc}", f'cnonce="{cnonce}"']
+        return "Digest " + ", ".join(fields)
+
+
+def _quoted(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _parse_challenge(header: str) -> _Challenge:
+    """`Digest realm="..", nonce="..", qop="auth,auth-int"`; a challenge we cannot answer is an
+    `AuthError` (one line), never a guess."""
+    fields = {key.lower(): value for key, value in parse_keqv_list(parse_http_list(header[7:])).items()}
+    if "realm" not in fields or "nonce" not in fields:
+        raise AuthError("digest: the server's challenge has no realm or nonce")
+    algorithm = fields.get("algorithm", "MD5")
+    if algorithm.upper().removesuffix("-SESS") not in _DIGESTS:
+        raise AuthError(f"digest: unsupported algorithm {algorithm!r}")
+    qop = None
+    if "qop" in fields:
+        offered = {part.strip().lower() for part in fields["qop"].split(",")}
+        if "auth" in offered:
+            qop = "auth"  # what httpx answered before: the body need not be hashed
+        elif "auth-int" in offered:
+            qop = "auth-int"
+        else:
+            raise AuthError(f"digest: unsupported qop {fields['qop']!r}")
+    return _Challenge(fields["realm"], fields["nonce"], algorithm, fields.get("opaque"), qop)
 
 
 # --- OAuth2 client credentials -------------------------------------------------------------------

@@ -58,6 +58,7 @@ from streamdash.core.export import export_events, export_stats
 from streamdash.core.history import History
 from streamdash.core.http.as_curl import CurlCommand, ShellReferences, as_curl
 from streamdash.core.http.client import make_client
+from streamdash.core.http.errors import describe_error
 from streamdash.core.http.execute import Executor, load_collection_settings
 from streamdash.core.http.prepare import PreparedRequest, PrepareError
 from streamdash.core.http.send import ResponseSummary
@@ -401,6 +402,9 @@ class Session:
             execution = await self.executor.send(prepared, key)
         except (PrepareError, ValueError) as exc:
             summary = ResponseSummary(request.method, request.url, error=str(exc), sent=False)
+            return SendResult(request, summary)
+        except Exception as exc:  # a bug below: one line in the pane, not a dead worker
+            summary = ResponseSummary(request.method, request.url, error=describe_error(exc))
             return SendResult(request, summary)
         summary = execution.summary
         if summary.sent:

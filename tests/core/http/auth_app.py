@@ -66,6 +66,9 @@ def make_app(state: State) -> Starlette:
         return JSONResponse({"ok": True})
 
     async def digest(request: Request) -> Response:
+        """RFC 7616 MD5 digest; under /digest-int only qop=auth-int is offered, whose H(A2) covers
+        the body: H(method:uri:H(body))."""
+        qop = "auth-int" if request.url.path.endswith("-int") else "auth"
         header = request.headers.get("authorization", "")
         if header.lower().startswith("digest "):
             params = {
@@ -78,17 +81,20 @@ def make_app(state: State) -> Starlette:
                 and params.get("realm") == REALM
                 and params.get("nonce") in state.nonces
                 and params.get("uri") == uri
-                and params.get("qop") == "auth"
+                and params.get("qop") == qop
             ):
                 md5 = lambda s: hashlib.md5(s.encode()).hexdigest()  # noqa: E731
                 ha1 = md5(f"{USER}:{REALM}:{PASSWORD}")
-                ha2 = md5(f"{request.method}:{uri}")
-                expected = md5(f"{ha1}:{params['nonce']}:{params.get('nc')}:{params.get('cnonce')}:auth:{ha2}")
+                a2 = f"{request.method}:{uri}"
+                if qop == "auth-int":
+                    a2 += ":" + hashlib.md5(await request.body()).hexdigest()
+                ha2 = md5(a2)
+                expected = md5(f"{ha1}:{params['nonce']}:{params.get('nc')}:{params.get('cnonce')}:{qop}:{ha2}")
                 if secrets.compare_digest(expected, params.get("response", "")):
-                    return JSONResponse({"ok": True, "user": USER})
+                    return JSONResponse({"ok": True, "user": USER, "body": (await request.body()).decode()})
         nonce = secrets.token_hex(16)
         state.nonces.add(nonce)
-        return _unauthorized(f'Digest realm="{REALM}", nonce="{nonce}", qop="auth", algorithm=MD5, opaque="xyz"')
+        return _unauthorized(f'Digest realm="{REALM}", nonce="{nonce}", qop="{qop}", algorithm=MD5, opaque="xyz"')
 
     async def token(request: Request) -> Response:
         state.token_calls += 1
@@ -123,6 +129,7 @@ def make_app(state: State) -> Starlette:
         Route("/basic", basic, methods=["GET", "POST"]),
         Route("/bearer", bearer),
         Route("/digest", digest, methods=["GET", "POST"]),
+        Route("/digest-int", digest, methods=["GET", "POST", "PUT"]),
         Route("/token", token, methods=["POST"]),
         Route("/api", api, methods=["GET", "POST"]),
     ])

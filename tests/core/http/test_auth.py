@@ -264,3 +264,36 @@ def test_parse_errors_are_one_line_and_name_the_field(table, expected):
         parse_auth(table, "f.toml")
     assert str(err.value).startswith(expected) and "\n" not in str(err.value)
     assert isinstance(err.value, ValueError)
+
+
+async def test_digest_auth_int_hashes_the_body(server, client):
+    """RFC 7616 3.4.3: with qop=auth-int, H(A2) = H(method:uri:H(body)); the server checks it."""
+    auth = auth_for({"type": "digest", "username": USER, "password": PASSWORD})
+    ok = await client.post(server.url + "/digest-int?v=1", content="héllo".encode(), auth=auth)
+    assert ok.status_code == 200 and ok.json() == {"ok": True, "user": USER, "body": "héllo"}
+    empty = await client.get(server.url + "/digest-int", auth=auth)
+    assert empty.status_code == 200
+    wrong = auth_for({"type": "digest", "username": USER, "password": "no"})
+    assert (await client.put(server.url + "/digest-int", content=b"x", auth=wrong)).status_code == 401
+
+
+async def test_digest_auth_int_against_httpbin(client):
+    """The same against httpbin's reading of the RFC (its endpoint only takes a GET)."""
+    from tests.helpers.httpbin_server import HttpbinServer
+
+    with HttpbinServer() as httpbin:
+        auth = auth_for({"type": "digest", "username": "user", "password": "passwd"})
+        ok = await client.get(httpbin.url + "/digest-auth/auth-int/user/passwd", auth=auth)
+        assert ok.status_code == 200 and ok.json() == {"authenticated": True, "user": "user"}
+        plain = await client.get(httpbin.url + "/digest-auth/auth/user/passwd", auth=auth)
+        assert plain.status_code == 200
+        bad = auth_for({"type": "digest", "username": "user", "password": "wrong"})
+        refused = await client.get(httpbin.url + "/digest-auth/auth-int/user/passwd", auth=bad)
+        assert refused.status_code == 401
+
+
+async def test_digest_auth_int_through_send_is_an_answer(server):
+    async with make_client() as c:
+        summary = await send(c, "POST", server.url + "/digest-int", body=b"{}",
+                             auth=auth_for({"type": "digest", "username": USER, "password": PASSWORD}))
+    assert (summary.status, summary.error) == (200, None)

@@ -66,3 +66,25 @@ async def test_auth_per_send(raw_server, client):
     raw_server.handler = reply(200, b"{}")
     await send(client, "GET", raw_server.url, auth=httpx.BasicAuth("ann", "pw"))
     assert raw_server.requests[0].header("Authorization") == "Basic YW5uOnB3"
+
+
+class _BrokenAuth:
+    """An auth flow with a bug in it: what `send` must turn into a result, not raise."""
+
+    def __new__(cls):
+        import httpx
+
+        class Broken(httpx.Auth):
+            def auth_flow(self, request):
+                raise RuntimeError("the auth flow broke\nover two lines")
+                yield request
+
+        return Broken()
+
+
+async def test_any_exception_while_sending_is_a_summary(raw_server, client):
+    raw_server.handler = reply(200, b"{}")
+    summary = await send(client, "GET", raw_server.url, auth=_BrokenAuth())
+    assert summary.status is None
+    assert summary.error == "RuntimeError: the auth flow broke over two lines"
+    assert raw_server.requests == []

@@ -209,3 +209,15 @@ async def test_restart_of_a_stream_that_has_not_connected_yet(session):
     assert session.restart(live.key) is True
     await until(lambda: live.state is StreamState.OPEN)
     assert list(session.streams) == [live.key] and session.streams[live.key] is live
+
+
+async def test_whatever_a_send_raises_comes_back_as_a_one_line_result(session, monkeypatch):
+    """The app's send worker awaits this: an exception here once killed it and showed nothing."""
+
+    async def broken(prepared, key=""):
+        raise RuntimeError("a bug\nbelow the session")
+
+    monkeypatch.setattr(session.executor, "send", broken)
+    result = await session.send(session.find("items"))
+    assert result.summary.status is None
+    assert result.summary.error == "RuntimeError: a bug below the session"
