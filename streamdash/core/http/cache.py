@@ -90,6 +90,7 @@ class ResponseCache:
         headers: Sequence[tuple[str, str]] = (),
         ttl: float = DEFAULT_TTL,
         auth: httpx.Auth | None = None,
+        secrets: frozenset[str] = frozenset(),
     ) -> CacheResult:
         """A GET through the cache."""
         full = str(httpx.URL(url).copy_merge_params(list(params))) if params else url
@@ -105,7 +106,7 @@ class ResponseCache:
                 conditional.append(("If-None-Match", entry.etag))
             if entry.last_modified:
                 conditional.append(("If-Modified-Since", entry.last_modified))
-        summary = await send(client, "GET", full, headers=conditional, auth=auth)
+        summary = await send(client, "GET", full, headers=conditional, auth=auth, secrets=secrets)
         if entry is not None and summary.status == 304:
             entry.stored_at = self.clock()
             entry.summary = replace(entry.summary, elapsed_s=summary.elapsed_s, sent_at=summary.sent_at)

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import httpx
 
+from streamdash.core.http.redirects import RedirectError
+
 
 def _causes(exc: BaseException | None) -> Iterator[BaseException]:
     seen: set[int] = set()
@@ -62,6 +64,8 @@ def describe_error(exc: BaseException) -> str:
         return f"unsupported URL scheme: {text}"
     if isinstance(exc, httpx.ReadError):
         return f"connection lost: {text}" if text else "connection lost"
+    if isinstance(exc, RedirectError):
+        return text  # names the status and the target already
     if isinstance(exc, httpx.TooManyRedirects):
         return "too many redirects"
     if isinstance(exc, httpx.InvalidURL):

@@ -97,14 +97,17 @@ class Executor:
         if paging:
             config = parse_paging(paging, where)
             pages = await fetch_pages(
-                client, method, url, config, headers=headers, body=body, auth=prepared.auth
+                client, method, url, config, headers=headers, body=body, auth=prepared.auth,
+                secrets=prepared.secrets,
             )
             last = pages.pages[-1]
             merged = json.dumps(pages.items, ensure_ascii=False).encode("utf-8")
             summary = dataclasses.replace(last, body=merged, size=sum(p.size for p in pages.pages))
             note = f"{pages.page_count} pages, {len(pages.items)} items ({pages.stopped})"
         elif ttl is not None and method == "GET" and not body:
-            cached = await self.cache.get(client, url, headers=headers, ttl=ttl, auth=prepared.auth)
+            cached = await self.cache.get(
+                client, url, headers=headers, ttl=ttl, auth=prepared.auth, secrets=prepared.secrets
+            )
             summary, note = cached.summary, cached.label
         else:
             summary = await send(
@@ -116,7 +119,10 @@ class Executor:
                 auth=prepared.auth,
                 timeout=prepared.timeout,
                 follow_redirects=prepared.follow_redirects,
+                secrets=prepared.secrets,
             )
+        if summary.redirect_note:
+            note = (note + "; " if note else "") + summary.redirect_note
         if self.history is not None:
             try:
                 self.history.record(

@@ -131,13 +131,16 @@ async def fetch_pages(
     headers: Sequence[tuple[str, str]] = (),
     body: bytes | None = None,
     auth: httpx.Auth | None = None,
+    secrets: frozenset[str] = frozenset(),
 ) -> PagedResult:
     """Send the request, then follow `next` until the last page, an error, or the page limit."""
     result = PagedResult()
     seen: set[str] = set()
     current = httpx.URL(url).copy_merge_params(list(params)) if params else httpx.URL(url)
     while True:
-        page = await send(client, method, str(current), headers=headers, body=body, auth=auth)
+        page = await send(
+            client, method, str(current), headers=headers, body=body, auth=auth, secrets=secrets
+        )
         result.pages.append(page)
         if page.status is None or page.status >= 400:
             result.stopped = page.error or f"HTTP {page.status} {page.reason}".rstrip()

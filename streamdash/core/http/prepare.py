@@ -125,6 +125,7 @@ class PreparedRequest:
             retry_first_connect=retry_first_connect,
             auth=self.auth,
             finished=finished,
+            secrets=self.secrets,
         )
         return dataclasses.replace(options, **overrides) if overrides else options  # type: ignore[arg-type]
 

@@ -15,6 +15,7 @@ import httpx
 
 from streamdash.core.http.errors import describe_error
 from streamdash.core.http.headers import wire_headers
+from streamdash.core.http.redirects import send_following
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # a response view is not a download manager
 
@@ -34,6 +35,8 @@ class ResponseSummary:
     error: str | None = None
     sent_at: float = 0.0
     sent: bool = True  # False: refused before anything went out (it counts in no error rate)
+    # "redirected to host:port; not sent there: X-Api-Key" when it ended on another origin.
+    redirect_note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -80,8 +83,11 @@ async def send(
     timeout: httpx.Timeout | None = None,
     follow_redirects: bool = True,
     auth: httpx.Auth | None = None,
+    secrets: frozenset[str] = frozenset(),
 ) -> ResponseSummary:
-    """Send and read the answer (up to MAX_BODY_BYTES); failures come back as `error`."""
+    """Send and read the answer (up to MAX_BODY_BYTES); failures come back as `error`.
+    Redirects are followed by `send_following`: `secrets` are the values no header may carry to
+    another origin."""
     sent_at = time.time()
     start = time.perf_counter()
     try:
@@ -96,8 +102,8 @@ async def send(
     except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, TypeError) as exc:
         return ResponseSummary(method, url, error=describe_error(exc), sent_at=sent_at, sent=False)
     try:
-        response = await client.send(
-            request, stream=True, follow_redirects=follow_redirects, auth=auth or client.auth
+        response, route = await send_following(
+            client, request, auth=auth, secrets=secrets, follow=follow_redirects
         )
         try:
             chunks: list[bytes] = []
@@ -132,4 +138,5 @@ async def send(
         body=b"".join(chunks),
         truncated=truncated,
         sent_at=sent_at,
+        redirect_note=route.note,
     )

@@ -27,6 +27,7 @@ import httpx
 
 from streamdash.core.http.errors import describe_error, is_tls_error
 from streamdash.core.http.headers import wire_headers
+from streamdash.core.http.redirects import REDIRECT_STATUSES, RedirectError, following
 from streamdash.core.sse.backoff import Backoff, parse_retry_after
 from streamdash.core.sse.events import (
     DEFAULT_HEARTBEAT_EVENTS,
@@ -39,7 +40,6 @@ from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES, EventTooLarge, S
 
 DEFAULT_READ_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class RetryPolicy(StrEnum):
@@ -77,6 +77,8 @@ class StreamOptions:
     finished: Callable[[], bool] | None = None
     # Events of these types are heartbeats (counted as such, not as events); still yielded.
     heartbeat_events: frozenset[str] = DEFAULT_HEARTBEAT_EVENTS
+    # Values (from the request's secrets) no header may carry past a redirect to another origin.
+    secrets: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -99,6 +101,7 @@ class StreamStats:
     last_byte_at: float | None = None
     retry_ms: int | None = None
     next_attempt_at: float | None = None
+    moved_to: str = ""  # host:port a redirect took the stream to, when another origin
 
 
 def event_stream_headers(
@@ -299,15 +302,17 @@ class SSEStream:
                 try:
                     self._restart_at_yield()
                     options = self.options
-                    async with self.client.stream(
+                    request = self.client.build_request(
                         options.method,
                         self.url,
                         headers=self.request_headers(),
                         content=options.body,
                         timeout=self._timeout,
-                        follow_redirects=True,  # rule 25
-                        auth=options.auth or httpx.USE_CLIENT_DEFAULT,
-                    ) as response:
+                    )
+                    async with following(  # rule 25, as a REST send follows
+                        self.client, request, auth=options.auth, secrets=options.secrets
+                    ) as (response, route):
+                        stats.moved_to = route.moved_to
                         self._check_response(response)
                         opened_at = time.monotonic()
                         self._ever_opened = True
@@ -315,7 +320,7 @@ class SSEStream:
                         stats.connected_since = time.time()
                         self._dedup.replaying = bool(stats.last_event_id)
                         self._at_yield = True
-                        yield [self._change(StreamState.OPEN, status=response.status_code)]
+                        yield [self._change(StreamState.OPEN, route.note, status=response.status_code)]
                         self._restart_at_yield()
                         async with aclosing(self._read(response)) as batches:
                             async for batch in batches:
@@ -338,13 +343,8 @@ class SSEStream:
                     ending = outcome
                 except EventTooLarge as exc:
                     ending = _Outcome(StreamState.FAILED, str(exc))
-                except httpx.TooManyRedirects:
-                    ending = _Outcome(StreamState.FAILED, "too many redirects")
-                except httpx.RemoteProtocolError as exc:
-                    if "location header" in str(exc):
-                        ending = _Outcome(StreamState.FAILED, "redirect with an unusable Location")
-                    else:
-                        ending = self._network_failure(exc)
+                except RedirectError as exc:
+                    ending = _Outcome(StreamState.FAILED, str(exc))
                 except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
                     ending = _Outcome(StreamState.FAILED, describe_error(exc))
                 except httpx.ReadTimeout:

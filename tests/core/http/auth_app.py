@@ -125,7 +125,11 @@ def make_app(state: State) -> Starlette:
             return _unauthorized('Bearer error="invalid_token"')
         return JSONResponse({"ok": True, "token": value})
 
+    async def redirect(request: Request) -> Response:
+        return Response(status_code=302, headers={"Location": request.query_params["to"]})
+
     return Starlette(routes=[
+        Route("/redirect", redirect, methods=["GET", "POST"]),
         Route("/basic", basic, methods=["GET", "POST"]),
         Route("/bearer", bearer),
         Route("/digest", digest, methods=["GET", "POST"]),
