@@ -167,7 +167,10 @@ class Diagnostics:
             print(f"streamdash: {message}", file=self.err, flush=True)
 
     def describe(self, change: StateChange) -> str:
-        return describe_change(change, self.url)
+        line = describe_change(change, self.url)
+        if change.state is StreamState.OPEN and change.reason:  # "redirected to host:port; ..."
+            line += f"; {escape_controls(change.reason)}"
+        return line
 
 
 async def watch(
