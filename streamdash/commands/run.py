@@ -64,6 +64,8 @@ def _line(step: StepResult) -> str:
     parts = [verdict, step.label, status, f"{step.elapsed_s * 1000:.0f} ms", _size(step.size)]
     if not step.passed:
         parts.append(step.reason())
+    if step.note:
+        parts.append(f"({step.note})")
     return escape_controls("  ".join(parts))
 
 
@@ -88,6 +90,7 @@ def _record(step: StepResult) -> dict[str, object]:
         "passed": step.passed,
         "skipped": step.skipped,
         "error": step.error,
+        "note": step.note,
         "checks": [
             {"name": c.name, "passed": c.passed, "detail": c.detail} for c in step.checks
         ],

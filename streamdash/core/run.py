@@ -81,7 +81,7 @@ class StepResult:
     captured: dict[str, str] = field(default_factory=dict)
     error: str | None = None  # one line
     skipped: bool = False
-    note: str = ""
+    note: str = ""  # why skipped; for a sent step the executor's note ("redirected to host:port")
 
     @property
     def label(self) -> str:
@@ -306,7 +306,8 @@ async def run_step(
     try:
         prepared = executor.prepare(req, variables, environ=environ)
         step.url = prepared.masked_url
-        response = (await executor.send(prepared, step.label)).summary
+        execution = await executor.send(prepared, step.label)
+        response, step.note = execution.summary, execution.note
     except PrepareError as exc:
         # Without the file name for a missing variable: the step's line says which request.
         step.error = str(MissingVariable(exc.missing)) if exc.missing else str(exc)

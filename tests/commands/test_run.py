@@ -279,3 +279,73 @@ def test_an_exception_in_one_send_fails_that_line_and_the_run_goes_on(coll, caps
     assert lines[0].endswith("RuntimeError: auth flow bug")
     assert [line.split()[0] for line in lines[1:]] == ["PASS", "PASS", "PASS"]
     assert "3 passed, 1 failed in" in err and "Traceback" not in err
+
+
+def test_an_illegal_header_or_method_fails_its_line_before_any_connection(tmp_path, capsys):
+    from tests.helpers.raw_server import RawServer
+
+    server = RawServer().start()
+    try:
+        root = tmp_path / "coll"
+        write(root / "a.toml", f'name = "bad-header"\nurl = "{server.url}/x"\n[headers]\n"X(A)" = "b"\n')
+        write(root / "b.toml", f'name = "bad-method"\nmethod = "GE T"\nurl = "{server.url}/x"\n')
+        assert main([str(root)]) == 1
+        assert server.connections == 0
+    finally:
+        server.stop()
+    out, err = capsys.readouterr()
+    (line,) = out.splitlines()
+    assert line.startswith("FAIL  bad-header  ---") and line.endswith("a.toml: 'X(A)' is not a valid header name")
+    # A method is checked as the file loads: the file is named with its line, and left out.
+    assert 'b.toml:2: method: must be an HTTP method such as GET or POST, not "GE T"' in err
+    assert "0 passed, 1 failed" in err and "Traceback" not in err
+
+
+def test_a_non_ascii_header_value_is_sent_as_utf8(tmp_path, capsys):
+    from tests.helpers.raw_server import RawServer
+
+    async def handler(conn):
+        await conn.start(200, {"Content-Length": "2"}, content_type="application/json")
+        await conn.send(b"{}")
+        await conn.end()
+
+    server = RawServer(handler=handler).start()
+    try:
+        root = tmp_path / "coll"
+        write(root / "a.toml", f'name = "named"\nurl = "{server.url}/x"\n[headers]\nX-Name = "café"\n')
+        assert main([str(root)]) == 0
+    finally:
+        server.stop()
+    assert b"\r\nX-Name: caf\xc3\xa9\r\n" in server.requests[0].raw_headers
+
+
+def test_a_cross_origin_redirect_is_named_on_the_line(tmp_path, capsys, monkeypatch):
+    from tests.helpers.raw_server import RawServer
+
+    async def landed(conn):
+        await conn.start(200, {"Content-Length": "2"}, content_type="application/json")
+        await conn.send(b"{}")
+        await conn.end()
+
+    other = RawServer(handler=landed).start()
+
+    async def moved(conn):
+        await conn.start(302, {"Location": f"{other.url}/landed", "Content-Length": "0"}, content_type=None)
+        await conn.end()
+
+    first = RawServer(handler=moved).start()
+    try:
+        root = tmp_path / "coll"
+        write(root / "a.toml", f'name = "moved"\nurl = "{first.url}/x"\n[headers]\nX-Api-Key = "{{{{env:SD_RUN_KEY}}}}"\n')
+        monkeypatch.setenv("SD_RUN_KEY", "run-key-0123456789")
+        assert main([str(root), "--format", "jsonl"]) == 0
+        assert main([str(root)]) == 0
+    finally:
+        first.stop()
+        other.stop()
+    assert all(r.header("X-Api-Key") is None for r in other.requests)
+    out, _ = capsys.readouterr()
+    record, line = out.splitlines()
+    note = f"redirected to 127.0.0.1:{other.port}; not sent there: X-Api-Key"
+    assert json.loads(record)["note"] == note
+    assert line.startswith("PASS  moved  200") and line.endswith(f"({note})")

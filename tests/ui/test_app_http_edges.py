@@ -3,6 +3,7 @@ notification, and the app keeps running (issue 10 items 4, 5 and 11)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -12,7 +13,8 @@ from streamdash.core.collections import load_collection
 from streamdash.ui.launch import build_app
 from streamdash.ui.widgets.response_view import ResponseView
 from tests.core.http.auth_app import PASSWORD, USER, AuthServer
-from tests.ui.pilot import select, wait_for
+from tests.helpers.raw_server import Conn, RawServer
+from tests.ui.pilot import notes, select, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +84,87 @@ async def test_an_exception_while_sending_is_one_line_in_the_pane(tmp_path, auth
         line = status_text(view)
         assert "RuntimeError: an auth flow with a bug" in line and "\n" not in line
         assert app.is_running
+
+
+def recording_server(raw_server):
+    """A server that answers a stream with one event and a REST request with `{}`."""
+
+    async def handler(conn: Conn) -> None:
+        if conn.request.header("Accept") == "text/event-stream":
+            await conn.start()
+            await conn.send(b"data: hi\n\n")
+            await asyncio.sleep(5)
+            return
+        await conn.start(200, {"Content-Length": "2"}, content_type="application/json")
+        await conn.send(b"{}")
+        await conn.end()
+
+    raw_server.handler = handler
+    return raw_server
+
+
+async def test_an_illegal_header_is_one_line_and_nothing_connects(tmp_path, raw_server):
+    """A saved stream and a REST request with `X(A)` as a header name: one notification, one
+    status line, no connection, and the app goes on."""
+    recording_server(raw_server)
+    bad = '[headers]\n"X(A)" = "b"\n'
+    root = collection(tmp_path / "c", raw_server.url, {
+        "feed": f'kind = "sse"\nurl = "{{{{base_url}}}}/feed"\n{bad}',
+        "api": f'url = "{{{{base_url}}}}/api"\n{bad}',
+    })
+    app = build_app(load_collection(root), history_dir=tmp_path / "history")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "feed")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: notes(app, "cannot send"), what="the notification")
+        (note,) = notes(app, "cannot send")
+        assert note.startswith("feed: ") and note.endswith("feed.toml: 'X(A)' is not a valid header name")
+        assert "\n" not in note
+        view = await send(pilot, app, "api")
+        assert not view.summary.sent
+        line = status_text(view)
+        assert line.endswith("api.toml: 'X(A)' is not a valid header name") and "\n" not in line
+        assert app.is_running
+    assert raw_server.connections == 0
+
+
+async def test_a_non_ascii_header_value_goes_out_as_utf8_from_the_app(tmp_path, raw_server):
+    """It once killed the stream's worker without a word (httpx refuses a non-ASCII str)."""
+    recording_server(raw_server)
+    header = '[headers]\nX-Name = "café €"\n'
+    root = collection(tmp_path / "c", raw_server.url, {
+        "feed": f'kind = "sse"\nurl = "{{{{base_url}}}}/feed"\n{header}',
+        "api": f'url = "{{{{base_url}}}}/api"\n{header}',
+    })
+    app = build_app(load_collection(root), history_dir=tmp_path / "history")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "feed")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(app.session.buffer) >= 1, what="the stream's event")
+        view = await send(pilot, app, "api")
+        assert view.summary.status == 200
+    wire = [request.raw_headers for request in raw_server.requests]
+    assert len(wire) == 2 and all(b"\r\nX-Name: caf\xc3\xa9 \xe2\x82\xac\r\n" in raw for raw in wire)
+
+
+async def test_a_cross_origin_redirect_is_named_in_the_status_line(tmp_path, raw_server, monkeypatch):
+    other = recording_server(RawServer().start())
+
+    async def moved(conn: Conn) -> None:
+        await conn.start(302, {"Location": f"{other.url}/landed", "Content-Length": "0"}, content_type=None)
+        await conn.end()
+
+    raw_server.handler = moved
+    monkeypatch.setenv("SD_APP_KEY", "app-key-0123456789")
+    root = collection(tmp_path / "c", raw_server.url, {
+        "api": 'url = "{{base_url}}/api"\n[headers]\nX-Api-Key = "{{env:SD_APP_KEY}}"\n',
+    })
+    app = build_app(load_collection(root), history_dir=tmp_path / "history")
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            view = await send(pilot, app, "api")
+            assert view.summary.status == 200
+            assert f"redirected to 127.0.0.1:{other.port}; not sent there: X-Api-Key" in status_text(view)
+    finally:
+        other.stop()
+    assert other.requests[0].header("X-Api-Key") is None

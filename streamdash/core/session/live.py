@@ -74,6 +74,9 @@ class LiveStream:
 
     @property
     def host(self) -> str:
+        """Where the events come from: the host a redirect took the stream to, if it did."""
+        if self.stats.moved_to:
+            return self.stats.moved_to
         return self.prepared.host if self.prepared is not None else ""
 
     @property

@@ -344,6 +344,8 @@ class Session:
                     first = batch[0]
                     if type(first) is StateChange:
                         live.last_change = first
+                        if first.state is StreamState.OPEN:
+                            live._describe()  # the host a redirect took it to, in the stats row
                         self.emit(StreamChanged(live.key, first))
                         if first.state is StreamState.FAILED:
                             self.notice(f"{live.name}: {first.reason}", "stream failed", "error", 8)

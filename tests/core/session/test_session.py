@@ -221,3 +221,24 @@ async def test_whatever_a_send_raises_comes_back_as_a_one_line_result(session, m
     result = await session.send(session.find("items"))
     assert result.summary.status is None
     assert result.summary.error == "RuntimeError: a bug below the session"
+
+
+async def test_a_stream_a_redirect_took_elsewhere_shows_the_host_it_reached(session, servers):
+    """The state line and the stats row show where the events come from, and the collection's
+    token stays on the origin it was written for."""
+    a, b = servers
+
+    async def moved(conn):
+        await conn.start(307, {"Location": f"{b.url}/feed", "Content-Length": "0"}, content_type=None)
+        await conn.end()
+
+    a.handler = moved
+    live = session.start(session.find("streams/feed"))
+    await until(lambda: len(events_of(session, "feed")) >= 1)
+    assert a.requests[0].header("Authorization") == f"Bearer {TOKEN}"
+    assert b.requests[0].header("Authorization") is None and b.requests[0].header("X-Team") == "core"
+    where = f"127.0.0.1:{b.port}"
+    assert live.host == where and session.sample()[0].host == where
+    assert live.last_change is not None and live.last_change.reason == (
+        f"redirected to {where}; not sent there: Authorization"
+    )
