@@ -120,7 +120,7 @@ async def send(
     except Exception as exc:  # a transport error, or a bug in an auth flow: a result
         return ResponseSummary(
             method,
-            str(request.url),
+            str(_failed_at(exc, request).url),  # after a redirect: where it failed, not the start
             elapsed_s=time.perf_counter() - start,
             error=describe_error(exc),
             sent_at=sent_at,
@@ -140,3 +140,13 @@ async def send(
         sent_at=sent_at,
         redirect_note=route.note,
     )
+
+
+def _failed_at(exc: Exception, first: httpx.Request) -> httpx.Request:
+    """The request an httpx error names (a redirect's hop), else the first one."""
+    if isinstance(exc, httpx.RequestError):
+        try:
+            return exc.request
+        except RuntimeError:  # an error raised without its request
+            pass
+    return first

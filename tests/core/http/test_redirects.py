@@ -189,3 +189,13 @@ password = "{PASSWORD}"
     finally:
         server.stop()
     assert (execution.summary.status, execution.summary.error) == (200, None)
+
+
+async def test_a_failure_after_a_redirect_names_where_it_failed(raw_server):
+    closed = RawServer().start()
+    gone = f"{closed.url}/landed"
+    closed.stop()
+    raw_server.handler = redirect_to(gone)
+    async with make_client() as client:
+        summary = await send(client, "GET", raw_server.url + "/start")
+    assert (summary.error, summary.url) == ("connection refused", gone)
