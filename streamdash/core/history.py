@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from streamdash.core.collections import SavedRequest, atomic_write
-from streamdash.core.http.secrets import mask_headers, mask_secrets, mask_url
+from streamdash.core.http.secrets import mask_headers, mask_secret_fields, mask_secrets, mask_url
 from streamdash.core.http.send import ResponseSummary
 
 HISTORY_FILE = "history.jsonl"
@@ -89,17 +89,17 @@ class History:
         def hide(text: str) -> str:
             return mask_secrets(text, secrets)
 
-        text = hide(summary.text()) if summary.status is not None else ""
+        text = mask_secret_fields(hide(summary.text())) if summary.status is not None else ""
         entry = HistoryEntry(
             at=summary.sent_at or time.time(),
             collection=str(collection),
             key=key,
             name=request.name,
             method=request.method,
-            url_template=request.url,
+            url_template=mask_url(hide(request.url)),
             url=mask_url(hide(summary.url)),
             headers=_mask_saved_headers(request.headers),
-            body_template=request.body,
+            body_template=hide(request.body) if request.body else request.body,
             status=summary.status,
             reason=summary.reason,
             elapsed_s=round(summary.elapsed_s, 6),

@@ -32,6 +32,7 @@ class Execution:
     summary: ResponseSummary
     note: str = ""  # "cache hit, 42 s old", "3 pages, 57 items", ...
     pages: PagedResult | None = None
+    secrets: frozenset[str] = frozenset()  # the request's, and the OAuth2 tokens it may have used
 
     @property
     def warning(self) -> str | None:
@@ -117,6 +118,7 @@ class Executor:
                 timeout=prepared.timeout,
                 follow_redirects=prepared.follow_redirects,
             )
+        secrets = self.secrets_of(prepared)
         if self.history is not None:
             try:
                 self.history.record(
@@ -124,11 +126,16 @@ class Executor:
                     key=key,
                     request=request,
                     summary=summary,
-                    secrets=prepared.secrets,
+                    secrets=secrets,
                 )
             except OSError:
                 note = (note + "; " if note else "") + "history not written"
-        return Execution(prepared, summary, note, pages)
+        return Execution(prepared, summary, note, pages, secrets)
+
+    def secrets_of(self, prepared: PreparedRequest) -> frozenset[str]:
+        """What to mask in whatever shows this request or its answer: its own secrets and the
+        OAuth2 tokens fetched so far (a token is only known once the auth flow fetched it)."""
+        return prepared.secrets | self.tokens.issued()
 
     async def aclose(self) -> None:
         await self.pool.aclose()
