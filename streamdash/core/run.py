@@ -36,6 +36,7 @@ Decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from streamdash.core.collections.models import SavedRequest, show
 from streamdash.core.collections.template import MissingVariable
 from streamdash.core.http.execute import Executor
 from streamdash.core.http.prepare import PrepareError
+from streamdash.core.http.secrets import mask_secret_fields, mask_secrets, mask_urls
 from streamdash.core.http.send import ResponseSummary
 from streamdash.core.jsonpath import json_path
 
@@ -304,7 +306,8 @@ async def run_step(
     try:
         prepared = executor.prepare(req, variables, environ=environ)
         step.url = prepared.masked_url
-        response = (await executor.send(prepared, step.label)).summary
+        execution = await executor.send(prepared, step.label)
+        response = execution.summary
     except PrepareError as exc:
         # Without the file name for a missing variable: the step's line says which request.
         step.error = str(MissingVariable(exc.missing)) if exc.missing else str(exc)
@@ -315,7 +318,7 @@ async def run_step(
     step.status, step.elapsed_s, step.size = response.status, response.elapsed_s, response.size
     if response.error is not None or response.status is None:
         step.error = " ".join((response.error or "no response").split())
-        return step
+        return _masked(step, execution.secrets)
     answer = _Answer(response)
     step.checks.append(_status_check(statuses, response.status))
     step.checks.extend(_run_check(check, answer) for check in checks)
@@ -330,6 +333,20 @@ async def run_step(
             step.checks.append(CheckResult(label, False, f"{selector} {target} missing"))
         else:
             step.captured[name] = _as_text(value)
+    return _masked(step, execution.secrets)
+
+
+def _masked(step: StepResult, secrets: frozenset[str]) -> StepResult:
+    """The step as it may be printed: a check's detail quotes the answer, and an echo server
+    answers with the token it was sent. Captured values stay real (later requests send them)."""
+    step.url = mask_secrets(step.url, secrets)
+    if step.error is not None:
+        step.error = mask_urls(mask_secrets(step.error, secrets))
+    step.checks = [
+        dataclasses.replace(check, detail=mask_secret_fields(mask_secrets(check.detail, secrets)))
+        if check.detail else check
+        for check in step.checks
+    ]
     return step
 
 

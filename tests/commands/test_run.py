@@ -221,3 +221,70 @@ def test_run_uses_the_collections_auth(tmp_path, monkeypatch):
     assert result.returncode == 0, result.stderr
     assert seen == ["Bearer abc123"]
     assert "abc123" not in result.stdout + result.stderr
+
+
+# --- secrets: never in what `run` prints (a real echo server and token endpoint) ----------------
+
+RUN_KEY = "run-key/with+plus=and&long"
+
+
+@pytest.fixture(scope="module")
+def echo():
+    from tests.helpers.echo_server import EchoServer
+
+    with EchoServer() as server:
+        yield server
+
+
+def test_run_prints_no_secret_in_text_json_or_check_details(tmp_path, echo, monkeypatch):
+    monkeypatch.setenv("SD_RUN_KEY", RUN_KEY)
+    monkeypatch.setenv("SD_RUN_CS", "run-client-secret-1")
+    root = tmp_path / "c"
+    write(root / "collection.toml", f'name = "c"\n[variables]\nbase = "{echo.url}"\n')
+    write(root / "a-key.toml", '''
+name = "key"
+url = "{{base}}/echo"
+[query]
+q = "{{env:SD_RUN_KEY}}"
+[[check]]
+json = "query.q"
+equals = "something else"
+''')
+    write(root / "b-oauth.toml", '''
+name = "oauth"
+url = "{{base}}/api"
+[auth]
+type = "oauth2"
+token_url = "{{base}}/token"
+client_id = "me"
+client_secret = "{{env:SD_RUN_CS}}"
+[[check]]
+json = "token"
+equals = "something else"
+''')
+    write(root / "c-basic.toml", '''
+name = "basic"
+url = "{{base}}/echo"
+[auth]
+type = "basic"
+username = "bob"
+password = "run-basic-password"
+[[check]]
+json = "authorization"
+equals = "something else"
+''')
+    import base64
+
+    before = len(echo.state.issued)
+    text, jsonl = cli(str(root)), cli(str(root), "--format", "jsonl")
+    issued = echo.state.issued[before:]
+    assert len(issued) == 2  # one token per run
+    for result in (text, jsonl):
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        printed = result.stdout + result.stderr
+        assert "3 failed" in result.stderr, printed
+        for secret in (RUN_KEY, "run-key%2Fwith%2Bplus%3Dand%26long", "run-key/with%2Bplus%3Dand%26long",
+                       *issued, base64.b64encode(b"bob:run-basic-password").decode(), "run-basic-password"):
+            assert secret not in printed, (secret, printed)
+    details = [c["detail"] for line in jsonl.stdout.splitlines() for c in json.loads(line)["checks"]]
+    assert sum("got" in d and "••••" in d for d in details) == 3, details  # masked, still there
