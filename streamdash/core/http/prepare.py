@@ -208,8 +208,9 @@ def _secrets(
             secrets.add(basic_credentials(*pair))
     parsed = httpx.URL(url)
     secrets |= credential_values(rendered.headers, parsed.params.multi_items())
-    if parsed.password:
+    if parsed.password:  # httpx sends a URL's userinfo as Basic auth
         secrets.add(parsed.password)
+        secrets.add(basic_credentials(parsed.username, parsed.password))
     return secrets
 
 
