@@ -406,7 +406,7 @@ class Session:
         if summary.sent:
             self.rest_stats.record(summary.status, summary.elapsed_s, summary.sent_at or self.clock())
         note = "; ".join(part for part in (execution.note, execution.warning) if part)
-        return SendResult(request, summary, note, prepared.secrets)
+        return SendResult(request, summary, note, execution.secrets)
 
     def curl(self, request: SavedRequest) -> CurlCommand | None:
         """The request as a curl command (secrets as shell references); None with a notice
@@ -634,9 +634,18 @@ class Session:
 
     # -- export -------------------------------------------------------------------------------
 
+    def known_secrets(self) -> frozenset[str]:
+        """Every secret value the session's streams were prepared with, and the OAuth2 tokens
+        fetched: what an export masks (a server may echo any of them into an event)."""
+        known: set[str] = set(self.executor.tokens.issued())
+        for live in self.streams.values():
+            if live.prepared is not None:
+                known |= live.prepared.secrets
+        return frozenset(known)
+
     def export_events(self, entries: Sequence[LogEntry], path: Path) -> None:
         try:
-            count = export_events(entries, path.expanduser())
+            count = export_events(entries, path.expanduser(), self.known_secrets())
         except OSError as exc:
             self.notice(f"{path}: {exc.strerror or exc}", "not exported", "error", 10)
             return
@@ -646,7 +655,8 @@ class Session:
         now = self.clock()
         streams = [live.tracker.sample(now) for live in self.streams.values()]
         try:
-            export_stats(streams, self.rest_stats.snapshot(now), path.expanduser(), at=now)
+            export_stats(streams, self.rest_stats.snapshot(now), path.expanduser(), at=now,
+                         secrets=self.known_secrets())
         except OSError as exc:
             self.notice(f"{path}: {exc.strerror or exc}", "not exported", "error", 10)
             return
