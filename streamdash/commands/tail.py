@@ -7,8 +7,8 @@ import asyncio
 import dataclasses
 import sys
 import time
-from contextlib import aclosing
 from collections.abc import Callable, Iterable
+from contextlib import aclosing
 from pathlib import Path
 from typing import BinaryIO, TextIO, cast
 
@@ -217,10 +217,12 @@ async def watch(
                 async for batch in batches:
                     first = batch[0]
                     if type(first) is StateChange:
-                        batch = [diagnostics.clean(c) if type(c) is StateChange else c for c in batch]
+                        first = diagnostics.clean(first)
+                        batch = [first, *(diagnostics.clean(c) if type(c) is StateChange else c
+                                          for c in batch[1:])]
                         if recorder is not None:
                             recorder.write_items(batch)
-                        diagnostics.show(batch[0])
+                        diagnostics.show(first)
                         continue
                     if count is not None:
                         batch = _first_events(batch, count - printed)
