@@ -1,8 +1,10 @@
 """Request history: every send and a summary of its answer, as JSON lines in the state folder.
 
 What is kept is the request as saved (its `{{variables}}` and `{{env:NAME}}` placeholders, not
-their values), the URL as sent with secret parameters masked, masked headers, and the answer's
-status, time, size, masked headers and a capped body. So a history file never holds a secret
+their values; a literal secret in its URL or body masked), the URL as sent with secret parameters
+masked, masked headers, and the answer's status, time, size, masked headers and a capped body
+(JSON fields named like secrets masked: a token endpoint's `access_token`). Every secret the
+request was sent with, an OAuth2 token included, is masked wherever it shows. So a history file never holds a secret
 that the collection kept out of its own files, and an entry can be sent again. The file is
 trimmed to the newest half when it grows past its cap.
 """
@@ -18,7 +20,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from streamdash.core.collections import SavedRequest, atomic_write
-from streamdash.core.http.secrets import mask_headers, mask_secret_fields, mask_secrets, mask_url
+from streamdash.core.http.secrets import (
+    mask_headers,
+    mask_secret_fields,
+    mask_secrets,
+    mask_url,
+    mask_urls,
+)
 from streamdash.core.http.send import ResponseSummary
 
 HISTORY_FILE = "history.jsonl"
@@ -107,7 +115,7 @@ class History:
             response_headers=[(k, hide(v)) for k, v in mask_headers(summary.headers)],
             response_body=text[:MAX_BODY_CHARS],
             body_cut=len(text) > MAX_BODY_CHARS or summary.truncated,
-            error=hide(summary.error) if summary.error else summary.error,
+            error=mask_urls(hide(summary.error)) if summary.error else summary.error,
         )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
