@@ -31,7 +31,8 @@ Decisions:
 - A step fails on a failed check, a failed capture, an unresolved `{{var}}` ("unknown variable
   'x'"), a transport error, or a malformed check/capture spec (reported, request not sent). The
   run always goes on; a step that needs a capture that failed fails with "unknown variable".
-- Captured values become strings: strings as they are, anything else as compact JSON.
+- Captured values become strings: strings as they are, anything else as compact JSON. One named
+  like a secret (`token`, or captured from `access_token`) is a secret: masked in what is printed.
 """
 
 from __future__ import annotations
@@ -43,10 +44,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streamdash.core.collections.models import SavedRequest, show
-from streamdash.core.collections.template import MissingVariable
+from streamdash.core.collections.template import MissingVariable, SecretValue
 from streamdash.core.http.execute import Executor
 from streamdash.core.http.prepare import PrepareError
-from streamdash.core.http.secrets import mask_secret_fields, mask_secrets, mask_urls
+from streamdash.core.http.secrets import is_secret_name, mask_secret_fields, mask_secrets, mask_urls
 from streamdash.core.http.send import ResponseSummary
 from streamdash.core.jsonpath import json_path
 
@@ -331,9 +332,14 @@ async def run_step(
             continue
         if value is _MISSING:
             step.checks.append(CheckResult(label, False, f"{selector} {target} missing"))
+        elif is_secret_name(name) or is_secret_name(target):
+            # A captured token is a secret: later requests know it by value, and so does this
+            # step's output (a failing check may quote the same field).
+            step.captured[name] = SecretValue(_as_text(value))
         else:
             step.captured[name] = _as_text(value)
-    return _masked(step, execution.secrets)
+    captured = frozenset(v for v in step.captured.values() if isinstance(v, SecretValue))
+    return _masked(step, execution.secrets | captured)
 
 
 def _masked(step: StepResult, secrets: frozenset[str]) -> StepResult:

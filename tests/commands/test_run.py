@@ -288,3 +288,37 @@ equals = "something else"
             assert secret not in printed, (secret, printed)
     details = [c["detail"] for line in jsonl.stdout.splitlines() for c in json.loads(line)["checks"]]
     assert sum("got" in d and "••••" in d for d in details) == 3, details  # masked, still there
+
+
+def test_a_captured_token_is_a_secret_for_the_requests_after_it(tmp_path, echo):
+    """`[capture] token = { json = "access_token" }` then `Bearer {{token}}`: the token is sent,
+    and masked in every check detail that quotes it (an echo of it included)."""
+    root = tmp_path / "c"
+    write(root / "collection.toml", f'name = "c"\n[variables]\nbase = "{echo.url}"\n')
+    write(root / "a-login.toml", '''
+name = "login"
+method = "POST"
+url = "{{base}}/token"
+[capture]
+token = { json = "access_token" }
+[[check]]
+json = "access_token"
+equals = "not it"
+''')
+    write(root / "b-me.toml", '''
+name = "me"
+url = "{{base}}/api"
+[headers]
+Authorization = "Bearer {{token}}"
+[[check]]
+json = "token"
+equals = "not it"
+''')
+    before = len(echo.state.issued)
+    result = cli(str(root), "--format", "jsonl")
+    (token,) = echo.state.issued[before:]
+    assert echo.state.seen[-1]["authorization"] == f"Bearer {token}"  # the capture was sent
+    steps = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [s["status"] for s in steps] == [200, 200] and steps[0]["captured"] == ["token"]
+    assert token not in result.stdout + result.stderr
+    assert all("••••" in c["detail"] for s in steps for c in s["checks"] if not c["passed"])
