@@ -64,7 +64,7 @@ _JSON_PAIR = re.compile(r'"((?:[^"\\]|\\.){1,200})"(\s*:\s*)"((?:[^"\\]|\\.)*)"'
 _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s'\"<>]+")
 # A literal credential shorter than this is not masked wherever it appears (masking "ab" in every
 # answer would hide more than it protects); the field that carried it is still masked by name.
-MIN_LITERAL_SECRET = 4
+MIN_LITERAL_SECRET = 8
 
 
 def mask(value: str) -> str:
