@@ -97,7 +97,11 @@ class History:
         def hide(text: str) -> str:
             return mask_secrets(text, secrets)
 
-        text = mask_secret_fields(hide(summary.text())) if summary.status is not None else ""
+        full = summary.text() if summary.status is not None else ""
+        # Masked before it is cut (a secret across the cut must not leave its head behind), and
+        # only as much as is kept: the cost does not grow with what the server sent.
+        room = MAX_BODY_CHARS + 3 * max((len(secret) for secret in secrets), default=0) + 4096
+        text = mask_secret_fields(hide(full[:room]))
         entry = HistoryEntry(
             at=summary.sent_at or time.time(),
             collection=str(collection),
@@ -114,7 +118,7 @@ class History:
             size=summary.size,
             response_headers=[(k, hide(v)) for k, v in mask_headers(summary.headers)],
             response_body=text[:MAX_BODY_CHARS],
-            body_cut=len(text) > MAX_BODY_CHARS or summary.truncated,
+            body_cut=len(full) > MAX_BODY_CHARS or summary.truncated,
             error=mask_urls(hide(summary.error)) if summary.error else summary.error,
         )
         self.path.parent.mkdir(parents=True, exist_ok=True)
