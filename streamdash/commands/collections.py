@@ -42,23 +42,25 @@ def select_requests(collection: Collection, wanted: Sequence[str]) -> list[Saved
 
 
 def collection_variables(collection: Collection, env: str | None) -> dict[str, str]:
-    """The collection's variables under environment `env` (None: none); an unknown or broken
-    environment is a UsageError (exit 2)."""
+    """The collection's variables (its secrets file's included) under environment `env` (None:
+    none); an unknown or broken environment, or a broken secrets file, is a UsageError (exit 2)."""
     from streamdash.core.collections.environments import (
         UnknownEnvironment,
         load_environments,
         variables_for,
     )
     from streamdash.core.collections.models import CollectionError
+    from streamdash.core.collections.secret_values import load_secret_values
     from streamdash.core.text import escape_controls
 
     environments = {}
-    if env is not None:
-        try:
-            environments = load_environments(collection.root)
-        except CollectionError as exc:
-            raise UsageError(escape_controls(str(exc))) from None
     try:
-        return variables_for(collection, env, environments)
+        secret_values = load_secret_values(collection.root)
+        if env is not None:
+            environments = load_environments(collection.root)
+    except CollectionError as exc:
+        raise UsageError(escape_controls(str(exc))) from None
+    try:
+        return variables_for(collection, env, environments, secret_values)
     except UnknownEnvironment as exc:
         raise UsageError(escape_controls(str(exc))) from None

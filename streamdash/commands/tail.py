@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import sys
 import time
+from collections.abc import Callable, Iterable
 from contextlib import aclosing
 from pathlib import Path
 from typing import BinaryIO, TextIO, cast
@@ -20,6 +21,7 @@ from streamdash.core.collections import SavedRequest, StreamSettings, load_colle
 from streamdash.core.http.client import make_client
 from streamdash.core.http.execute import Executor
 from streamdash.core.http.prepare import PrepareError
+from streamdash.core.http.secrets import mask_secrets, mask_urls
 from streamdash.core.http.settings import CollectionSettings, load_collection_settings
 from streamdash.core.http.transport import ClientPool
 from streamdash.core.recording import Recorder
@@ -45,11 +47,11 @@ def check_url(text: str) -> httpx.URL:
     try:
         url = httpx.URL(text)
     except httpx.InvalidURL as exc:
-        raise UsageError(f"invalid URL {text!r}: {exc}") from None
+        raise UsageError(mask_urls(f"invalid URL {text!r}: {exc}")) from None
     if url.scheme not in ("http", "https"):
-        raise UsageError(f"invalid URL {text!r}: it must start with http:// or https://")
+        raise UsageError(mask_urls(f"invalid URL {text!r}: it must start with http:// or https://"))
     if not url.host:
-        raise UsageError(f"invalid URL {text!r}: no host")
+        raise UsageError(mask_urls(f"invalid URL {text!r}: no host"))
     return url
 
 
@@ -150,12 +152,27 @@ def stream_name(url: httpx.URL) -> str:
 
 
 class Diagnostics:
-    """State changes as one-line messages on stderr."""
+    """State changes as one-line messages on stderr. `secrets` (asked each time: an OAuth2 token
+    is only known once fetched) are masked in every reason, as are the URLs a reason quotes: a
+    server may put what it was sent into its reason phrase."""
 
-    def __init__(self, url: str, err: TextIO, quiet: bool) -> None:
+    def __init__(
+        self,
+        url: str,
+        err: TextIO,
+        quiet: bool,
+        secrets: Callable[[], Iterable[str]] = frozenset,
+    ) -> None:
         self.url = url
         self.err = err
         self.quiet = quiet
+        self.secrets = secrets
+
+    def clean(self, change: StateChange) -> StateChange:
+        """The change with its reason masked, as stderr and a recording may show it."""
+        if not change.reason:
+            return change
+        return dataclasses.replace(change, reason=mask_urls(mask_secrets(change.reason, self.secrets())))
 
     def show(self, change: StateChange) -> None:
         message = self.describe(change)
@@ -203,6 +220,9 @@ async def watch(
                 async for batch in batches:
                     first = batch[0]
                     if type(first) is StateChange:
+                        first = diagnostics.clean(first)
+                        batch = [first, *(diagnostics.clean(c) if type(c) is StateChange else c
+                                          for c in batch[1:])]
                         if recorder is not None:
                             recorder.write_items(batch)
                         diagnostics.show(first)
@@ -319,7 +339,9 @@ def tail_request(
         heartbeats=args.heartbeats,
         latency_field=request.stream.latency_field or None,
     )
-    diagnostics = Diagnostics(prepared.masked_url, sys.stderr, args.quiet)
+    diagnostics = Diagnostics(
+        prepared.masked_url, sys.stderr, args.quiet, lambda: executor.secrets_of(prepared)
+    )
     recorder = None
     if getattr(args, "record", None):
         try:

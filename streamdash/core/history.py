@@ -1,8 +1,10 @@
 """Request history: every send and a summary of its answer, as JSON lines in the state folder.
 
 What is kept is the request as saved (its `{{variables}}` and `{{env:NAME}}` placeholders, not
-their values), the URL as sent with secret parameters masked, masked headers, and the answer's
-status, time, size, masked headers and a capped body. So a history file never holds a secret
+their values; a literal secret in its URL or body masked), the URL as sent with secret parameters
+masked, masked headers, and the answer's status, time, size, masked headers and a capped body
+(JSON fields named like secrets masked: a token endpoint's `access_token`). Every secret the
+request was sent with, an OAuth2 token included, is masked wherever it shows. So a history file never holds a secret
 that the collection kept out of its own files, and an entry can be sent again. The file is
 trimmed to the newest half when it grows past its cap.
 """
@@ -18,7 +20,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from streamdash.core.collections import SavedRequest, atomic_write
-from streamdash.core.http.secrets import mask_headers, mask_secrets, mask_url
+from streamdash.core.http.secrets import (
+    mask_headers,
+    mask_secret_fields,
+    mask_secrets,
+    mask_url,
+    mask_urls,
+)
 from streamdash.core.http.send import ResponseSummary
 
 HISTORY_FILE = "history.jsonl"
@@ -89,25 +97,29 @@ class History:
         def hide(text: str) -> str:
             return mask_secrets(text, secrets)
 
-        text = hide(summary.text()) if summary.status is not None else ""
+        full = summary.text() if summary.status is not None else ""
+        # Masked before it is cut (a secret across the cut must not leave its head behind), and
+        # only as much as is kept: the cost does not grow with what the server sent.
+        room = MAX_BODY_CHARS + 3 * max((len(secret) for secret in secrets), default=0) + 4096
+        text = mask_secret_fields(hide(full[:room]))
         entry = HistoryEntry(
             at=summary.sent_at or time.time(),
             collection=str(collection),
             key=key,
             name=request.name,
             method=request.method,
-            url_template=request.url,
+            url_template=mask_url(hide(request.url)),
             url=mask_url(hide(summary.url)),
             headers=_mask_saved_headers(request.headers),
-            body_template=request.body,
+            body_template=hide(request.body) if request.body else request.body,
             status=summary.status,
             reason=summary.reason,
             elapsed_s=round(summary.elapsed_s, 6),
             size=summary.size,
             response_headers=[(k, hide(v)) for k, v in mask_headers(summary.headers)],
             response_body=text[:MAX_BODY_CHARS],
-            body_cut=len(text) > MAX_BODY_CHARS or summary.truncated,
-            error=hide(summary.error) if summary.error else summary.error,
+            body_cut=len(full) > MAX_BODY_CHARS or summary.truncated,
+            error=mask_urls(hide(summary.error)) if summary.error else summary.error,
         )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"

@@ -32,21 +32,24 @@ Decisions:
   'x'"), a transport error, or a malformed check/capture spec (reported, request not sent); any
   other exception while sending fails the step with one line too. The run always goes on; a
   step that needs a capture that failed fails with "unknown variable".
-- Captured values become strings: strings as they are, anything else as compact JSON.
+- Captured values become strings: strings as they are, anything else as compact JSON. One named
+  like a secret (`token`, or captured from `access_token`) is a secret: masked in what is printed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from streamdash.core.collections.models import SavedRequest, show
-from streamdash.core.collections.template import MissingVariable
+from streamdash.core.collections.template import MissingVariable, SecretValue
 from streamdash.core.http.errors import describe_error
 from streamdash.core.http.execute import Executor
 from streamdash.core.http.prepare import PrepareError
+from streamdash.core.http.secrets import is_secret_name, mask_secret_fields, mask_secrets, mask_urls
 from streamdash.core.http.send import ResponseSummary
 from streamdash.core.jsonpath import json_path
 
@@ -321,7 +324,7 @@ async def run_step(
     step.status, step.elapsed_s, step.size = response.status, response.elapsed_s, response.size
     if response.error is not None or response.status is None:
         step.error = " ".join((response.error or "no response").split())
-        return step
+        return _masked(step, execution.secrets)
     answer = _Answer(response)
     step.checks.append(_status_check(statuses, response.status))
     step.checks.extend(_run_check(check, answer) for check in checks)
@@ -334,8 +337,27 @@ async def run_step(
             continue
         if value is _MISSING:
             step.checks.append(CheckResult(label, False, f"{selector} {target} missing"))
+        elif is_secret_name(name) or is_secret_name(target):
+            # A captured token is a secret: later requests know it by value, and so does this
+            # step's output (a failing check may quote the same field).
+            step.captured[name] = SecretValue(_as_text(value))
         else:
             step.captured[name] = _as_text(value)
+    captured = frozenset(v for v in step.captured.values() if isinstance(v, SecretValue))
+    return _masked(step, execution.secrets | captured)
+
+
+def _masked(step: StepResult, secrets: frozenset[str]) -> StepResult:
+    """The step as it may be printed: a check's detail quotes the answer, and an echo server
+    answers with the token it was sent. Captured values stay real (later requests send them)."""
+    step.url = mask_secrets(step.url, secrets)
+    if step.error is not None:
+        step.error = mask_urls(mask_secrets(step.error, secrets))
+    step.checks = [
+        dataclasses.replace(check, detail=mask_secret_fields(mask_secrets(check.detail, secrets)))
+        if check.detail else check
+        for check in step.checks
+    ]
     return step
 
 

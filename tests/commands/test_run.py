@@ -349,3 +349,104 @@ def test_a_cross_origin_redirect_is_named_on_the_line(tmp_path, capsys, monkeypa
     note = f"redirected to 127.0.0.1:{other.port}; not sent there: X-Api-Key"
     assert json.loads(record)["note"] == note
     assert line.startswith("PASS  moved  200") and line.endswith(f"({note})")
+
+
+# --- secrets: never in what `run` prints (a real echo server and token endpoint) ----------------
+
+RUN_KEY = "run-key/with+plus=and&long"
+
+
+@pytest.fixture(scope="module")
+def echo():
+    from tests.helpers.echo_server import EchoServer
+
+    with EchoServer() as server:
+        yield server
+
+
+def test_run_prints_no_secret_in_text_json_or_check_details(tmp_path, echo, monkeypatch):
+    monkeypatch.setenv("SD_RUN_KEY", RUN_KEY)
+    monkeypatch.setenv("SD_RUN_CS", "run-client-secret-1")
+    root = tmp_path / "c"
+    write(root / "collection.toml", f'name = "c"\n[variables]\nbase = "{echo.url}"\n')
+    write(root / "a-key.toml", '''
+name = "key"
+url = "{{base}}/echo"
+[query]
+q = "{{env:SD_RUN_KEY}}"
+[[check]]
+json = "query.q"
+equals = "something else"
+''')
+    write(root / "b-oauth.toml", '''
+name = "oauth"
+url = "{{base}}/api"
+[auth]
+type = "oauth2"
+token_url = "{{base}}/token"
+client_id = "me"
+client_secret = "{{env:SD_RUN_CS}}"
+[[check]]
+json = "token"
+equals = "something else"
+''')
+    write(root / "c-basic.toml", '''
+name = "basic"
+url = "{{base}}/echo"
+[auth]
+type = "basic"
+username = "bob"
+password = "run-basic-password"
+[[check]]
+json = "authorization"
+equals = "something else"
+''')
+    import base64
+
+    before = len(echo.state.issued)
+    text, jsonl = cli(str(root)), cli(str(root), "--format", "jsonl")
+    issued = echo.state.issued[before:]
+    assert len(issued) == 2  # one token per run
+    for result in (text, jsonl):
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        printed = result.stdout + result.stderr
+        assert "3 failed" in result.stderr, printed
+        for secret in (RUN_KEY, "run-key%2Fwith%2Bplus%3Dand%26long", "run-key/with%2Bplus%3Dand%26long",
+                       *issued, base64.b64encode(b"bob:run-basic-password").decode(), "run-basic-password"):
+            assert secret not in printed, (secret, printed)
+    details = [c["detail"] for line in jsonl.stdout.splitlines() for c in json.loads(line)["checks"]]
+    assert sum("got" in d and "••••" in d for d in details) == 3, details  # masked, still there
+
+
+def test_a_captured_token_is_a_secret_for_the_requests_after_it(tmp_path, echo):
+    """`[capture] token = { json = "access_token" }` then `Bearer {{token}}`: the token is sent,
+    and masked in every check detail that quotes it (an echo of it included)."""
+    root = tmp_path / "c"
+    write(root / "collection.toml", f'name = "c"\n[variables]\nbase = "{echo.url}"\n')
+    write(root / "a-login.toml", '''
+name = "login"
+method = "POST"
+url = "{{base}}/token"
+[capture]
+token = { json = "access_token" }
+[[check]]
+json = "access_token"
+equals = "not it"
+''')
+    write(root / "b-me.toml", '''
+name = "me"
+url = "{{base}}/api"
+[headers]
+Authorization = "Bearer {{token}}"
+[[check]]
+json = "token"
+equals = "not it"
+''')
+    before = len(echo.state.issued)
+    result = cli(str(root), "--format", "jsonl")
+    (token,) = echo.state.issued[before:]
+    assert echo.state.seen[-1]["authorization"] == f"Bearer {token}"  # the capture was sent
+    steps = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [s["status"] for s in steps] == [200, 200] and steps[0]["captured"] == ["token"]
+    assert token not in result.stdout + result.stderr
+    assert all("••••" in c["detail"] for s in steps for c in s["checks"] if not c["passed"])

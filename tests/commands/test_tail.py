@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import pty
@@ -279,3 +280,43 @@ def test_closed_pipe_ends_quietly(raw_server):
     result = subprocess.run(shell, shell=True, capture_output=True, text=True, timeout=20)
     assert result.stdout.splitlines()[1].endswith(" 1")
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+# --- secrets: never on stderr nor in the recording's header --------------------------------------
+
+TAIL_SECRETS = ("hunter2-password", "literal-api-key-123", "literal-bearer-token-456")
+
+
+def test_an_invalid_url_is_reported_without_its_password_or_key():
+    result = tail("http://bob:hunter2-password@127.0.0.1:port/x?api_key=literal-api-key-123")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "invalid URL" in result.stderr and "bob:••••@" in result.stderr, result.stderr
+    assert not any(secret in result.stderr for secret in TAIL_SECRETS), result.stderr
+
+
+def test_a_server_echoing_the_token_in_its_reason_is_masked_on_stderr_and_in_the_recording(
+    raw_server, tmp_path
+):
+    async def handler(conn: Conn) -> None:
+        echoed = conn.request.header("Authorization") or ""
+        await conn.start(401, content_type="text/plain", reason=f"refused {echoed} for {conn.request.target}")
+        await conn.end()
+
+    raw_server.handler = handler
+    # The URL's userinfo (httpx sends it as Basic), then a Bearer token typed with -H.
+    url = raw_server.url.replace("http://", "http://bob:hunter2-password@")
+    for target, headers, echoed in (
+        (url, [], "refused Basic ••••"),
+        (raw_server.url, ["-H", "Authorization: Bearer literal-bearer-token-456"], "refused Bearer ••••"),
+    ):
+        record = tmp_path / f"rec-{len(headers)}.jsonl"
+        result = tail(f"{target}/s?api_key=literal-api-key-123&page=2", *headers, "--record", str(record))
+        assert result.returncode == 1
+        assert_one_line_reason(result.stderr, "HTTP 401", echoed)
+        written = record.read_text()
+        header = json.loads(written.splitlines()[0])
+        assert header["kind"] == "header" and "api_key=••••" in header["source"] and "page=2" in header["source"]
+        for secret in (*TAIL_SECRETS, base64.b64encode(b"bob:hunter2-password").decode()):
+            assert secret not in result.stderr and secret not in written, secret
+    assert "bob:••••@" in json.loads((tmp_path / "rec-0.jsonl").read_text().splitlines()[0])["source"]
+    assert raw_server.requests[-1].header("Authorization") == "Bearer literal-bearer-token-456"  # sent

@@ -248,3 +248,32 @@ async def test_editor_auth_form_keeps_secrets_out_of_the_file(tmp_path, raw_serv
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, RequestEditorScreen))
     assert "auth" not in tomllib.loads((root / "me.toml").read_text())
+
+
+async def test_a_pasted_curl_with_a_token_says_where_the_token_went(collection_dir, demo):
+    """The paste dialog's import: the request file has a {{variable}}, the git-ignored secrets
+    file the token, the notification says so in one line, and copy as curl gives it back."""
+    from streamdash.core.collections.secret_values import SECRETS_FILE
+
+    app = build_app(load_collection(collection_dir), variables={"base_url": demo.url})
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.requests_tree.action_import_curl()
+        await wait_for(pilot, lambda: isinstance(app.screen, PasteScreen))
+        await pilot.pause()
+        app.screen.query_one("#paste-text").load_text(
+            f"curl '{demo.url}/api/health' -H 'Authorization: Bearer pasted-token-0123456789'")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: (collection_dir / SECRETS_FILE).exists())
+        await pilot.pause()
+        saved = next(r for r in app.session.collection.requests if "Authorization" in dict(r.headers))
+        assert "pasted-token" not in saved.path.read_text() and "{{authorization}}" in saved.path.read_text()
+        assert "pasted-token-0123456789" in (collection_dir / SECRETS_FILE).read_text()
+        assert SECRETS_FILE in (collection_dir / ".gitignore").read_text().splitlines()
+        (message,) = [n.message for n in app._notifications if SECRETS_FILE in n.message]
+        assert "\n" not in message and "1 credential moved" in message
+        tree = app.query_one(RequestsTree)
+        tree.focus()
+        assert tree.select_key("/".join((*saved.group, saved.name)))
+        await pilot.pause()
+        app.requests_tree.action_copy_curl()
+        assert "Bearer pasted-token-0123456789" in app.clipboard

@@ -104,9 +104,11 @@ def variables_for(
     collection: Collection,
     env_name: str | None,
     environments: Mapping[str, Environment],
+    secret_values: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The collection's default variables, overlaid by those of environment `env_name` (if any)."""
-    variables = dict(collection.variables)
+    """The collection's default variables, overlaid by its secrets file's (`secret_values`),
+    overlaid by those of environment `env_name` (if any)."""
+    variables = {**collection.variables, **(secret_values or {})}
     if env_name is None:
         return variables
     env = environments.get(env_name)

@@ -21,6 +21,13 @@ _ENV_PLACEHOLDER = re.compile(r"\{\{\s*(env:[\w.\-]+)\s*\}\}")
 ENV_PREFIX = "env:"
 
 
+class SecretValue(str):
+    """A variable's value that is a secret (one from the collection's secrets file): the
+    `Renderer` remembers it by value, like an `{{env:NAME}}`, so it is masked wherever shown."""
+
+    __slots__ = ()
+
+
 class MissingVariable(KeyError):
     """A `{{name}}` with no value. `str()` is one line naming the variable (and where it was used)."""
 
@@ -41,7 +48,7 @@ class Renderer:
 
     `secrets` maps each `env:NAME` used to its value: values read from the process environment
     are secrets by this project's rule (they are the ones kept out of files), so whoever shows
-    the request can mask them wherever they appear. `environ` may map a name to any stand-in
+    the request can mask them wherever they appear. A `SecretValue` variable joins them. `environ` may map a name to any stand-in
     (copy as curl puts a shell reference there).
     """
 
@@ -68,6 +75,8 @@ class Renderer:
         if found is None:
             raise MissingVariable(name, self.source)
         text = str(found)
+        if isinstance(found, SecretValue) and text:
+            self.secrets[name] = text
         if "{{" in text:  # a variable naming a secret: token = "{{env:TOKEN}}"
             text = _ENV_PLACEHOLDER.sub(lambda inner: self._env(inner[1]), text)
         return text

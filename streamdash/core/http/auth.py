@@ -36,6 +36,7 @@ import json
 import os
 import time
 from base64 import b64encode
+from collections import deque
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, cast
@@ -66,6 +67,7 @@ __all__ = [
 ]
 
 EXPIRY_MARGIN_S = 30.0
+ISSUED_KEPT = 64
 EXPIRY_MARGIN_FRACTION = 0.1
 _MAX_REASON_CHARS = 200
 
@@ -375,6 +377,9 @@ class TokenCache:
         self._clock = clock
         self._tokens: dict[TokenKey, tuple[str, float]] = {}  # key -> (token, use until)
         self._locks: dict[TokenKey, asyncio.Lock] = {}
+        # The latest tokens fetched, expired ones included (an old one may still be echoed):
+        # secrets known by value, for masking. Bounded, like everything a server can grow.
+        self._issued: deque[str] = deque(maxlen=ISSUED_KEPT)
 
     def get(self, key: TokenKey) -> str | None:
         """The cached token if it is still good, else None."""
@@ -394,6 +399,12 @@ class TokenCache:
             margin = min(EXPIRY_MARGIN_S, expires_in * EXPIRY_MARGIN_FRACTION)
             until = self._clock() + expires_in - margin
         self._tokens[key] = (token, until)
+        if token not in self._issued:
+            self._issued.append(token)
+
+    def issued(self) -> frozenset[str]:
+        """The latest tokens this cache was given (at most `ISSUED_KEPT`): secrets to mask."""
+        return frozenset(self._issued)
 
     def forget(self, key: TokenKey, token: str | None = None) -> None:
         """Drop the key's token (only if it is still `token`, when given)."""

@@ -32,6 +32,7 @@ class Execution:
     summary: ResponseSummary
     note: str = ""  # "cache hit, 42 s old", "3 pages, 57 items", ...
     pages: PagedResult | None = None
+    secrets: frozenset[str] = frozenset()  # the request's, and the OAuth2 tokens it may have used
 
     @property
     def warning(self) -> str | None:
@@ -121,6 +122,7 @@ class Executor:
                 follow_redirects=prepared.follow_redirects,
                 secrets=prepared.secrets,
             )
+        secrets = self.secrets_of(prepared)
         if summary.redirect_note:
             note = (note + "; " if note else "") + summary.redirect_note
         if self.history is not None:
@@ -130,11 +132,16 @@ class Executor:
                     key=key,
                     request=request,
                     summary=summary,
-                    secrets=prepared.secrets,
+                    secrets=secrets,
                 )
             except OSError:
                 note = (note + "; " if note else "") + "history not written"
-        return Execution(prepared, summary, note, pages)
+        return Execution(prepared, summary, note, pages, secrets)
+
+    def secrets_of(self, prepared: PreparedRequest) -> frozenset[str]:
+        """What to mask in whatever shows this request or its answer: its own secrets and the
+        OAuth2 tokens fetched so far (a token is only known once the auth flow fetched it)."""
+        return prepared.secrets | self.tokens.issued()
 
     async def aclose(self) -> None:
         await self.pool.aclose()

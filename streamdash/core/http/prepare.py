@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import quote_plus
 
 import httpx
 
@@ -28,7 +29,9 @@ from streamdash.core.collections.template import (
 from streamdash.core.http.auth import (
     AuthConfig,
     AuthError,
+    BasicAuthConfig,
     NoAuthConfig,
+    OAuth2Config,
     TokenCache,
     auth_for,
     parse_auth,
@@ -36,7 +39,13 @@ from streamdash.core.http.auth import (
 )
 from streamdash.core.http.client import REST_TIMEOUT
 from streamdash.core.http.headers import header_problem, method_problem
-from streamdash.core.http.secrets import mask_secrets, mask_url
+from streamdash.core.http.secrets import (
+    basic_credentials,
+    credential_values,
+    mask_secrets,
+    mask_url,
+    mask_urls,
+)
 from streamdash.core.http.settings import CollectionSettings
 from streamdash.core.http.transport import TransportSettings, plain_http_warning
 from streamdash.core.sse.stream import (
@@ -157,12 +166,7 @@ def prepare(
         if (problem := header_problem(name, value)) is not None:
             raise PrepareError(f"{where}: {problem}")
     auth_config = _auth_config(request, settings, fill, where)
-    secrets = set(fill.secrets.values())
-    if auth_config is not None:
-        for name in _SECRET_AUTH_FIELDS:
-            secret = getattr(auth_config, name, None)
-            if isinstance(secret, str) and secret:
-                secrets.add(secret)
+    secrets = _secrets(fill, auth_config, rendered, url)
     timeout = REST_TIMEOUT
     if request.kind == "sse":
         read = request.stream.read_timeout or None
@@ -186,6 +190,31 @@ def prepare(
     )
 
 
+def _secrets(
+    fill: Renderer, auth_config: AuthConfig | None, rendered: SavedRequest, url: str
+) -> set[str]:
+    """Every secret value the request carries: what came from the environment or the secrets
+    file, the auth fields (and Basic's base64 pair, which an echo shows), and any credential
+    typed literally into a header, the query or the URL's userinfo."""
+    secrets = set(fill.secrets.values())
+    if auth_config is not None:
+        for name in _SECRET_AUTH_FIELDS:
+            secret = getattr(auth_config, name, None)
+            if isinstance(secret, str) and secret:
+                secrets.add(secret)
+        if isinstance(auth_config, BasicAuthConfig):
+            secrets.add(basic_credentials(auth_config.username, auth_config.password))
+        elif isinstance(auth_config, OAuth2Config):
+            pair = (quote_plus(auth_config.client_id), quote_plus(auth_config.client_secret))
+            secrets.add(basic_credentials(*pair))
+    parsed = httpx.URL(url)
+    secrets |= credential_values(rendered.headers, parsed.params.multi_items())
+    if parsed.password:  # httpx sends a URL's userinfo as Basic auth
+        secrets.add(parsed.password)
+        secrets.add(basic_credentials(parsed.username, parsed.password))
+    return secrets
+
+
 def _url(rendered: SavedRequest, where: str) -> str:
     text = rendered.url.strip()
     try:
@@ -193,11 +222,11 @@ def _url(rendered: SavedRequest, where: str) -> str:
         if rendered.query:
             url = url.copy_merge_params(list(rendered.query))
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
-        raise PrepareError(f"{where}: invalid URL {text!r}: {exc}") from None
+        raise PrepareError(mask_urls(f"{where}: invalid URL {text!r}: {exc}")) from None
     if url.scheme not in ("http", "https"):
-        raise PrepareError(f"{where}: invalid URL {text!r}: it must start with http:// or https://")
+        raise PrepareError(mask_urls(f"{where}: invalid URL {text!r}: it must start with http:// or https://"))
     if not url.host:
-        raise PrepareError(f"{where}: invalid URL {text!r}: no host")
+        raise PrepareError(mask_urls(f"{where}: invalid URL {text!r}: no host"))
     return str(url)
 
 

@@ -10,26 +10,40 @@ Decisions:
 - Headers and query parameters are judged by name, case-insensitively (see `is_secret_name`).
 - `mask_auth` shows a value that is only placeholders (`{{env:PW}}`) as is: it is a name, not a
   secret. Anything else in a secret field is masked.
+- A secret known by value is masked in every form it travels in: as given, URL-encoded (a query
+  value on the wire) and JSON-escaped (an echo server's answer). `credential_values` names the
+  values a request carries that are credentials whatever their origin (Basic's base64 pair, a
+  Bearer token typed into a header, a secret-named query value), so they join the known ones.
+- `mask_secret_fields` masks the string values of JSON keys named like secrets (`access_token`,
+  `refresh_token`, `password`...): a token endpoint's answer holds a secret nobody has seen yet.
+- `mask_urls` masks each URL inside a longer text (an error message) with `mask_url`.
 Callers show the unmasked values only when the user asks to reveal them.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from base64 import b64encode
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import quote, quote_plus, unquote_plus
 
 __all__ = [
     "MASK",
+    "basic_credentials",
+    "credential_values",
     "is_secret_name",
     "mask",
     "mask_auth",
     "mask_header",
     "mask_headers",
+    "mask_secret_fields",
     "mask_secrets",
     "mask_url",
+    "mask_urls",
+    "secret_forms",
 ]
 
 MASK = "••••"
@@ -45,6 +59,12 @@ _SECRET_PARTS = re.compile(
 _SECRET_SUFFIX = re.compile(r"[-_.]key$")
 _SECRET_AUTH_FIELDS = ("password", "token", "client_secret")
 _ONLY_PLACEHOLDERS = re.compile(r"^(?:\s*\{\{\s*(?:env:)?[\w.\-]+\s*\}\}\s*)+$")
+_NOT_SECRET_FIELDS = frozenset({"token_type", "expires_in", "scope"})
+_JSON_PAIR = re.compile(r'"((?:[^"\\]|\\.){1,200})"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s'\"<>]+")
+# A literal credential shorter than this is not masked wherever it appears (masking "ab" in every
+# answer would hide more than it protects); the field that carried it is still masked by name.
+MIN_LITERAL_SECRET = 8
 
 
 def mask(value: str) -> str:
@@ -56,13 +76,71 @@ def mask(value: str) -> str:
     return MASK
 
 
+def secret_forms(secret: str) -> set[str]:
+    """The secret as given and as it travels: URL-encoded (both ways) and JSON-escaped."""
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(secret, safe="/:@")}
+    forms.add(json.dumps(secret)[1:-1])
+    forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+    return {form for form in forms if form}
+
+
 def mask_secrets(text: str, secrets: Iterable[str]) -> str:
-    """`text` with each of these secret values masked wherever it appears (longest first, so a
-    secret that contains another is masked whole)."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret and secret in text:
-            text = text.replace(secret, mask(secret))
+    """`text` with each of these secret values masked wherever it appears, in any of its
+    `secret_forms` (longest first, so a secret that contains another is masked whole)."""
+    if not text:
+        return text
+    forms = {form for secret in secrets if secret for form in secret_forms(secret)}
+    for form in sorted(forms, key=len, reverse=True):
+        if form in text:
+            text = text.replace(form, mask(form))
     return text
+
+
+def mask_secret_fields(text: str) -> str:
+    """JSON text with the string value of each secret-named key masked (`"access_token": "••••"`);
+    anything else, JSON or not, is left exactly as it was."""
+    if '"' not in text:
+        return text
+
+    def hide(match: re.Match[str]) -> str:
+        name = match[1]
+        if name.lower() in _NOT_SECRET_FIELDS or not is_secret_name(name) or not match[3]:
+            return match[0]
+        return f'"{name}"{match[2]}"{mask(match[3])}"'
+
+    return _JSON_PAIR.sub(hide, text)
+
+
+def mask_urls(text: str) -> str:
+    """Each URL inside `text` (an error message) with its password and secret parameters masked."""
+    if "://" not in text:
+        return text
+    return _URL_IN_TEXT.sub(lambda match: mask_url(match[0]), text)
+
+
+def basic_credentials(username: str, password: str) -> str:
+    """What HTTP Basic sends for this pair (what an echo of the header shows)."""
+    return b64encode(f"{username}:{password}".encode()).decode("ascii")
+
+
+def credential_values(
+    headers: Iterable[tuple[str, str]], query: Iterable[tuple[str, str]] = ()
+) -> set[str]:
+    """The values in these headers and query parameters that are credentials by their name,
+    typed literally or not: an Authorization's credentials (without the scheme), each cookie's
+    value, a secret-named header's or parameter's value."""
+    found: set[str] = set()
+    for name, value in headers:
+        lowered = name.strip().lower()
+        if lowered in ("authorization", "proxy-authorization"):
+            scheme, space, credentials = value.strip().partition(" ")
+            found.add(credentials.strip() if space else scheme)
+        elif lowered == "cookie":
+            found.update(val.strip() for _, _, val in (p.partition("=") for p in value.split(";")))
+        elif lowered != "set-cookie" and is_secret_name(lowered):
+            found.add(value.strip())
+    found.update(value for name, value in query if is_secret_name(name))
+    return {value for value in found if len(value) >= MIN_LITERAL_SECRET}
 
 
 def is_secret_name(name: str) -> bool:

@@ -54,6 +54,14 @@ from streamdash.core.collections import (
 from streamdash.core.collections.curl import CurlError, parse_curl
 from streamdash.core.collections.environments import Environment, load_environments
 from streamdash.core.collections.httpfile import HttpFileError, parse_http_file
+from streamdash.core.collections.secret_values import (
+    SECRETS_FILE,
+    load_secret_values,
+    rename_placeholders,
+    save_secret_values,
+    take_credentials,
+    take_secret_variables,
+)
 from streamdash.core.export import export_events, export_stats
 from streamdash.core.history import History
 from streamdash.core.http.as_curl import CurlCommand, ShellReferences, as_curl
@@ -122,6 +130,8 @@ class Session:
         self.overrides = dict(overrides or {})  # e.g. the demo server's base_url: always win
         self.env_errors: list[LoadError] = []
         self.environments: dict[str, Environment] = load_environments(collection.root, self.env_errors)
+        # The collection's git-ignored secrets file (credentials an import took out of requests).
+        self.secret_values: dict[str, str] = load_secret_values(collection.root, self.env_errors)
         self.env_name: str | None = None
         settings = load_collection_settings(collection.root)
         self.executor = Executor(
@@ -170,7 +180,12 @@ class Session:
     @property
     def variables(self) -> dict[str, str]:
         env = self.environment
-        return {**self.collection.variables, **(env.variables if env else {}), **self.overrides}
+        return {
+            **self.collection.variables,
+            **self.secret_values,
+            **(env.variables if env else {}),
+            **self.overrides,
+        }
 
     def use_environment(self, name: str | None) -> None:
         """Switch, then restart every running stream whose prepared request changed: in place
@@ -412,7 +427,7 @@ class Session:
         if summary.sent:
             self.rest_stats.record(summary.status, summary.elapsed_s, summary.sent_at or self.clock())
         note = "; ".join(part for part in (execution.note, execution.warning) if part)
-        return SendResult(request, summary, note, prepared.secrets)
+        return SendResult(request, summary, note, execution.secrets)
 
     def curl(self, request: SavedRequest) -> CurlCommand | None:
         """The request as a curl command (secrets as shell references); None with a notice
@@ -433,16 +448,17 @@ class Session:
         return (f" (this {self.scratch} collection is a temporary copy, deleted on exit: "
                 "'Save the collection as...' keeps it)")
 
-    def save(self, request: SavedRequest) -> SavedRequest | None:
+    def save(self, request: SavedRequest, note: str = "") -> SavedRequest | None:
         """Write a new or edited request. A running stream restarts with the new settings,
-        resuming when its URL is unchanged."""
+        resuming when its URL is unchanged. `note` ends the notice (what an import moved)."""
         key = request_id(request) if request.path is not None else None
         try:
             saved = save_request(self.collection, request)
         except (CollectionError, OSError) as exc:
             self.notice(str(exc), "not saved", "error", 10)
             return None
-        self.notice(f"saved {saved.path}{self._scratch_note()}", timeout=6 if self.scratch else 3)
+        timeout = 8 if note else 6 if self.scratch else 3
+        self.notice(f"saved {saved.path}{note}{self._scratch_note()}", timeout=timeout)
         live = self.streams.get(key) if key is not None else None
         if live is not None:
             if saved.kind != "sse":
@@ -529,6 +545,7 @@ class Session:
         self.collection.requests.extend(replayed)
         self.env_errors = []
         self.environments = load_environments(root, self.env_errors)
+        self.secret_values = load_secret_values(root, self.env_errors)
         self.executor.settings = load_collection_settings(root)
         for problem in self.load_problems():
             self.notice(problem, "skipped a file", "error", 10)
@@ -544,7 +561,46 @@ class Session:
         except CurlError as exc:
             self.notice(str(exc), "not a curl command", "error", 10)
             return None
-        return self.save(request)
+        (request,), note = self._without_credentials([request])
+        if note is None:
+            return None
+        return self.save(request, note)
+
+    def _without_credentials(
+        self, requests: list[SavedRequest], variables: dict[str, str] | None = None
+    ) -> tuple[list[SavedRequest], str | None]:
+        """The requests with each literal credential (and each secret-named `@variable` in
+        `variables`, which loses them) moved to the secrets file as a `{{variable}}`; the note
+        that says so ("" when there was none), or None when the file could not be written
+        (a notice says why: nothing is imported rather than a credential written to a file)."""
+        moved: dict[str, str] = {}
+        if variables is not None:
+            plain, moved, renames = take_secret_variables(variables, self.secret_values)
+            variables.clear()
+            variables.update(plain)
+            requests = [rename_placeholders(request, renames) for request in requests]
+        known = {**self.secret_values, **moved}
+        # Names another variable holds (an environment's would win over the secrets file's).
+        taken = {name: "" for env in self.environments.values() for name in env.variables}
+        taken.update({**self.collection.variables, **(variables or {})})
+        cleaned = []
+        for request in requests:
+            request, new = take_credentials(request, known, taken)
+            known.update(new)
+            moved.update(new)
+            cleaned.append(request)
+        if not moved:
+            return cleaned, ""
+        try:
+            path = save_secret_values(self.collection.root, moved)
+        except (OSError, CollectionError) as exc:
+            self.notice(f"{self.collection.root / SECRETS_FILE}: {getattr(exc, 'strerror', None) or exc}",
+                        "not imported: its credentials have nowhere safe to go", "error", 10)
+            return requests, None
+        self.secret_values = load_secret_values(self.collection.root, self.env_errors)
+        names = ", ".join("{{" + name + "}}" for name in moved)
+        count = plural(len(moved), "credential")
+        return cleaned, f"; {count} moved to {path.name} (git-ignored) as {names}"
 
     def import_http_file(self, path: Path) -> int:
         """Requests of a .http/.rest file; its @variables become an environment of their own."""
@@ -557,10 +613,13 @@ class Session:
         except (HttpFileError, UnicodeDecodeError) as exc:
             self.notice(f"{path}: {exc}", "not imported", "error", 10)
             return 0
+        requests, secret_note = self._without_credentials(requests, variables)
+        if secret_note is None:
+            return 0
         saved = [s for request in requests if (s := self.save(request)) is not None]
         env_note = self._save_variables(path.stem, variables) if variables else ""
         if saved:
-            self.notice(f"imported {len(saved)} requests from {path}{env_note}", timeout=6)
+            self.notice(f"imported {len(saved)} requests from {path}{env_note}{secret_note}", timeout=8)
         return len(saved)
 
     def _save_variables(self, stem: str, variables: dict[str, str]) -> str:
@@ -640,9 +699,18 @@ class Session:
 
     # -- export -------------------------------------------------------------------------------
 
+    def known_secrets(self) -> frozenset[str]:
+        """Every secret value the session's streams were prepared with, and the OAuth2 tokens
+        fetched: what an export masks (a server may echo any of them into an event)."""
+        known: set[str] = set(self.executor.tokens.issued())
+        for live in self.streams.values():
+            if live.prepared is not None:
+                known |= live.prepared.secrets
+        return frozenset(known)
+
     def export_events(self, entries: Sequence[LogEntry], path: Path) -> None:
         try:
-            count = export_events(entries, path.expanduser())
+            count = export_events(entries, path.expanduser(), self.known_secrets())
         except OSError as exc:
             self.notice(f"{path}: {exc.strerror or exc}", "not exported", "error", 10)
             return
@@ -652,7 +720,8 @@ class Session:
         now = self.clock()
         streams = [live.tracker.sample(now) for live in self.streams.values()]
         try:
-            export_stats(streams, self.rest_stats.snapshot(now), path.expanduser(), at=now)
+            export_stats(streams, self.rest_stats.snapshot(now), path.expanduser(), at=now,
+                         secrets=self.known_secrets())
         except OSError as exc:
             self.notice(f"{path}: {exc.strerror or exc}", "not exported", "error", 10)
             return

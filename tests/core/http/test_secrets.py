@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import quote, quote_plus
+
 import pytest
 
 from streamdash.core.http.auth import parse_auth
-from streamdash.core.http.secrets import MASK, is_secret_name, mask, mask_auth, mask_headers, mask_url
+from streamdash.core.http.secrets import (
+    MASK,
+    credential_values,
+    is_secret_name,
+    mask,
+    mask_auth,
+    mask_headers,
+    mask_secret_fields,
+    mask_secrets,
+    mask_url,
+    mask_urls,
+)
 
 LONG = "abcdefghijklmnopWXYZ"  # 20 characters
 
@@ -108,3 +122,33 @@ def test_mask_auth_config_and_table(table, expected):
 def test_mask_auth_puts_type_first():
     shown = mask_auth(parse_auth({"type": "digest", "username": "u", "password": "p"}, "f"))
     assert list(shown) == ["type", "username", "password"]
+
+
+def test_a_known_secret_is_masked_in_the_forms_it_travels_in():
+    secret = 'k/ey+with=odd&"chars"-long'
+    text = f"raw {secret} query {quote(secret, safe='')} form {quote_plus(secret)} json {json.dumps(secret)}"
+    masked = mask_secrets(text, [secret])
+    assert "ey+with" not in masked and "ey%2Bwith" not in masked and 'ey+with=odd&\\"' not in masked
+    assert masked.count("••••") == 4
+
+
+def test_json_fields_named_like_secrets_are_masked_and_the_rest_kept():
+    body = '{"access_token": "abc.def.ghi-0123456789", "token_type": "bearer", "expires_in": 3600, "user": "bob"}'
+    masked = mask_secret_fields(body)
+    assert "abc.def" not in masked and '"access_token": "••••6789"' in masked
+    assert '"token_type": "bearer"' in masked and '"user": "bob"' in masked and "3600" in masked
+    assert mask_secret_fields("not json at all") == "not json at all"
+
+
+def test_urls_inside_a_message_are_masked():
+    message = "invalid URL 'https://bob:pw1@h/x?token=abc&page=2': bad port"
+    assert mask_urls(message) == "invalid URL 'https://bob:••••@h/x?token=••••&page=2': bad port"
+
+
+def test_credential_values_of_headers_and_query():
+    found = credential_values(
+        [("Authorization", "Bearer tok-0123456789"), ("Cookie", "sid=session-abcdef; theme=dark"),
+         ("X-API-Key", "key-01234567"), ("Accept", "application/json")],
+        [("api_key", "query-key-0123"), ("page", "2222222222")],
+    )
+    assert found == {"tok-0123456789", "session-abcdef", "key-01234567", "query-key-0123"}
