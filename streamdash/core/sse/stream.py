@@ -296,6 +296,7 @@ class SSEStream:
                 self._at_yield = True
                 yield [self._change(StreamState.CONNECTING)]
                 opened_at: float | None = None
+                delivered_before = stats.events  # rule 31: did this connection bring news?
                 try:
                     self._restart_at_yield()
                     options = self.options
@@ -368,7 +369,8 @@ class SSEStream:
                     delay = 0.0  # asked for: now, and the backoff is left as it was
                 else:
                     stats.last_error = ending.reason
-                    delay = self._next_delay(ending, connected_for)
+                    progressed = stats.events > delivered_before
+                    delay = self._next_delay(ending, connected_for, progressed)
                 stats.next_attempt_at = time.time() + delay
                 self._at_yield = True
                 yield [self._change(StreamState.BACKOFF, ending.reason, delay=delay)]
@@ -475,8 +477,8 @@ class SSEStream:
             return _Outcome(StreamState.FAILED, reason)
         return _Outcome(StreamState.BACKOFF, reason)
 
-    def _next_delay(self, ending: _Outcome, connected_for: float | None) -> float:
-        delay = self._backoff.next_delay(connected_for)
+    def _next_delay(self, ending: _Outcome, connected_for: float | None, progressed: bool) -> float:
+        delay = self._backoff.next_delay(connected_for, progressed=progressed)
         if ending.retry_after is not None:
             return ending.retry_after
         return delay
