@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import aclosing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import cast
 
@@ -28,6 +27,7 @@ import httpx
 from streamdash.core.http.errors import describe_error, is_tls_error
 from streamdash.core.http.headers import wire_headers
 from streamdash.core.sse.backoff import Backoff, parse_retry_after
+from streamdash.core.sse.dedup import Dedup
 from streamdash.core.sse.events import (
     DEFAULT_HEARTBEAT_EVENTS,
     Event,
@@ -143,28 +143,6 @@ class _Restart(_Outcome):
         super().__init__(StreamState.BACKOFF, reason)
 
 
-@dataclass
-class _Dedup:
-    """Rule 35: after a resume, events whose id was already delivered are the server replaying.
-
-    Only ids set in their own block count, and only until the first new id on a resumed
-    connection: a live stream that reuses ids is never thinned out.
-    """
-
-    window: int
-    seen: set[str] = field(default_factory=set)
-    order: deque[str] = field(default_factory=deque)
-    replaying: bool = False
-
-    def remember(self, event_id: str) -> None:
-        if event_id in self.seen:
-            return
-        self.seen.add(event_id)
-        self.order.append(event_id)
-        if len(self.order) > self.window:
-            self.seen.discard(self.order.popleft())
-
-
 class SSEStream:
     """One stream: async-iterate it for items; `stats` and `state` are always current."""
 
@@ -188,7 +166,7 @@ class SSEStream:
         if rng is not None:
             backoff.rng = rng
         self._backoff = backoff
-        self._dedup = _Dedup(self.options.dedup_window)
+        self._dedup = Dedup(self.options.dedup_window)
         self._ever_opened = False
         self._iterators: list[AsyncGenerator[Item, None] | AsyncGenerator[list[Item], None]] = []
         self._timeout = _timeout(options)
@@ -426,7 +404,7 @@ class SSEStream:
                     for item in items:
                         if type(item) is Event:
                             if item.id_set and dedup.replaying:
-                                if item.id in dedup.seen:
+                                if dedup.delivered(item.id):
                                     stats.duplicates += 1
                                     continue
                                 dedup.replaying = False
