@@ -31,11 +31,17 @@ from streamdash.core.sse.dedup import Dedup
 from streamdash.core.sse.events import (
     DEFAULT_HEARTBEAT_EVENTS,
     Event,
+    Heartbeat,
     Item,
     StateChange,
     StreamState,
 )
-from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES, EventTooLarge, SSEParser
+from streamdash.core.sse.parser import (
+    DEFAULT_MAX_EVENT_BYTES,
+    EventTooLarge,
+    OversizePolicy,
+    SSEParser,
+)
 
 DEFAULT_READ_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -62,6 +68,7 @@ class StreamOptions:
     read_timeout: float | None = DEFAULT_READ_TIMEOUT  # None: wait for bytes forever
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES
+    oversize: OversizePolicy | str = OversizePolicy.FAIL  # rule 34: fail for good, or skip
     base_delay: float = 1.0
     max_delay: float = 30.0
     reset_after: float = 60.0
@@ -88,7 +95,8 @@ class StreamStats:
     bytes: int = 0
     reconnects: int = 0
     duplicates: int = 0
-    heartbeats: int = 0
+    heartbeats: int = 0  # comment lines and events of a heartbeat type
+    skipped_oversize: int = 0  # events over max_event_bytes discarded under `oversize = skip`
     connects: int = 0
     last_error: str = ""
     last_status: int | None = None
@@ -274,7 +282,8 @@ class SSEStream:
                 self._at_yield = True
                 yield [self._change(StreamState.CONNECTING)]
                 opened_at: float | None = None
-                delivered_before = stats.events  # rule 31: did this connection bring news?
+                # Rule 31: did this connection bring news (an event, or one skipped as oversized)?
+                delivered_before = stats.events + stats.skipped_oversize
                 try:
                     self._restart_at_yield()
                     options = self.options
@@ -347,7 +356,7 @@ class SSEStream:
                     delay = 0.0  # asked for: now, and the backoff is left as it was
                 else:
                     stats.last_error = ending.reason
-                    progressed = stats.events > delivered_before
+                    progressed = stats.events + stats.skipped_oversize > delivered_before
                     delay = self._next_delay(ending, connected_for, progressed)
                 stats.next_attempt_at = time.time() + delay
                 self._at_yield = True
@@ -374,7 +383,9 @@ class SSEStream:
     async def _read(self, response: httpx.Response) -> AsyncGenerator[list[Item], None]:
         stats = self.stats
         dedup = self._dedup
-        parser = SSEParser(stats.last_event_id, self.options.max_event_bytes)  # rule 32
+        options = self.options
+        parser = SSEParser(stats.last_event_id, options.max_event_bytes, options.oversize)  # rule 32
+        heartbeat_events = options.heartbeat_events
         clock = time.time
         try:
             # An async generator at run time (typed as an iterator): closed as one.
@@ -393,31 +404,42 @@ class SSEStream:
                     now = clock()
                     stats.bytes += len(chunk)
                     stats.last_byte_at = now
-                    items = parser.feed(chunk, now)
+                    too_large = None
+                    try:
+                        items = parser.feed(chunk, now)
+                    except EventTooLarge as exc:  # rule 34: deliver what came before it, then fail
+                        items, too_large = exc.items, exc
                     if parser.retry is not None and parser.retry != stats.retry_ms:
                         stats.retry_ms = parser.retry  # rule 15: at once, dispatch or not
                         self._backoff.base = parser.retry / 1000
                     stats.last_event_id = parser.last_event_id
-                    if not items:
-                        continue
-                    kept: list[Item] = []
-                    for item in items:
-                        if type(item) is Event:
-                            if item.id_set and dedup.replaying:
-                                if dedup.delivered(item.id):
-                                    stats.duplicates += 1
-                                    continue
-                                dedup.replaying = False
-                            if item.id_set:
-                                dedup.remember(item.id)
-                            stats.events += 1
-                            stats.last_event_at = now
-                        else:
-                            stats.heartbeats += 1
-                            stats.last_heartbeat_at = now
-                        kept.append(item)
-                    if kept:
-                        yield kept
+                    if items:
+                        kept: list[Item] = []
+                        for item in items:
+                            if type(item) is Event:
+                                if item.id_set and dedup.replaying:
+                                    if dedup.delivered(item.id):
+                                        stats.duplicates += 1
+                                        continue
+                                    dedup.replaying = False
+                                if item.id_set:
+                                    dedup.remember(item.id)
+                                if item.event in heartbeat_events:  # yielded, but no news
+                                    stats.heartbeats += 1
+                                    stats.last_heartbeat_at = now
+                                else:
+                                    stats.events += 1
+                                    stats.last_event_at = now
+                            elif type(item) is Heartbeat:
+                                stats.heartbeats += 1
+                                stats.last_heartbeat_at = now
+                            else:
+                                stats.skipped_oversize += 1
+                            kept.append(item)
+                        if kept:
+                            yield kept
+                    if too_large is not None:
+                        raise too_large
         finally:
             parser.close()  # rule 22: an unfinished block and its id are dropped
 
