@@ -153,9 +153,15 @@ class SSEParser:
         cr = chunk.rfind(b"\r")
         if cr > end:
             end = cr
-        if end < 0:  # the middle of a line
+        if end < 0:  # the middle of a line: keep it (inline, the common case of a long line)
             if chunk:
-                self._unfinished(chunk, [])
+                if self._skipping:
+                    self._unfinished(chunk, [])
+                    return []
+                self._pending.append(chunk)
+                self._pending_len += len(chunk)
+                if self._size + self._pending_len > self._limit:
+                    self._passed_mid_line([])
             return []
         end += 1
         rest = chunk[end:]
@@ -191,15 +197,19 @@ class SSEParser:
             return
         self._pending.append(piece)
         self._pending_len += len(piece)
-        # Raw bytes never outnumber the decoded line's UTF-8 bytes (a bad byte becomes a 3-byte
-        # U+FFFD), so this fires only where the whole line would.
         if self._size + self._pending_len > self._limit:
-            self._over(out)
-            self._decoder.reset()
-            self._size += sum(self._count(p) for p in self._pending)
-            self._pending.clear()
-            self._pending_len = 0
-            self._continued = True
+            self._passed_mid_line(out)
+
+    def _passed_mid_line(self, out: list[Event | Heartbeat | SkippedEvent]) -> None:
+        """The unfinished line took the block over the cap. Raw bytes never outnumber the
+        decoded line's UTF-8 bytes (a bad byte becomes a 3-byte U+FFFD), so this fires only
+        where the whole line would."""
+        self._over(out)
+        self._decoder.reset()
+        self._size += sum(self._count(p) for p in self._pending)
+        self._pending.clear()
+        self._pending_len = 0
+        self._continued = True
 
     def _count(self, piece: bytes) -> int:
         text = self._decoder.decode(piece)
