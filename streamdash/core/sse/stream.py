@@ -413,31 +413,34 @@ class SSEStream:
                         stats.retry_ms = parser.retry  # rule 15: at once, dispatch or not
                         self._backoff.base = parser.retry / 1000
                     stats.last_event_id = parser.last_event_id
-                    if items:
-                        kept: list[Item] = []
-                        for item in items:
-                            if type(item) is Event:
-                                if item.id_set and dedup.replaying:
-                                    if dedup.delivered(item.id):
-                                        stats.duplicates += 1
-                                        continue
-                                    dedup.replaying = False
-                                if item.id_set:
-                                    dedup.remember(item.id)
-                                if item.event in heartbeat_events:  # yielded, but no news
-                                    stats.heartbeats += 1
-                                    stats.last_heartbeat_at = now
-                                else:
-                                    stats.events += 1
-                                    stats.last_event_at = now
-                            elif type(item) is Heartbeat:
+                    if not items:
+                        if too_large is not None:
+                            raise too_large
+                        continue
+                    kept: list[Item] = []
+                    for item in items:
+                        if type(item) is Event:
+                            if item.id_set and dedup.replaying:
+                                if dedup.delivered(item.id):
+                                    stats.duplicates += 1
+                                    continue
+                                dedup.replaying = False
+                            if item.id_set:
+                                dedup.remember(item.id)
+                            if item.event in heartbeat_events:  # yielded, but no news
                                 stats.heartbeats += 1
                                 stats.last_heartbeat_at = now
                             else:
-                                stats.skipped_oversize += 1
-                            kept.append(item)
-                        if kept:
-                            yield kept
+                                stats.events += 1
+                                stats.last_event_at = now
+                        elif type(item) is Heartbeat:
+                            stats.heartbeats += 1
+                            stats.last_heartbeat_at = now
+                        else:
+                            stats.skipped_oversize += 1
+                        kept.append(item)
+                    if kept:
+                        yield kept
                     if too_large is not None:
                         raise too_large
         finally:
