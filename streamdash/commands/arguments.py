@@ -67,6 +67,12 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument(
         "--heartbeats", action="store_true", help="show comment heartbeats (text format)"
     )
+    out.add_argument(
+        "--hide-heartbeats",
+        action="store_true",
+        help="do not print events whose type is a heartbeat type (see --heartbeat-event); "
+        "they still count as signs of life",
+    )
     conn = parser.add_argument_group("connection")
     conn.add_argument(
         "--no-reconnect",
@@ -94,7 +100,24 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
         type=non_negative_int,
         metavar="N",
         default=None,
-        help="fail on an event larger than N bytes of data; 0 = no cap (default 1 MiB)",
+        help="the most bytes one event may have, all its lines counted; 0 = no cap "
+        "(default 16 MiB)",
+    )
+    conn.add_argument(
+        "--oversize",
+        choices=("fail", "skip"),
+        default=None,
+        help="an event over --max-event-bytes: fail (default) stops with exit 1; skip discards "
+        "it, says so on stderr and reads on",
+    )
+    conn.add_argument(
+        "--heartbeat-event",
+        dest="heartbeat_events",
+        action="append",
+        metavar="TYPE",
+        default=None,
+        help="events of this type are heartbeats, not news (repeatable; replaces the default "
+        "ping and heartbeat; --heartbeat-event '' means none)",
     )
     conn.add_argument(
         "--retry-policy",

@@ -29,13 +29,16 @@ from streamdash.core.sse import (
     Event,
     Heartbeat,
     Item,
+    OversizePolicy,
     RetryPolicy,
+    SkippedEvent,
     SSEStream,
     StateChange,
     StreamOptions,
     StreamState,
 )
 from streamdash.core.sse.assemble import Assembler
+from streamdash.core.sse.parser import format_size
 from streamdash.core.sse.stream import DEFAULT_CONNECT_TIMEOUT
 from streamdash.core.stats import format_duration, silent_for
 from streamdash.core.text import escape_controls
@@ -82,8 +85,30 @@ def stream_settings(args: argparse.Namespace, saved: StreamSettings | None = Non
         "reconnect": False if args.no_reconnect else None,
         "latency_field": getattr(args, "latency_field", None),
         "assemble": getattr(args, "assemble", None),
+        "oversize": None if args.oversize is None else OversizePolicy(args.oversize),
+        "heartbeat_events": heartbeat_types(args.heartbeat_events),
     }
     return dataclasses.replace(settings, **{k: v for k, v in given.items() if v is not None})
+
+
+def heartbeat_types(given: list[str] | None) -> tuple[str, ...] | None:
+    """`--heartbeat-event` as given (None when never given); an empty TYPE adds nothing, so
+    `--heartbeat-event ''` alone says "no heartbeat types"."""
+    if given is None:
+        return None
+    return tuple(dict.fromkeys(name for name in given if name))
+
+
+def describe_skip(skipped: SkippedEvent) -> str:
+    """Rule 34 under `skip`: one line per discarded event, with its size and id."""
+    shown = escape_controls(skipped.id)
+    if len(shown) > 64:
+        shown = shown[:64] + "\u2026"
+    which = f" (id {shown})" if shown else ""
+    return (
+        f"skipped an event of {skipped.size:,} bytes{which}: over the "
+        f"{format_size(skipped.limit)} cap (max_event_bytes)"
+    )
 
 
 def typed_request(args: argparse.Namespace, url: str, *, name: str | None = None) -> SavedRequest:
@@ -202,15 +227,20 @@ async def watch(
     recorder: Recorder | None = None,
     assembler: Assembler | None = None,
     silence_alarm: float = 0.0,
+    hide_heartbeats: bool = False,
 ) -> int:
     """Print one stream until count, duration, or the stream's own end; return the exit code.
 
     With a `recorder` every batch (events and connection changes) is also appended to the
-    recording; with an `assembler` the text the events carry is printed instead of the events."""
+    recording; with an `assembler` the text the events carry is printed instead of the events.
+    `hide_heartbeats` leaves events of a heartbeat type out of the output (not the recording)
+    and out of `count`."""
     own_client = client is None
     client = client or make_client()
     printed = 0
     stream = SSEStream(client, url, options)
+    skips = options.oversize == OversizePolicy.SKIP
+    beats = options.heartbeat_events if hide_heartbeats else frozenset()
     alarm = None
     if silence_alarm:
         alarm = asyncio.create_task(_silence_alarm(stream, diagnostics, silence_alarm))
@@ -227,10 +257,16 @@ async def watch(
                             recorder.write_items(batch)
                         diagnostics.show(first)
                         continue
+                    if skips:
+                        for item in batch:
+                            if type(item) is SkippedEvent:
+                                diagnostics.warn(describe_skip(item))
                     if count is not None:
-                        batch = _first_events(batch, count - printed)
+                        batch = _first_events(batch, count - printed, beats)
                     if recorder is not None:
                         recorder.write_items(batch)
+                    if beats:
+                        batch = [i for i in batch if type(i) is not Event or i.event not in beats]
                     if assembler is not None:
                         printed += _assemble(assembler, batch, printer.out)
                     else:
@@ -297,11 +333,11 @@ def _assembled_summary(assembler: Assembler, out: BinaryIO, diagnostics: Diagnos
     print(f"streamdash: {', '.join(parts)}", file=diagnostics.err, flush=True)
 
 
-def _first_events(batch: list, wanted: int) -> list:
-    """The batch cut right after its `wanted`-th event."""
+def _first_events(batch: list, wanted: int, hidden: frozenset[str] = frozenset()) -> list:
+    """The batch cut right after its `wanted`-th event (events of a `hidden` type not counted)."""
     seen = 0
     for index, item in enumerate(batch):
-        if type(item) is Event:
+        if type(item) is Event and item.event not in hidden:
             seen += 1
             if seen == wanted:
                 return batch[: index + 1]
@@ -378,6 +414,7 @@ def tail_request(
                 recorder=recorder,
                 assembler=assembler,
                 silence_alarm=silence,
+                hide_heartbeats=getattr(args, "hide_heartbeats", False),
             )
         finally:
             await executor.aclose()

@@ -78,6 +78,7 @@ class StreamSnapshot:
     key: str = ""
     host: str = ""
     environment: str | None = None
+    skipped_oversize: int = 0  # events over max_event_bytes discarded (oversize = "skip")
 
 
 def _since(now: float, then: float | None) -> float | None:
@@ -178,6 +179,7 @@ class StreamTracker:
             key=self.key,
             host=self.host,
             environment=self.environment,
+            skipped_oversize=stats.skipped_oversize,
             **(_measured(self.measures) if self.measures is not None else {}),
         )
 

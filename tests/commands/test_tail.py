@@ -206,7 +206,7 @@ def test_oversized_event_exits_one(raw_server):
     raw_server.handler = handler_for(b"data: " + b"x" * 5000 + b"\n\n")
     result = tail(raw_server.url, "--max-event-bytes", "1000")
     assert result.returncode == 1
-    assert_one_line_reason(result.stderr, "max_event_bytes (1000 bytes)")
+    assert_one_line_reason(result.stderr, "1,000 bytes cap", "--max-event-bytes", "--oversize skip")
 
 
 def test_refused_connection_exits_one():

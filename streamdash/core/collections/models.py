@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
-from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES
+from streamdash.core.sse.events import DEFAULT_HEARTBEAT_EVENTS
+from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES, OversizePolicy
 from streamdash.core.sse.silence import DEFAULT_SILENCE_THRESHOLD
 from streamdash.core.sse.stream import DEFAULT_READ_TIMEOUT, RetryPolicy
 
@@ -32,6 +33,8 @@ STREAM_KEYS = (
     "latency_field",
     "assemble",
     "silence_alarm",
+    "oversize",
+    "heartbeat_events",
 )
 
 _METHOD = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an RFC 9110 token
@@ -56,6 +59,10 @@ class StreamSettings:
     latency_field: str = ""
     assemble: str = ""
     silence_alarm: float = DEFAULT_SILENCE_THRESHOLD
+    # Rule 34: an event over max_event_bytes fails the stream, or (skip) is discarded and counted.
+    oversize: OversizePolicy = OversizePolicy.FAIL
+    # Event types that are heartbeats, not news (`event: ping`); empty means none.
+    heartbeat_events: tuple[str, ...] = tuple(sorted(DEFAULT_HEARTBEAT_EVENTS))
 
 
 @dataclass
@@ -324,6 +331,18 @@ def _stream_settings(check: _Checker, data: Mapping[str, Any]) -> StreamSettings
         reason = f"must be a number of seconds >= 0 (0 = off), not {show(silence)}"
         check.fail("silence_alarm", reason, "stream")
 
+    oversize = check.string(data, "oversize", defaults.oversize.value, "stream").strip().lower()
+    if oversize not in {p.value for p in OversizePolicy}:
+        choices = " or ".join(f'"{p.value}"' for p in OversizePolicy)
+        check.fail("oversize", f"must be {choices}, not {show(data['oversize'])}", "stream")
+
+    beats = data.get("heartbeat_events", list(defaults.heartbeat_events))
+    if not isinstance(beats, list) or not all(
+        isinstance(name, str) and not any(char in name for char in "\r\n\0") for name in beats
+    ):
+        reason = f'must be a list of event types such as ["ping"] ([] = none), not {show(beats)}'
+        check.fail("heartbeat_events", reason, "stream")
+
     return StreamSettings(
         RetryPolicy(policy),
         float(timeout),
@@ -333,6 +352,8 @@ def _stream_settings(check: _Checker, data: Mapping[str, Any]) -> StreamSettings
         paths["latency_field"],
         paths["assemble"],
         float(silence),
+        oversize=OversizePolicy(oversize),
+        heartbeat_events=tuple(dict.fromkeys(beats)),
     )
 
 

@@ -229,6 +229,9 @@ def _table(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:
     return table
 
 
+DEFAULTS = StreamSettings()
+
+
 def _stream_table(req: SavedRequest) -> dict[str, Any] | None:
     """Always for SSE (so the knobs are visible); for REST only if something would be lost."""
     unknown = req.extra.get("stream")
@@ -248,6 +251,12 @@ def _stream_table(req: SavedRequest) -> dict[str, Any] | None:
         **(
             {"silence_alarm": float(settings.silence_alarm)}
             if settings.silence_alarm != DEFAULT_SILENCE_THRESHOLD
+            else {}
+        ),
+        **({"oversize": str(settings.oversize)} if settings.oversize != DEFAULTS.oversize else {}),
+        **(
+            {"heartbeat_events": list(settings.heartbeat_events)}
+            if settings.heartbeat_events != DEFAULTS.heartbeat_events
             else {}
         ),
         **unknown,

@@ -131,6 +131,8 @@ class PreparedRequest:
             read_timeout=settings.read_timeout or None,
             connect_timeout=self.timeout.connect or DEFAULT_CONNECT_TIMEOUT,
             max_event_bytes=settings.max_event_bytes or None,
+            oversize=settings.oversize,
+            heartbeat_events=frozenset(settings.heartbeat_events),
             retry_first_connect=retry_first_connect,
             auth=self.auth,
             finished=finished,

@@ -4,8 +4,20 @@ Public API: `SSEStream` (iterate it for `Event`, `Heartbeat` and `StateChange` i
 `StreamOptions`, `RetryPolicy`, `SSEParser` for bytes you already hold, and `open_stream`.
 """
 
-from streamdash.core.sse.events import Event, Heartbeat, Item, StateChange, StreamState
-from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES, EventTooLarge, SSEParser
+from streamdash.core.sse.events import (
+    Event,
+    Heartbeat,
+    Item,
+    SkippedEvent,
+    StateChange,
+    StreamState,
+)
+from streamdash.core.sse.parser import (
+    DEFAULT_MAX_EVENT_BYTES,
+    EventTooLarge,
+    OversizePolicy,
+    SSEParser,
+)
 from streamdash.core.sse.stream import (
     RetryPolicy,
     SSEStream,
@@ -20,9 +32,11 @@ __all__ = [
     "EventTooLarge",
     "Heartbeat",
     "Item",
+    "OversizePolicy",
     "RetryPolicy",
     "SSEParser",
     "SSEStream",
+    "SkippedEvent",
     "StateChange",
     "StreamOptions",
     "StreamState",

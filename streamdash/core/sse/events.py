@@ -93,6 +93,18 @@ class Heartbeat:
     received_at: float = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedEvent:
+    """An event over `max_event_bytes`, discarded under the `skip` policy (rule 34): reported once,
+    at its end, with its size (the bytes of its lines, line ends not counted) and its id (the id
+    in force after it: its own, when its `id:` line came before the cap was passed)."""
+
+    size: int
+    id: str
+    limit: int
+    received_at: float = 0.0
+
+
 class StreamState(enum.StrEnum):
     CONNECTING = "connecting"
     OPEN = "open"
@@ -113,4 +125,4 @@ class StateChange:
     at: float = 0.0
 
 
-Item = Event | Heartbeat | StateChange
+Item = Event | Heartbeat | SkippedEvent | StateChange

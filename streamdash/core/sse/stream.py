@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import aclosing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import cast
 
@@ -29,14 +28,21 @@ from streamdash.core.http.errors import describe_error, is_tls_error
 from streamdash.core.http.headers import wire_headers
 from streamdash.core.http.redirects import REDIRECT_STATUSES, RedirectError, following
 from streamdash.core.sse.backoff import Backoff, parse_retry_after
+from streamdash.core.sse.dedup import Dedup
 from streamdash.core.sse.events import (
     DEFAULT_HEARTBEAT_EVENTS,
     Event,
+    Heartbeat,
     Item,
     StateChange,
     StreamState,
 )
-from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES, EventTooLarge, SSEParser
+from streamdash.core.sse.parser import (
+    DEFAULT_MAX_EVENT_BYTES,
+    EventTooLarge,
+    OversizePolicy,
+    SSEParser,
+)
 
 DEFAULT_READ_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -62,6 +68,7 @@ class StreamOptions:
     read_timeout: float | None = DEFAULT_READ_TIMEOUT  # None: wait for bytes forever
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     max_event_bytes: int | None = DEFAULT_MAX_EVENT_BYTES
+    oversize: OversizePolicy | str = OversizePolicy.FAIL  # rule 34: fail for good, or skip
     base_delay: float = 1.0
     max_delay: float = 30.0
     reset_after: float = 60.0
@@ -90,7 +97,8 @@ class StreamStats:
     bytes: int = 0
     reconnects: int = 0
     duplicates: int = 0
-    heartbeats: int = 0
+    heartbeats: int = 0  # comment lines and events of a heartbeat type
+    skipped_oversize: int = 0  # events over max_event_bytes discarded under `oversize = skip`
     connects: int = 0
     last_error: str = ""
     last_status: int | None = None
@@ -146,28 +154,6 @@ class _Restart(_Outcome):
         super().__init__(StreamState.BACKOFF, reason)
 
 
-@dataclass
-class _Dedup:
-    """Rule 35: after a resume, events whose id was already delivered are the server replaying.
-
-    Only ids set in their own block count, and only until the first new id on a resumed
-    connection: a live stream that reuses ids is never thinned out.
-    """
-
-    window: int
-    seen: set[str] = field(default_factory=set)
-    order: deque[str] = field(default_factory=deque)
-    replaying: bool = False
-
-    def remember(self, event_id: str) -> None:
-        if event_id in self.seen:
-            return
-        self.seen.add(event_id)
-        self.order.append(event_id)
-        if len(self.order) > self.window:
-            self.seen.discard(self.order.popleft())
-
-
 class SSEStream:
     """One stream: async-iterate it for items; `stats` and `state` are always current."""
 
@@ -191,7 +177,7 @@ class SSEStream:
         if rng is not None:
             backoff.rng = rng
         self._backoff = backoff
-        self._dedup = _Dedup(self.options.dedup_window)
+        self._dedup = Dedup(self.options.dedup_window)
         self._ever_opened = False
         self._iterators: list[AsyncGenerator[Item, None] | AsyncGenerator[list[Item], None]] = []
         self._timeout = _timeout(options)
@@ -299,6 +285,8 @@ class SSEStream:
                 self._at_yield = True
                 yield [self._change(StreamState.CONNECTING)]
                 opened_at: float | None = None
+                # Rule 31: did this connection bring news (an event, or one skipped as oversized)?
+                delivered_before = stats.events + stats.skipped_oversize
                 try:
                     self._restart_at_yield()
                     options = self.options
@@ -368,7 +356,8 @@ class SSEStream:
                     delay = 0.0  # asked for: now, and the backoff is left as it was
                 else:
                     stats.last_error = ending.reason
-                    delay = self._next_delay(ending, connected_for)
+                    progressed = stats.events + stats.skipped_oversize > delivered_before
+                    delay = self._next_delay(ending, connected_for, progressed)
                 stats.next_attempt_at = time.time() + delay
                 self._at_yield = True
                 yield [self._change(StreamState.BACKOFF, ending.reason, delay=delay)]
@@ -394,7 +383,9 @@ class SSEStream:
     async def _read(self, response: httpx.Response) -> AsyncGenerator[list[Item], None]:
         stats = self.stats
         dedup = self._dedup
-        parser = SSEParser(stats.last_event_id, self.options.max_event_bytes)  # rule 32
+        options = self.options
+        parser = SSEParser(stats.last_event_id, options.max_event_bytes, options.oversize)  # rule 32
+        heartbeat_events = options.heartbeat_events
         clock = time.time
         try:
             # An async generator at run time (typed as an iterator): closed as one.
@@ -413,31 +404,45 @@ class SSEStream:
                     now = clock()
                     stats.bytes += len(chunk)
                     stats.last_byte_at = now
-                    items = parser.feed(chunk, now)
+                    too_large = None
+                    try:
+                        items = parser.feed(chunk, now)
+                    except EventTooLarge as exc:  # rule 34: deliver what came before it, then fail
+                        items, too_large = exc.items, exc
                     if parser.retry is not None and parser.retry != stats.retry_ms:
                         stats.retry_ms = parser.retry  # rule 15: at once, dispatch or not
                         self._backoff.base = parser.retry / 1000
                     stats.last_event_id = parser.last_event_id
                     if not items:
+                        if too_large is not None:
+                            raise too_large
                         continue
                     kept: list[Item] = []
                     for item in items:
                         if type(item) is Event:
                             if item.id_set and dedup.replaying:
-                                if item.id in dedup.seen:
+                                if dedup.delivered(item.id):
                                     stats.duplicates += 1
                                     continue
                                 dedup.replaying = False
                             if item.id_set:
                                 dedup.remember(item.id)
-                            stats.events += 1
-                            stats.last_event_at = now
-                        else:
+                            if item.event in heartbeat_events:  # yielded, but no news
+                                stats.heartbeats += 1
+                                stats.last_heartbeat_at = now
+                            else:
+                                stats.events += 1
+                                stats.last_event_at = now
+                        elif type(item) is Heartbeat:
                             stats.heartbeats += 1
                             stats.last_heartbeat_at = now
+                        else:
+                            stats.skipped_oversize += 1
                         kept.append(item)
                     if kept:
                         yield kept
+                    if too_large is not None:
+                        raise too_large
         finally:
             parser.close()  # rule 22: an unfinished block and its id are dropped
 
@@ -475,8 +480,8 @@ class SSEStream:
             return _Outcome(StreamState.FAILED, reason)
         return _Outcome(StreamState.BACKOFF, reason)
 
-    def _next_delay(self, ending: _Outcome, connected_for: float | None) -> float:
-        delay = self._backoff.next_delay(connected_for)
+    def _next_delay(self, ending: _Outcome, connected_for: float | None, progressed: bool) -> float:
+        delay = self._backoff.next_delay(connected_for, progressed=progressed)
         if ending.retry_after is not None:
             return ending.retry_after
         return delay

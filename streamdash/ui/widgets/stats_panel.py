@@ -69,6 +69,8 @@ def measure_cells(snap: StreamSnapshot) -> dict[str, str]:
         missing = f"{snap.missing_ids:,} ({snap.missing_ranges})"
     else:
         missing = "0"
+    # Rule 34: events discarded as oversized (oversize = "skip") lead the error cell when any.
+    skipped = f"{snap.skipped_oversize:,} skipped (over max_event_bytes) \u00b7 " if snap.skipped_oversize else ""
     return {
         "stream": escape_controls(snap.name)[:10],
         "gap": _ago(snap.gap_last_s),
@@ -81,7 +83,7 @@ def measure_cells(snap: StreamSnapshot) -> dict[str, str]:
         "tokens": "-" if snap.tokens is None else f"{snap.tokens:,}",
         "ttft": _ago(snap.time_to_first_token_s),
         "tok_rate": "-" if snap.tokens_per_s is None else f"{snap.tokens_per_s:,.1f}",
-        "error": escape_controls(snap.last_error)[:80] or "-",
+        "error": (skipped + escape_controls(snap.last_error))[:80] or "-",
     }
 
 

@@ -74,7 +74,7 @@ def test_an_empty_file_is_a_rest_get_named_after_the_file():
     assert req.stream == StreamSettings()
     assert req.stream.retry_policy == "resilient"
     assert req.stream.read_timeout == 60.0
-    assert req.stream.max_event_bytes == 1024 * 1024
+    assert req.stream.max_event_bytes == 16 * 1024 * 1024
 
 
 def test_unknown_keys_are_kept_in_extra_including_those_inside_stream():

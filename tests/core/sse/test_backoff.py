@@ -54,3 +54,25 @@ def test_retry_after_http_date():
     earlier = format_datetime(datetime(2026, 11, 24, 11, 0, 0, tzinfo=UTC), usegmt=True)
     assert parse_retry_after(later, now=now) == 42.0
     assert parse_retry_after(earlier, now=now) == 0.0
+
+
+def test_rule31_a_connection_that_delivered_new_events_resets_to_the_base():
+    backoff = Backoff(base=1.0, rng=lambda: 0.0)
+    assert delays(backoff, 4) == [1, 2, 4, 8]  # four connections that delivered nothing
+    assert backoff.next_delay(connected_for=0.5, progressed=True) == 1.0  # it delivered: base
+    assert backoff.next_delay(connected_for=0.5) == 2.0  # then nothing new: doubling again
+
+
+def test_rule31_a_server_that_drops_after_every_few_events_never_pushes_past_the_base():
+    backoff = Backoff(base=0.01, rng=lambda: 0.0)
+    assert {backoff.next_delay(connected_for=0.05, progressed=True) for _ in range(40)} == {0.01}
+
+
+def test_rule31_retry_zero_floor_holds_after_a_reset():
+    backoff = Backoff(base=0.0, rng=lambda: 0.0)
+    assert backoff.next_delay() == 0.0  # honoured once
+    # Later resets start from the floor, so a server that sends `retry: 0` and one event per
+    # connection cannot make the client reconnect in a tight loop.
+    assert backoff.next_delay(progressed=True) == MIN_DELAY
+    assert backoff.next_delay(connected_for=61.0) == MIN_DELAY
+    assert backoff.next_delay() == MIN_DELAY * 2

@@ -11,7 +11,7 @@ import pytest
 from httpx_sse import ServerSentEvent, SSEError
 
 from streamdash.core.sse.events import Event, Heartbeat
-from streamdash.core.sse.parser import EventTooLarge, SSEParser
+from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES, EventTooLarge, SSEParser
 
 
 def feed_all(chunks: list[bytes], parser: SSEParser | None = None) -> list[Event | Heartbeat]:
@@ -121,7 +121,6 @@ def test_rule11_line_without_colon_is_field_with_empty_value():
     assert events(b"data\ndata\n\n") == [("message", "\n", "")]
     parser = SSEParser("5")
     events(b"id\n\n", parser)
-    assert parser.last_event_id == ""
 
 
 def test_rule12_names_are_case_sensitive_and_unknown_ignored():
@@ -140,7 +139,6 @@ def test_rule14_id_with_nul_ignored_empty_id_clears():
     assert events(b"id: 7\ndata: a\n\n", parser) == [("message", "a", "7")]
     assert events(b"id: 8\x009\ndata: b\n\n", parser) == [("message", "b", "7")]
     assert events(b"id:\ndata: c\n\n", parser) == [("message", "c", "")]
-    assert parser.last_event_id == ""
 
 
 @pytest.mark.parametrize(
@@ -228,16 +226,64 @@ def test_events_are_httpx_sse_events():
 
 def test_rule34_oversized_event_is_an_error_by_name():
     parser = SSEParser(max_event_bytes=100)
-    events(b"data: " + b"x" * 100 + b"\n\n", parser)  # exactly at the cap is fine
-    with pytest.raises(EventTooLarge, match="max_event_bytes"):
+    events(b"data: " + b"x" * 94 + b"\n\n", parser)  # a 100-byte line: exactly at the cap is fine
+    with pytest.raises(EventTooLarge, match="max_event_bytes") as caught:
         parser.feed(b"data: " + b"x" * 60 + b"\ndata: " + b"y" * 60 + b"\n\n")
     assert issubclass(EventTooLarge, SSEError)
+    # One line that names the cap and the real flag and key that raise it.
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "--max-event-bytes" in message and "[stream] max_event_bytes" in message
+    assert "100 bytes" in message
 
 
 def test_rule34_counts_utf8_bytes_not_characters():
     parser = SSEParser(max_event_bytes=100)
     with pytest.raises(EventTooLarge):
-        parser.feed(("data: " + "\u20ac" * 40 + "\n\n").encode())  # 40 chars, 120 bytes
+        parser.feed(("data: " + "\u20ac" * 40 + "\n\n").encode())  # 46 chars, 126 bytes
+
+
+def test_rule34_default_cap_is_16_mib_and_a_5_mb_event_arrives_whole():
+    assert DEFAULT_MAX_EVENT_BYTES == 16 * 1024 * 1024
+    event = b"id: big\nevent: completion\ndata: " + b"x" * 5_000_000 + b"\n\n"
+    for chunks in ([event], [event[:2_500_000], event[2_500_000:]]):
+        (got,) = events(chunks, SSEParser())
+        assert got == ("completion", "x" * 5_000_000, "big")
+
+
+@pytest.mark.parametrize("field", [b"id: ", b"event: ", b": ", b"unknown: ", b"bare", b"retry: 1"])
+@pytest.mark.parametrize("chunk_size", [None, 1000, 7])
+def test_rule34_every_line_kind_counts_whatever_the_chunking(field, chunk_size):
+    body = b"data: before\n\n" + field + b"9" * 5000 + b"\ndata: x\n\n"
+    chunks = [body] if chunk_size is None else [
+        body[i : i + chunk_size] for i in range(0, len(body), chunk_size)
+    ]
+    parser = SSEParser(max_event_bytes=1000)
+    got: list = []
+    with pytest.raises(EventTooLarge) as caught:
+        for chunk in chunks:
+            got.extend(parser.feed(chunk))
+    got.extend(caught.value.items)  # what that chunk completed before the cap was passed
+    assert [(e.event, e.data) for e in got if isinstance(e, Event)] == [("message", "before")]
+
+
+def test_rule34_events_before_the_oversized_one_in_the_same_chunk_are_kept():
+    parser = SSEParser(max_event_bytes=100)
+    with pytest.raises(EventTooLarge) as caught:
+        parser.feed(b"id: 1\ndata: a\n\nid: 2\ndata: " + b"x" * 200 + b"\n\n")
+    assert [(e.data, e.id) for e in caught.value.items] == [("a", "1")]
+    assert "id 2" in str(caught.value)
+
+
+def test_rule34_fail_fires_as_soon_as_the_cap_is_passed_not_at_the_event_end():
+    parser = SSEParser(max_event_bytes=10_000)
+    fed = 0
+    with pytest.raises(EventTooLarge):
+        parser.feed(b"data: ")
+        for _ in range(1_000):  # 1 MB that never ends its line
+            fed += 1000
+            parser.feed(b"x" * 1000)
+    assert fed <= 11_000
 
 
 def test_rule34_unfinished_hostile_line_is_stopped_before_memory_grows():
@@ -245,7 +291,52 @@ def test_rule34_unfinished_hostile_line_is_stopped_before_memory_grows():
     with pytest.raises(EventTooLarge):
         for _ in range(1_000):  # 1 MB with no line end
             parser.feed(b"x" * 1000)
-    assert parser._pending_len <= 10_000 + 1024 + 1000
+    assert parser._pending_len <= 10_000 + 1000
+
+
+def test_rule34_a_failed_parser_stays_failed():
+    parser = SSEParser(max_event_bytes=10)
+    with pytest.raises(EventTooLarge):
+        parser.feed(b"data: " + b"x" * 20 + b"\n\n")
+    with pytest.raises(EventTooLarge):
+        parser.feed(b"data: small\n\n")
+
+
+def test_rule34_skip_discards_the_event_reports_it_once_and_reads_on():
+    body = (
+        b"id: 1\ndata: a\n\n"
+        b"id: 2\nevent: big\ndata: " + b"x" * 300 + b"\ndata: more\n: note\nid: 9\n\n"
+        b"data: b\n\n"
+    )
+    for chunks in ([body], one_byte_chunks(body)):
+        out = feed_all(chunks, SSEParser(max_event_bytes=100, oversize="skip"))
+        assert [type(i).__name__ for i in out] == ["Event", "SkippedEvent", "Event"]
+        skipped = out[1]
+        assert (skipped.size, skipped.id, skipped.limit) == (len(b"id: 2event: bigdata: ") + 300
+                                                             + len(b"data: more: noteid: 9"), "2", 100)
+        # The resume point moves past it (its own id came before the cap), later lines unread.
+        assert [(e.data, e.id) for e in out if isinstance(e, Event)] == [("a", "1"), ("b", "2")]
+
+
+def test_rule34_skip_keeps_no_memory_for_a_hostile_line():
+    parser = SSEParser(max_event_bytes=10_000, oversize="skip")
+    parser.feed(b"data: ")
+    for _ in range(10_000):  # 10 MB in one line that never ends
+        assert parser.feed(b"x" * 1000) == []
+        assert parser._pending_len <= 10_000  # kept only while it may still fit
+    assert parser._pending_len == 0 and not parser._pending
+    (skipped, after) = parser.feed(b"\n\ndata: after\n\n")
+    assert skipped.size == 6 + 10_000_000
+    assert after.data == "after"
+
+
+def test_rule34_skip_a_line_end_right_after_the_cut_is_not_a_blank_line():
+    parser = SSEParser(max_event_bytes=10, oversize="skip")
+    assert parser.feed(b"data: " + b"x" * 20) == []  # passes the cap mid-line
+    assert parser.feed(b"\n") == []  # ends that line, not the event
+    assert parser.feed(b"data: tail\n") == []
+    (skipped,) = parser.feed(b"\n")
+    assert skipped.size == 26 + 10
 
 
 def test_rule34_no_cap_when_disabled():
