@@ -221,3 +221,19 @@ def test_run_uses_the_collections_auth(tmp_path, monkeypatch):
     assert result.returncode == 0, result.stderr
     assert seen == ["Bearer abc123"]
     assert "abc123" not in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="FIFOs are a POSIX thing")
+def test_run_skips_fifo_device_huge_file_and_folder_and_names_each(tmp_path, demo):
+    from tests.core.collections.test_storage import hostile_collection
+
+    root = tmp_path / "hostile"
+    bad = hostile_collection(root)
+    write(root / "good.toml", f'name = "good"\nurl = "{demo.url}/api/health"\n')
+    done = cli(str(root))  # timeout=60: a FIFO once hung here for ever, /dev/zero ate memory
+    assert done.returncode == 0, done.stderr
+    assert [line.split("  ")[:2] for line in done.stdout.splitlines()] == [["PASS", "good"]]
+    skipped = [line for line in done.stderr.splitlines() if "skipped" in line]
+    assert len(skipped) == len(bad)
+    for path in bad.values():
+        assert sum(line.startswith(f"streamdash run: skipped {path}: ") for line in skipped) == 1

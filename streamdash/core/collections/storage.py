@@ -34,6 +34,7 @@ from streamdash.core.collections.models import (
     parse_toml,
     request_from_data,
 )
+from streamdash.core.files import FileRefused, read_regular_file
 from streamdash.core.sse.silence import DEFAULT_SILENCE_THRESHOLD
 
 __all__ = [
@@ -64,9 +65,12 @@ _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 1
 
 
 def read_text_file(path: Path) -> str:
-    """A collection file's text (UTF-8, BOM allowed); unreadable or not UTF-8 is a one-line error."""
+    """A collection file's text (UTF-8, BOM allowed); unreadable, not UTF-8, not a regular file or
+    over `MAX_FILE_BYTES` is a one-line error (see `streamdash.core.files`)."""
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
+    except FileRefused as exc:
+        raise CollectionError(LoadError(path, None, str(exc))) from None
     except OSError as exc:
         raise CollectionError(LoadError(path, None, f"cannot read: {exc.strerror or exc}")) from None
     try:
@@ -94,7 +98,7 @@ def load_collection(root: Path) -> Collection:
         return collection
 
     meta = root / COLLECTION_FILE
-    if meta.is_file():
+    if os.path.lexists(meta):
         try:
             text = read_text_file(meta)
             name, collection.variables = collection_meta_from_data(parse_toml(text, meta), meta, text)
@@ -109,6 +113,9 @@ def load_collection(root: Path) -> Collection:
     for folder, dirnames, filenames in os.walk(root, onerror=unreadable):
         group = Path(folder).relative_to(root).parts
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (group or d != ENV_DIR))
+        for name in [d for d in dirnames if d.endswith(SUFFIX)]:  # a folder named x.toml: a mistake
+            dirnames.remove(name)
+            collection.errors.append(LoadError(Path(folder, name), None, "not a regular file (a folder): skipped"))
         for filename in sorted(filenames):
             if filename.startswith(".") or not filename.endswith(SUFFIX):
                 continue

@@ -209,3 +209,17 @@ async def test_restart_of_a_stream_that_has_not_connected_yet(session):
     assert session.restart(live.key) is True
     await until(lambda: live.state is StreamState.OPEN)
     assert list(session.streams) == [live.key] and session.streams[live.key] is live
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="FIFOs are a POSIX thing")
+async def test_importing_a_fifo_or_dev_zero_as_http_file_is_one_notice(session, tmp_path):
+    import os
+
+    fifo = tmp_path / "requests.http"
+    os.mkfifo(fifo)
+    before = len(session.collection.requests)
+    for path, why in ((fifo, "a FIFO"), (Path("/dev/zero"), "a character device")):
+        assert session.import_http_file(path) == 0  # read_text() blocked, or ate memory
+        (notice,) = [e for e in session.events if isinstance(e, Notice) and e.title == "not imported"][-1:]
+        assert notice.text == f"{path}: not a regular file ({why}): skipped"
+    assert len(session.collection.requests) == before
