@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from streamdash.core.collections import storage
 from streamdash.core.collections.models import CollectionError, SavedRequest, StreamSettings
 from streamdash.core.collections.storage import (
     COLLECTION_FILE,
@@ -404,11 +405,12 @@ def test_atomic_write_keeps_the_file_mode(tmp_path):
 def test_a_failed_save_leaves_neither_a_temp_file_nor_a_claimed_name(tmp_path, monkeypatch):
     collection = load_collection(tmp_path)
 
-    def broken_replace(src, dst):
+    def broken_rename(src, dst):
         raise OSError(13, "Permission denied")
 
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(CollectionError, match="cannot write") as caught:
+    # A new file is moved into place without replacing anything (never os.replace): break that.
+    monkeypatch.setattr(storage, "_rename_noreplace", broken_rename)
+    with pytest.raises(CollectionError, match="cannot create a request file here: Permission denied") as caught:
         save_request(collection, SavedRequest(name="New"))
     assert "\n" not in str(caught.value)
     assert files(tmp_path) == []
