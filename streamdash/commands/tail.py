@@ -200,18 +200,20 @@ async def watch(
                 async for batch in batches:
                     first = batch[0]
                     if type(first) is StateChange:
-                        if recorder is not None:
-                            recorder.write_items(batch)
+                        unrecorded = _record(recorder, batch)
                         diagnostics.show(first)
+                        if unrecorded:
+                            return _stop_recording(unrecorded)
                         continue
                     if count is not None:
                         batch = _first_events(batch, count - printed)
-                    if recorder is not None:
-                        recorder.write_items(batch)
+                    unrecorded = _record(recorder, batch)
                     if assembler is not None:
                         printed += _assemble(assembler, batch, printer.out)
                     else:
                         printed += printer.write(cast(list[Event | Heartbeat], batch))  # no state changes here
+                    if unrecorded:  # the batch is printed, the recording is not going on
+                        return _stop_recording(unrecorded)
                     if count is not None and printed >= count:
                         return EXIT_OK
     except TimeoutError:
@@ -226,6 +228,22 @@ async def watch(
         if assembler is not None:
             _assembled_summary(assembler, printer.out, diagnostics)
     return EXIT_FAILED if stream.state is StreamState.FAILED else EXIT_OK
+
+
+def _record(recorder: Recorder | None, batch: list[Item]) -> str:
+    """Append the batch to the recording; why it could not be (a full disk), else ""."""
+    if recorder is None:
+        return ""
+    try:
+        recorder.write_items(batch)
+    except OSError as exc:  # said here, naming the recording: not "cannot write output"
+        return f"cannot record to {recorder.path}: {exc.strerror or exc}"
+    return ""
+
+
+def _stop_recording(reason: str) -> int:
+    print(f"streamdash tail: {reason}", file=sys.stderr, flush=True)
+    return EXIT_FAILED
 
 
 async def _silence_alarm(stream: SSEStream, diagnostics: Diagnostics, threshold: float) -> None:

@@ -33,6 +33,7 @@ Decisions:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -148,6 +149,15 @@ class Recorder:
 
     def _open(self) -> BufferedWriter:
         file = open(self.path, "ab")  # noqa: SIM115 - held open for the recorder's lifetime
+        try:
+            self._start(file)
+        except BaseException:
+            with contextlib.suppress(OSError):  # /dev/full: the header's flush fails again
+                file.close()
+            raise
+        return file
+
+    def _start(self, file: BufferedWriter) -> None:
         prefix = b""
         size = file.tell()
         if size:
@@ -161,7 +171,6 @@ class Recorder:
             header["source"] = self.source
         file.write(prefix + self._encode(header).encode() + b"\n")
         file.flush()
-        return file
 
     @property
     def closed(self) -> bool:
@@ -233,8 +242,10 @@ class Recorder:
         return self.path.with_name(f"{self.path.name}.{n}")
 
     def close(self) -> None:
+        """Close the file; a flush that fails again here was already reported by the write."""
         if not self._file.closed:
-            self._file.close()
+            with contextlib.suppress(OSError):
+                self._file.close()
 
     def __enter__(self) -> Recorder:
         return self
