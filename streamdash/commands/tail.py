@@ -120,6 +120,8 @@ def saved_stream(args: argparse.Namespace) -> tuple[SavedRequest, dict[str, str]
     if not root.is_dir():
         raise UsageError(f"collection folder not found: {root}")
     collection = load_collection(root)
+    for error in collection.errors:  # as `run` says them: one line per file skipped
+        print(f"streamdash tail: skipped {escape_controls(str(error))}", file=sys.stderr)
     matches = select_requests(collection, [args.target])
     if len(matches) > 1:
         names = ", ".join("/".join((*r.group, r.name)) for r in matches)
