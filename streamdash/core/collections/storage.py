@@ -242,7 +242,8 @@ def _rename_noreplace(src: Path, dst: Path) -> None:
     `os.replace` would overwrite another request and claiming the name with an empty file first
     leaves a ghost request on a kill -9; Linux's renameat2(RENAME_NOREPLACE) does both at once.
     Elsewhere: Windows' rename never replaces; otherwise a hard link then an unlink, where a kill
-    between the two leaves the file under both names (the content is whole under each)."""
+    between the two leaves the file under both names (the content is whole under each); on a
+    disk without hard links, a check then os.replace (racy against another writer, never torn)."""
     if sys.platform == "win32":
         os.rename(src, dst)
         return
@@ -255,7 +256,15 @@ def _rename_noreplace(src: Path, dst: Path) -> None:
             raise FileExistsError(err, os.strerror(err), str(dst))
         if err not in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
             raise OSError(err, os.strerror(err), str(src))
-    os.link(src, dst)
+    try:
+        os.link(src, dst)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links either (FAT, some network disks): check, then move
+        if os.path.lexists(dst):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dst)) from None
+        os.replace(src, dst)
+        return
     os.unlink(src)
 
 

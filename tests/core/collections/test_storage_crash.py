@@ -143,14 +143,20 @@ def test_load_sweeps_a_dead_writers_temp_file_but_not_a_live_one_nor_the_users(t
     assert not live.exists() and users.exists()
 
 
-@pytest.mark.parametrize("renameat2", [True, False], ids=["renameat2", "link-unlink"])
-def test_moving_into_place_never_replaces_a_file(tmp_path, monkeypatch, renameat2):
+@pytest.mark.parametrize("way", ["renameat2", "link-unlink", "check-replace"])
+def test_moving_into_place_never_replaces_a_file(tmp_path, monkeypatch, way):
     from streamdash.core.collections import storage
 
-    if not renameat2:
-        monkeypatch.setattr(storage, "_renameat2", lambda: None)
-    elif storage._renameat2() is None:
+    if way == "renameat2" and storage._renameat2() is None:
         pytest.skip("no renameat2 here")
+    if way != "renameat2":
+        monkeypatch.setattr(storage, "_renameat2", lambda: None)
+    if way == "check-replace":
+
+        def no_links(src, dst):
+            raise PermissionError(1, "Operation not permitted")  # what vfat answers
+
+        monkeypatch.setattr(os, "link", no_links)
     src, dst = tmp_path / "a.toml", tmp_path / "b.toml"
     src.write_text("a", encoding="utf-8")
     dst.write_text("b", encoding="utf-8")
