@@ -60,7 +60,7 @@ def read_regular_file(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES)
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise FileRefused(f"not a regular file ({kind_of(mode)}): skipped")
+            raise FileRefused(f"not a regular file ({kind_of(mode)})")
         chunks: list[bytes] = []
         left = limit + 1
         while left > 0:
@@ -72,5 +72,5 @@ def read_regular_file(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES)
     finally:
         os.close(fd)
     if left <= 0:
-        raise FileRefused(f"larger than {describe_size(limit)} (the limit for a collection file): skipped")
+        raise FileRefused(f"larger than {describe_size(limit)} (the limit for a collection file)")
     return b"".join(chunks)

@@ -134,7 +134,7 @@ def load_collection(root: Path) -> Collection:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (group or d != ENV_DIR))
         for name in [d for d in dirnames if d.endswith(SUFFIX)]:  # a folder named x.toml: a mistake
             dirnames.remove(name)
-            collection.errors.append(LoadError(Path(folder, name), None, "not a regular file (a folder): skipped"))
+            collection.errors.append(LoadError(Path(folder, name), None, "not a regular file (a folder)"))
         for filename in sorted(filenames):
             if filename.startswith(".") or not filename.endswith(SUFFIX):
                 continue

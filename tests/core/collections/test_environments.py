@@ -103,7 +103,7 @@ def test_env_fifo_device_and_huge_file_are_skipped_and_named(tmp_path):
     envs = load_environments(tmp_path, errors)
     assert list(envs) == ["local"]
     assert sorted((e.path.name, e.message) for e in errors) == [
-        ("big.toml", "larger than 1 MiB (the limit for a collection file): skipped"),
-        ("fifo.toml", "not a regular file (a FIFO): skipped"),
-        ("zero.toml", "not a regular file (a character device): skipped"),
+        ("big.toml", "larger than 1 MiB (the limit for a collection file)"),
+        ("fifo.toml", "not a regular file (a FIFO)"),
+        ("zero.toml", "not a regular file (a character device)"),
     ]
