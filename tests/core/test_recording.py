@@ -307,3 +307,26 @@ async def test_no_pause_is_longer_than_the_cap_whatever_the_gap_or_speed(monkeyp
             assert "speed" in str(exc)
         else:
             raise AssertionError(f"speed {speed} accepted")
+
+
+def test_a_full_disk_fails_the_write_once_and_close_stays_quiet(tmp_path: Path):
+    import errno
+    import subprocess
+
+    import pytest
+
+    disk = tmp_path / "tiny"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a 64 KiB tmpfs here (needs root)")
+    try:
+        rec = Recorder(disk / "rec.jsonl", stream="s")
+        with pytest.raises(OSError) as caught:
+            for i in range(1000):
+                rec.write_items([ev(i, data="x" * 4096)])
+        assert caught.value.errno == errno.ENOSPC
+        rec.close()  # the failed flush is not raised a second time (the app's notice path)
+        assert rec.closed
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
