@@ -159,10 +159,10 @@ def atomic_write(path: Path, text: str) -> None:
     `sweep_stale_temps`).
     """
     path = Path(path)
-    _publish(path, text.encode("utf-8"), lambda tmp: os.replace(tmp, path))
+    _publish(path, text.encode("utf-8"), lambda tmp: os.replace(tmp, path), keep_mode=True)
 
 
-def _publish(path: Path, data: bytes, put: Callable[[Path], None]) -> None:
+def _publish(path: Path, data: bytes, put: Callable[[Path], None], *, keep_mode: bool) -> None:
     """Write `data` to a hidden temp file beside `path`, fsync it, and `put` it in place.
 
     The temp file is locked while it is written, so a load never sweeps a live one. Should a load
@@ -175,7 +175,8 @@ def _publish(path: Path, data: bytes, put: Callable[[Path], None]) -> None:
             while view:
                 view = view[os.write(fd, view):]
             os.fsync(fd)
-            _copy_mode(path, tmp)
+            if keep_mode:
+                _copy_mode(path, tmp)
             put(tmp)
         except FileNotFoundError:
             if attempt >= 2 or os.path.lexists(tmp) or not path.parent.is_dir():
@@ -468,7 +469,7 @@ def _write_new_file(folder: Path, name: str, text: str, *, at_root: bool) -> Pat
             chosen.append(candidate)
             return
 
-    _publish(folder / f"{stem}{SUFFIX}", text.encode("utf-8"), put)
+    _publish(folder / f"{stem}{SUFFIX}", text.encode("utf-8"), put, keep_mode=False)  # umask's mode
     return chosen[0]
 
 
