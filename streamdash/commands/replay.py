@@ -9,7 +9,8 @@ connection changes go to stderr as `streamdash: STREAM: ...`; damaged lines are 
 stderr as `streamdash replay: FILE:LINE: damaged line skipped` and skipped.
 
 Exit codes: 0 played (damaged lines alone do not fail a replay that played anything); 1 the file
-is missing or unreadable, or nothing in it could be read; 2 usage error; 130 Ctrl-C.
+is missing or unreadable, empty (no lines, or headers only), or nothing in it could be read;
+2 usage error (a `--speed` outside 0.001-1000000 too); 130 Ctrl-C.
 
 Kept cheap to import (the CLI imports it to build its parser): the core loads lazily.
 """
@@ -33,13 +34,18 @@ PROG = "streamdash replay"
 _INSTANT_CHUNK = 512  # lines per write when nothing waits between them
 
 
+# The bounds of streamdash.core.recording.MIN_SPEED and MAX_SPEED, kept here so that building the
+# parser imports no core (a test checks the two agree).
+MIN_SPEED, MAX_SPEED = 1e-3, 1e6
+
+
 def _speed(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number above 0: {text!r}")
+    if not MIN_SPEED <= value <= MAX_SPEED:  # NaN and infinity too: no pause may last for ever
+        raise argparse.ArgumentTypeError(f"must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}: {text!r}")
     return value
 
 
@@ -215,7 +221,7 @@ async def _replay(args, items, speed, out: BinaryIO | None, err: TextIO) -> int:
         print(f"{PROG}: cannot read {args.file}: {exc}", file=err)
         return EXIT_FAILED
     flush()
-    if damaged and not played:
-        print(f"{PROG}: {args.file}: nothing readable", file=err)
+    if not played:  # the same line as on a terminal (first_problem), for scripts to rely on
+        print(f"{PROG}: {args.file}: {'nothing readable' if damaged else 'empty: nothing to replay'}", file=err)
         return EXIT_FAILED
     return EXIT_OK

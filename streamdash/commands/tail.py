@@ -147,6 +147,8 @@ def saved_stream(args: argparse.Namespace) -> tuple[SavedRequest, dict[str, str]
     if not root.is_dir():
         raise UsageError(f"collection folder not found: {root}")
     collection = load_collection(root)
+    for error in collection.errors:  # as `run` says them: one line per file skipped
+        print(f"streamdash tail: skipped {escape_controls(str(error))}", file=sys.stderr)
     matches = select_requests(collection, [args.target])
     if len(matches) > 1:
         names = ", ".join("/".join((*r.group, r.name)) for r in matches)
@@ -253,9 +255,10 @@ async def watch(
                         first = diagnostics.clean(first)
                         batch = [first, *(diagnostics.clean(c) if type(c) is StateChange else c
                                           for c in batch[1:])]
-                        if recorder is not None:
-                            recorder.write_items(batch)
+                        unrecorded = _record(recorder, batch)
                         diagnostics.show(first)
+                        if unrecorded:
+                            return _stop_recording(unrecorded)
                         continue
                     if skips:
                         for item in batch:
@@ -263,14 +266,15 @@ async def watch(
                                 diagnostics.warn(describe_skip(item))
                     if count is not None:
                         batch = _first_events(batch, count - printed, beats)
-                    if recorder is not None:
-                        recorder.write_items(batch)
+                    unrecorded = _record(recorder, batch)
                     if beats:
                         batch = [i for i in batch if type(i) is not Event or i.event not in beats]
                     if assembler is not None:
                         printed += _assemble(assembler, batch, printer.out)
                     else:
                         printed += printer.write(cast(list[Event | Heartbeat], batch))  # no state changes here
+                    if unrecorded:  # the batch is printed, the recording is not going on
+                        return _stop_recording(unrecorded)
                     if count is not None and printed >= count:
                         return EXIT_OK
     except TimeoutError:
@@ -285,6 +289,22 @@ async def watch(
         if assembler is not None:
             _assembled_summary(assembler, printer.out, diagnostics)
     return EXIT_FAILED if stream.state is StreamState.FAILED else EXIT_OK
+
+
+def _record(recorder: Recorder | None, batch: list[Item]) -> str:
+    """Append the batch to the recording; why it could not be (a full disk), else ""."""
+    if recorder is None:
+        return ""
+    try:
+        recorder.write_items(batch)
+    except OSError as exc:  # said here, naming the recording: not "cannot write output"
+        return f"cannot record to {recorder.path}: {exc.strerror or exc}"
+    return ""
+
+
+def _stop_recording(reason: str) -> int:
+    print(f"streamdash tail: {reason}", file=sys.stderr, flush=True)
+    return EXIT_FAILED
 
 
 async def _silence_alarm(stream: SSEStream, diagnostics: Diagnostics, threshold: float) -> None:

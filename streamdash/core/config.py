@@ -18,6 +18,7 @@ import platformdirs
 
 from streamdash.core.buffer import DEFAULT_BUFFER_SIZE
 from streamdash.core.collections.models import CollectionError, find_key_line, parse_toml, show
+from streamdash.core.files import read_regular_file
 
 APP_NAME = "streamdash"
 CONFIG_FILE = "config.toml"
@@ -103,7 +104,7 @@ def load_settings(locations: Locations) -> tuple[Settings, list[str]]:
     """
     path = locations.config_file
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path)  # a FIFO or /dev/zero here must not hang every start
     except FileNotFoundError:
         return Settings(), []
     except OSError as exc:

@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 
-from streamdash.core.recording import DamagedLine, RecordedItem, RecordingReadError, play
+from streamdash.core.recording import DamagedLine, RecordedItem, RecordingReadError, check_speed, play
 from streamdash.core.sse.events import StreamState
 from streamdash.core.sse.stream import StreamStats
 
@@ -94,7 +94,7 @@ class RecordingPlayer:
         chunk: int = INSTANT_CHUNK,
     ) -> None:
         self.items = items
-        self.speed = None if speed is None or speed <= 0 else speed
+        self.speed = None if speed is None or speed <= 0 else check_speed(speed)  # never sleeps for ever
         self.chunk = chunk
         self.clock = RecordingClock(self.speed)
         self.stats: dict[str, StreamStats] = {}

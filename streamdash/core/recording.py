@@ -33,7 +33,9 @@ Decisions:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import math
 import os
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -42,15 +44,26 @@ from io import BufferedReader, BufferedWriter
 from pathlib import Path
 from typing import Any, final
 
+from streamdash.core.files import describe_size
 from streamdash.core.sse.events import Event, Heartbeat, StateChange, StreamState
+from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES
 
 FORMAT = "streamdash-recording"
 VERSION = 1
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 DEFAULT_BACKUPS = 3
+# A recorded line is bounded like a live event: twice the event cap leaves room for JSON's
+# escaping of an event that passed the cap live. A longer line is damaged, and never read whole.
+MAX_LINE_BYTES = 2 * DEFAULT_MAX_EVENT_BYTES
+MAX_TIME = 1e11  # seconds since 1970 (the year 5138): a later or negative time is damage
+MAX_PAUSE = 60.0  # real seconds: the longest single pause a replay makes, whatever the gap
+MIN_SPEED, MAX_SPEED = 1e-3, 1e6
+_READ_CHUNK = 1 << 16
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "MAX_LINE_BYTES",
+    "MAX_PAUSE",
     "DamagedLine",
     "RecordedItem",
     "Recorder",
@@ -136,6 +149,15 @@ class Recorder:
 
     def _open(self) -> BufferedWriter:
         file = open(self.path, "ab")  # noqa: SIM115 - held open for the recorder's lifetime
+        try:
+            self._start(file)
+        except BaseException:
+            with contextlib.suppress(OSError):  # /dev/full: the header's flush fails again
+                file.close()
+            raise
+        return file
+
+    def _start(self, file: BufferedWriter) -> None:
         prefix = b""
         size = file.tell()
         if size:
@@ -149,7 +171,6 @@ class Recorder:
             header["source"] = self.source
         file.write(prefix + self._encode(header).encode() + b"\n")
         file.flush()
-        return file
 
     @property
     def closed(self) -> bool:
@@ -221,8 +242,10 @@ class Recorder:
         return self.path.with_name(f"{self.path.name}.{n}")
 
     def close(self) -> None:
+        """Close the file; a flush that fails again here was already reported by the write."""
         if not self._file.closed:
-            self._file.close()
+            with contextlib.suppress(OSError):
+                self._file.close()
 
     def __enter__(self) -> Recorder:
         return self
@@ -231,33 +254,41 @@ class Recorder:
         self.close()
 
 
-def read_recording(path: str | os.PathLike[str]) -> Iterator[RecordedItem | DamagedLine]:
+def read_recording(
+    path: str | os.PathLike[str], *, max_line_bytes: int = MAX_LINE_BYTES
+) -> Iterator[RecordedItem | DamagedLine]:
     """The items of a recording file in order, damaged lines reported in place.
 
     Opens the file at once, so a missing or unreadable file raises `OSError` here, not later.
-    Header lines are checked and skipped."""
+    Header lines are checked and skipped. A line over `max_line_bytes` is damaged, and memory
+    never holds more than that of it."""
     file = open(path, "rb")  # noqa: SIM115 - closed by the generator
-    return _read(file)
+    return _read(file, max_line_bytes)
 
 
 def first_problem(path: str | os.PathLike[str], lines: int = 20) -> str | None:
     """Why the file is not a recording at all, judged by its first `lines` lines (None when one
-    of them reads: a header or an item). A replay that would only report damage says so first.
-    Raises `OSError` when the file cannot be read."""
+    of them is an item). A replay that would only report damage, or play nothing (no lines, or
+    headers only), says so first. Raises `OSError` when the file cannot be read."""
     problem = None
+    header = False
+    seen = 0
     with open(path, "rb") as file:
-        seen = 0
-        while seen < lines:
-            raw = file.readline(1 << 20)  # a binary file may have no line breaks at all
-            if not raw:
+        for number, raw in _lines(file, MAX_LINE_BYTES):
+            if seen >= lines:
                 break
-            if not raw.strip():
+            if raw is not None and not raw.strip():
                 continue
             seen += 1
-            result = parse_line(raw, seen)
-            if not isinstance(result, DamagedLine):
+            result = _too_long(number, MAX_LINE_BYTES) if raw is None else parse_line(raw, number)
+            if result is None:
+                header = True  # a recording, but not yet anything to play
+            elif not isinstance(result, DamagedLine):
                 return None
-            problem = problem or f"line {seen}: {result.reason}"
+            else:
+                problem = problem or f"line {number}: {result.reason}"
+    if header and (problem or seen >= lines):
+        return None  # a recording with damage in it: the replay reports each line
     return f"not a streamdash recording ({problem})" if problem else "empty: nothing to replay"
 
 
@@ -265,17 +296,39 @@ class RecordingReadError(Exception):
     """Reading the file failed part-way (an I/O error, not a damaged line)."""
 
 
-def _read(file: BufferedReader) -> Iterator[RecordedItem | DamagedLine]:
+def _lines(file: BufferedReader, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """(1-based number, line) for each line; None for a line over `limit` bytes, which is read
+    past in chunks and never held whole."""
+    number = 0
+    while True:
+        try:
+            raw = file.readline(limit + 1)
+            over = len(raw) > limit and not raw.endswith(b"\n")
+            if over:
+                del raw  # the bytes are not kept while the rest of the line is read past
+                while (rest := file.readline(_READ_CHUNK)) and not rest.endswith(b"\n"):
+                    pass
+        except OSError as exc:
+            raise RecordingReadError(exc.strerror or str(exc)) from exc
+        number += 1
+        if over:
+            yield number, None
+        elif raw:
+            yield number, raw
+        else:
+            return
+
+
+def _too_long(number: int, limit: int) -> DamagedLine:
+    return DamagedLine(number, f"line longer than {describe_size(limit)} (the limit for a recorded line)")
+
+
+def _read(file: BufferedReader, limit: int) -> Iterator[RecordedItem | DamagedLine]:
     with file:
-        number = 0
-        while True:
-            try:
-                raw = file.readline()
-            except OSError as exc:
-                raise RecordingReadError(exc.strerror or str(exc)) from exc
-            if not raw:
-                return
-            number += 1
+        for number, raw in _lines(file, limit):
+            if raw is None:
+                yield _too_long(number, limit)
+                continue
             if not raw.strip():
                 continue
             result = parse_line(raw, number)
@@ -300,8 +353,8 @@ def parse_line(raw: bytes | str, number: int = 0) -> RecordedItem | DamagedLine 
         return None
     try:
         t = record["t"]
-        if type(t) not in (int, float):
-            raise TypeError("t")
+        if type(t) not in (int, float) or not 0 <= t <= MAX_TIME:  # NaN fails both tests
+            raise ValueError(f"t is not a time: {t!r}")
         stream = _text(record, "stream")
         if kind == "event":
             return RecordedItem(
@@ -319,8 +372,8 @@ def parse_line(raw: bytes | str, number: int = 0) -> RecordedItem | DamagedLine 
                 raise ValueError(f"unknown state {state!r}")
             delay = record.get("delay")
             status = record.get("status")
-            if delay is not None and type(delay) not in (int, float):
-                raise TypeError("delay")
+            if delay is not None and (type(delay) not in (int, float) or not 0 <= delay <= MAX_TIME):
+                raise ValueError(f"delay is not a number of seconds: {delay!r}")
             if status is not None and type(status) is not int:
                 raise TypeError("status")
             return RecordedItem(
@@ -357,6 +410,16 @@ def _text(record: dict[str, Any], key: str, default: object = _MISSING) -> str:
     return value
 
 
+def check_speed(speed: float | None) -> float | None:
+    """`speed` for `play`: None (or 0) is instant; otherwise a finite number from MIN_SPEED to
+    MAX_SPEED, so that no pace can stretch a pause to for ever (ValueError if not)."""
+    if speed is None or speed == 0:
+        return None
+    if not (math.isfinite(speed) and MIN_SPEED <= speed <= MAX_SPEED):
+        raise ValueError(f"speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}, not {speed!r}")
+    return speed
+
+
 async def play(
     items: Iterable[RecordedItem | DamagedLine],
     *,
@@ -365,13 +428,14 @@ async def play(
 ) -> AsyncIterator[RecordedItem | DamagedLine]:
     """Yield the items at their recorded pace: `speed` N plays N times faster, None instantly.
 
-    Damaged lines pass straight through. `max_gap` (recorded seconds) caps any single pause."""
-    instant = speed is None or speed <= 0
+    Damaged lines pass straight through. `max_gap` (recorded seconds) caps any single pause, and
+    no pause is longer than MAX_PAUSE real seconds whatever the recording says."""
+    pace = check_speed(speed)
     loop = asyncio.get_running_loop()
     deadline: float | None = None
     previous: float | None = None
     for item in items:
-        if not instant and isinstance(item, RecordedItem):
+        if pace is not None and isinstance(item, RecordedItem):
             now = loop.time()
             if previous is None or deadline is None:
                 deadline = now
@@ -379,7 +443,7 @@ async def play(
                 gap = max(item.t - previous, 0.0)
                 if max_gap is not None:
                     gap = min(gap, max_gap)
-                deadline = max(deadline + gap / speed, now - 1.0)  # type: ignore[operator]
+                deadline = min(max(deadline + gap / pace, now - 1.0), now + MAX_PAUSE)
                 if deadline > now:
                     await asyncio.sleep(deadline - now)
             previous = item.t

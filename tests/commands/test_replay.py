@@ -93,13 +93,6 @@ def test_nothing_readable_exits_1(tmp_path: Path, capsys):
     assert "damaged line skipped" in capsys.readouterr().err
 
 
-def test_empty_recording_exits_0(tmp_path: Path, capsys):
-    path = tmp_path / "rec.jsonl"
-    Recorder(path, stream="s").close()
-    assert main([str(path)]) == 0
-    assert capsys.readouterr().out == ""
-
-
 def test_missing_file_one_line_exit_1(tmp_path: Path, capsys):
     assert main([str(tmp_path / "nope.jsonl")]) == 1
     err = capsys.readouterr().err
@@ -156,3 +149,61 @@ def test_subprocess_end_to_end(tmp_path: Path):
     assert proc.returncode == 0, proc.stderr
     assert [json.loads(line)["id"] for line in proc.stdout.splitlines()] == ["0", "1", "2"]
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("speed", ["1e-300", "1e300", "nan", "-1", "inf"])
+def test_an_absurd_speed_is_a_usage_error(speed, tmp_path: Path, capsys):
+    path = tmp_path / "rec.jsonl"
+    record(path, n=2)
+    with pytest.raises(SystemExit) as exc:
+        main([str(path), "--speed", speed])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--speed" in err and "Traceback" not in err
+
+
+REPLAY = "import sys; from streamdash.cli import main; sys.exit(main(['replay', *sys.argv[1:]]))"
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", None], ids=["zero-bytes", "blank", "header-only"])
+def test_an_empty_recording_is_exit_1_one_line_piped_and_on_a_terminal(tmp_path: Path, content):
+    import os
+    import pty
+    import select
+
+    path = tmp_path / "empty.jsonl"
+    if content is None:
+        Recorder(path, stream="s").close()
+    else:
+        path.write_bytes(content)
+    expected = f"streamdash replay: {path}: empty: nothing to replay"
+    piped = subprocess.run([sys.executable, "-c", REPLAY, str(path)], capture_output=True, text=True,
+                           timeout=30)
+    assert (piped.returncode, piped.stdout, piped.stderr.splitlines()) == (1, "", [expected])
+
+    pid, fd = pty.fork()  # stdout a terminal: the dashboard would open, were there anything
+    if pid == 0:
+        os.execv(sys.executable, [sys.executable, "-c", REPLAY, str(path)])
+    seen = b""
+    deadline = time.monotonic() + 30
+    while (left := deadline - time.monotonic()) > 0:
+        if not select.select([fd], [], [], left)[0]:
+            break
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 1
+    assert seen.decode().splitlines() == [expected]
+
+
+def test_the_speed_bounds_are_the_cores():
+    from streamdash.commands import replay
+    from streamdash.core import recording
+
+    assert (replay.MIN_SPEED, replay.MAX_SPEED) == (recording.MIN_SPEED, recording.MAX_SPEED)

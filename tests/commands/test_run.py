@@ -450,3 +450,19 @@ equals = "not it"
     assert [s["status"] for s in steps] == [200, 200] and steps[0]["captured"] == ["token"]
     assert token not in result.stdout + result.stderr
     assert all("••••" in c["detail"] for s in steps for c in s["checks"] if not c["passed"])
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="FIFOs are a POSIX thing")
+def test_run_skips_fifo_device_huge_file_and_folder_and_names_each(tmp_path, demo):
+    from tests.core.collections.test_storage import hostile_collection
+
+    root = tmp_path / "hostile"
+    bad = hostile_collection(root)
+    write(root / "good.toml", f'name = "good"\nurl = "{demo.url}/api/health"\n')
+    done = cli(str(root))  # timeout=60: a FIFO once hung here for ever, /dev/zero ate memory
+    assert done.returncode == 0, done.stderr
+    assert [line.split("  ")[:2] for line in done.stdout.splitlines()] == [["PASS", "good"]]
+    skipped = [line for line in done.stderr.splitlines() if "skipped" in line]
+    assert len(skipped) == len(bad)
+    for path in bad.values():
+        assert sum(line.startswith(f"streamdash run: skipped {path}: ") for line in skipped) == 1

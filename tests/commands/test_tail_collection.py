@@ -150,3 +150,27 @@ def test_a_refused_token_fails_with_one_line_exit_1(collection, servers):
 def test_no_such_collection_folder_is_exit_2(tmp_path):
     result = tail("--collection", str(tmp_path / "none"), "feed")
     assert result.returncode == 2 and "collection folder not found" in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing")
+def test_a_hostile_collection_tails_its_good_stream_and_names_each_skipped_file(tmp_path, servers):
+    from tests.core.collections.test_storage import hostile_collection
+
+    a, _ = servers
+
+    async def two_events(conn: Conn) -> None:
+        await conn.start()
+        await conn.send(b"id: 1\ndata: a\n\nid: 2\ndata: b\n\n")
+        await asyncio.sleep(0.02)
+        await conn.end()
+
+    a.handler = two_events
+    root = tmp_path / "hostile"
+    bad = hostile_collection(root)
+    (root / "feed.toml").write_text(f'name = "feed"\nkind = "sse"\nurl = "{a.url}/feed"\n')
+    result = tail("--collection", str(root), "feed", "--count", "2", "--format", "jsonl")
+    assert result.returncode == 0, result.stderr  # the FIFO once hung the load for ever
+    assert [json.loads(line)["data"] for line in result.stdout.splitlines()] == ["a", "b"]
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("streamdash tail: skipped ")]
+    assert sorted(line.split(": ")[1].removeprefix("skipped ") for line in skipped) == sorted(
+        str(path) for path in bad.values())

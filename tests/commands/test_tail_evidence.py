@@ -135,3 +135,81 @@ def test_reconnect_after_answer_when_asked(raw_server):
     assert result.returncode == 0, result.stderr
     assert raw_server.connections >= 2  # as a plain stream: reconnects and sends its body again
     assert all(r.body == b"{}" for r in raw_server.requests)
+
+
+def _filling_handler(big: int = 8 << 10):
+    """Three small events, then events of `big` bytes until the client goes away."""
+
+    async def handler(conn: Conn) -> None:
+        await conn.start()
+        for i in range(3):
+            await conn.send(f"id: {i}\ndata: small {i}\n\n".encode(), pause=0.05)
+        for i in range(3, 10_000):
+            await conn.send(f"id: {i}\ndata: {'x' * big}\n\n".encode(), pause=0.002)
+
+    return handler
+
+
+def _assert_recording_named(result, path) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("streamdash: connected")]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"streamdash tail: cannot record to {path}: "), result.stderr
+    assert "output" not in lines[0]
+    printed = [json.loads(line) for line in result.stdout.splitlines()]  # every line whole
+    assert [p["id"] for p in printed] == [str(i) for i in range(len(printed))]
+    assert len(printed) >= 3
+    assert result.stdout.endswith("\n")
+
+
+def _mount_tmpfs(where) -> bool:
+    import subprocess
+
+    where.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(where)],
+                          capture_output=True)
+    return done.returncode == 0
+
+
+def test_a_full_disk_during_record_names_the_recording_not_output(raw_server, tmp_path):
+    import subprocess
+
+    disk = tmp_path / "tiny"
+    if not _mount_tmpfs(disk):
+        pytest.skip("cannot mount a 64 KiB tmpfs here (needs root)")
+    try:
+        raw_server.handler = _filling_handler()
+        recording = disk / "rec.jsonl"
+        result = tail(raw_server.url, "--record", str(recording), "--format", "jsonl", timeout=60)
+        _assert_recording_named(result, recording)
+        assert "No space left on device" in result.stderr
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_a_write_limit_during_record_names_the_recording(raw_server, tmp_path):
+    """The same path without root: RLIMIT_FSIZE makes a write past 64 KiB fail (EFBIG)."""
+    import resource
+    import signal
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 10, 64 << 10))
+
+    raw_server.handler = _filling_handler()
+    recording = tmp_path / "rec.jsonl"
+    result = tail(raw_server.url, "--record", str(recording), "--format", "jsonl", timeout=60,
+                  preexec_fn=limit)
+    _assert_recording_named(result, recording)
+
+
+def test_record_to_dev_full_is_one_line_naming_it(raw_server):
+    from pathlib import Path
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    raw_server.handler = _filling_handler()
+    result = tail(raw_server.url, "--record", "/dev/full", "--format", "jsonl")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == ["streamdash tail: cannot record to /dev/full: No space left on device"]

@@ -107,3 +107,18 @@ def test_a_file_that_is_not_utf8_gives_a_warning(tmp_path):
     settings, warnings = load_settings(locations)
     assert settings == Settings()
     assert len(warnings) == 1 and "UTF-8" in warnings[0]
+
+
+def test_a_config_file_that_is_a_fifo_or_dev_zero_warns_instead_of_hanging(tmp_path):
+    import os
+
+    locations = locations_in(tmp_path)
+    locations.config_dir.mkdir(parents=True)
+    path = locations.config_dir / "config.toml"
+    os.mkfifo(path)  # read_bytes() blocked here, at every start
+    assert load_settings(locations) == (
+        Settings(), [f"{path}: cannot read: not a regular file (a FIFO); using default settings"])
+    path.unlink()
+    os.symlink("/dev/zero", path)  # read_bytes() read until memory ran out
+    assert load_settings(locations) == (
+        Settings(), [f"{path}: cannot read: not a regular file (a character device); using default settings"])

@@ -222,3 +222,111 @@ def test_first_problem_tells_a_recording_from_other_files(tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("\n\n")
     assert first_problem(empty) == "empty: nothing to replay"
+
+
+# --- hostile recordings: times, huge lines, pace ------------------------------------------------
+
+
+def test_a_time_that_is_not_finite_or_out_of_range_is_a_damaged_line(tmp_path: Path):
+    path = tmp_path / "rec.jsonl"
+    with Recorder(path, stream="s") as rec:
+        rec.write_items([ev(1, t=1000.0)])  # lines 1-2
+    good = '{"t": %s, "stream": "s", "kind": "event", "event": "e", "data": "", "id": "%s"}\n'
+    with open(path, "a") as f:
+        f.write(good % ("1e309", "inf"))  # 3: json reads this as infinity
+        f.write(good % ("NaN", "nan"))  # 4
+        f.write(good % ("-1e300", "ancient"))  # 5
+        f.write(good % ("-Infinity", "minus"))  # 6
+        f.write('{"t": 2.0, "stream": "s", "kind": "state", "state": "backoff", "delay": 1e309}\n')  # 7
+        f.write(good % ("1001.5", "2"))  # 8
+    items = list(read_recording(path))
+    damaged = {i.line: i.reason for i in items if isinstance(i, DamagedLine)}
+    assert sorted(damaged) == [3, 4, 5, 6, 7]
+    assert all("not a time" in damaged[n] for n in (3, 4, 5, 6)), damaged
+    assert "delay" in damaged[7]
+    assert [i.id for i in items if isinstance(i, RecordedItem)] == ["1", "2"]
+
+
+def test_a_line_over_the_bound_is_damaged_and_skipped_without_reading_it_whole(tmp_path: Path):
+    import tracemalloc
+
+    path = tmp_path / "rec.jsonl"
+    with Recorder(path, stream="s") as rec:
+        rec.write_items([ev(1)])
+    huge = 50 << 20
+    with open(path, "a") as f:  # line 3: 50 MiB of one JSON string, then a good line
+        f.write('{"t": 1.0, "stream": "s", "kind": "event", "event": "e", "id": "big", "data": "')
+        chunk = "x" * (1 << 20)
+        for _ in range(huge >> 20):
+            f.write(chunk)
+        f.write('"}\n')
+    with Recorder(path, stream="s") as rec:
+        rec.write_items([ev(2)])
+    tracemalloc.start()
+    try:
+        items = list(read_recording(path, max_line_bytes=64 << 10))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    damaged = [i for i in items if isinstance(i, DamagedLine)]
+    assert [(d.line, d.reason) for d in damaged] == [(3, "line longer than 64 KiB (the limit for a recorded line)")]
+    assert [i.id for i in items if isinstance(i, RecordedItem)] == ["1", "2"]
+    assert peak < 4 << 20  # the 50 MiB line was never held whole
+
+
+def test_an_event_at_the_live_size_cap_reads_back(tmp_path: Path):
+    from streamdash.core.recording import MAX_LINE_BYTES
+    from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES
+
+    assert MAX_LINE_BYTES >= DEFAULT_MAX_EVENT_BYTES
+    path = tmp_path / "rec.jsonl"
+    data = '{"k": "' + "v" * (DEFAULT_MAX_EVENT_BYTES - 10) + '"}'  # JSON escaping grows it
+    with Recorder(path, stream="s") as rec:
+        rec.write_items([Event("m", data, "1", received_at=5.0)])
+    (item,) = read_recording(path)
+    assert isinstance(item, RecordedItem) and item.data == data
+
+
+async def test_no_pause_is_longer_than_the_cap_whatever_the_gap_or_speed(monkeypatch):
+    from streamdash.core import recording
+
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:  # record what play asks for, sleep not at all
+        slept.append(seconds)
+
+    monkeypatch.setattr(recording.asyncio, "sleep", fake_sleep)
+    items = [RecordedItem(t, "s", "event") for t in (0.0, 9e10, 9e10 + 1)]
+    for speed in (1.0, recording.MIN_SPEED):
+        assert len([i async for i in play(items, speed=speed)]) == 3
+    assert slept and max(slept) <= recording.MAX_PAUSE
+    for speed in (float("nan"), float("inf"), -1.0, 1e-300):
+        try:
+            [i async for i in play(items, speed=speed)]
+        except ValueError as exc:
+            assert "speed" in str(exc)
+        else:
+            raise AssertionError(f"speed {speed} accepted")
+
+
+def test_a_full_disk_fails_the_write_once_and_close_stays_quiet(tmp_path: Path):
+    import errno
+    import subprocess
+
+    import pytest
+
+    disk = tmp_path / "tiny"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a 64 KiB tmpfs here (needs root)")
+    try:
+        rec = Recorder(disk / "rec.jsonl", stream="s")
+        with pytest.raises(OSError) as caught:
+            for i in range(1000):
+                rec.write_items([ev(i, data="x" * 4096)])
+        assert caught.value.errno == errno.ENOSPC
+        rec.close()  # the failed flush is not raised a second time (the app's notice path)
+        assert rec.closed
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)

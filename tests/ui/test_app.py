@@ -341,3 +341,17 @@ async def test_resizing_never_breaks_the_layout(collection_dir, demo):
             if not narrow or app.panes.pane == "events":
                 log = app.events_pane.log_view
                 await wait_for(pilot, lambda log=log, before=before: log.entries and log.entries[-1][0] >= before)
+
+
+async def test_app_starts_on_a_hostile_collection_and_names_what_it_skipped(tmp_path, demo):
+    from tests.core.collections.test_storage import hostile_collection
+
+    root = tmp_path / "hostile"
+    bad = hostile_collection(root)
+    app = make_app(root, demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert [r.name for r in app.session.collection.requests] == ["good"]
+        skipped = [n.message for n in app._notifications if n.title == "skipped a file"]
+        for path in bad.values():
+            assert sum(message.startswith(f"{path}: ") for message in skipped) == 1

@@ -86,9 +86,7 @@ def load_environments(
             raise CollectionError(error) from None
         errors.append(error)
         return found
-    for path in paths:
-        if not path.is_file():
-            continue
+    for path in paths:  # not only regular files: a FIFO or a device is named, not skipped silently
         try:
             env = environment_from_toml(read_text_file(path), path)
         except CollectionError as exc:

@@ -10,15 +10,26 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import ctypes
+import errno
+import functools
 import itertools
 import os
+import re
 import secrets
 import stat
+import sys
 import tomllib
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 import tomli_w
 
@@ -34,6 +45,7 @@ from streamdash.core.collections.models import (
     parse_toml,
     request_from_data,
 )
+from streamdash.core.files import FileRefused, read_regular_file
 from streamdash.core.sse.silence import DEFAULT_SILENCE_THRESHOLD
 
 __all__ = [
@@ -50,11 +62,16 @@ __all__ = [
     "request_to_toml",
     "save_request",
     "slugify",
+    "sweep_stale_temps",
 ]
 
 COLLECTION_FILE = "collection.toml"
 ENV_DIR = "env"  # reserved at the root for environments
 SUFFIX = ".toml"
+TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"\..+\.[0-9a-f]{8}\.tmp")  # what _create_temp makes, and nothing else
+_AT_FDCWD = -100
+_RENAME_NOREPLACE = 1
 _MAX_SLUG = 60
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
                      *(f"lpt{i}" for i in range(1, 10))}
@@ -64,9 +81,12 @@ _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 1
 
 
 def read_text_file(path: Path) -> str:
-    """A collection file's text (UTF-8, BOM allowed); unreadable or not UTF-8 is a one-line error."""
+    """A collection file's text (UTF-8, BOM allowed); unreadable, not UTF-8, not a regular file or
+    over `MAX_FILE_BYTES` is a one-line error (see `streamdash.core.files`)."""
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
+    except FileRefused as exc:
+        raise CollectionError(LoadError(path, None, str(exc))) from None
     except OSError as exc:
         raise CollectionError(LoadError(path, None, f"cannot read: {exc.strerror or exc}")) from None
     try:
@@ -94,7 +114,7 @@ def load_collection(root: Path) -> Collection:
         return collection
 
     meta = root / COLLECTION_FILE
-    if meta.is_file():
+    if os.path.lexists(meta):
         try:
             text = read_text_file(meta)
             name, collection.variables = collection_meta_from_data(parse_toml(text, meta), meta, text)
@@ -106,9 +126,15 @@ def load_collection(root: Path) -> Collection:
         where = Path(exc.filename) if exc.filename else root
         collection.errors.append(LoadError(where, None, f"cannot read folder: {exc.strerror or exc}"))
 
+    with contextlib.suppress(OSError):
+        sweep_stale_temps(root / ENV_DIR, os.listdir(root / ENV_DIR))
     for folder, dirnames, filenames in os.walk(root, onerror=unreadable):
+        sweep_stale_temps(Path(folder), filenames)
         group = Path(folder).relative_to(root).parts
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (group or d != ENV_DIR))
+        for name in [d for d in dirnames if d.endswith(SUFFIX)]:  # a folder named x.toml: a mistake
+            dirnames.remove(name)
+            collection.errors.append(LoadError(Path(folder, name), None, "not a regular file (a folder)"))
         for filename in sorted(filenames):
             if filename.startswith(".") or not filename.endswith(SUFFIX):
                 continue
@@ -128,34 +154,133 @@ def load_collection(root: Path) -> Collection:
 def atomic_write(path: Path, text: str) -> None:
     """Replace `path` with `text` (UTF-8, `\\n` newlines) so readers see the old file or the new one.
 
-    A crash or error part-way leaves the original untouched and no temp file behind. The temp file
-    is hidden (leading dot), so a collection load never mistakes one for a request.
+    An error part-way leaves the original untouched and no temp file behind; a kill -9 part-way
+    leaves the original and at most a hidden temp file, which the next load sweeps away (see
+    `sweep_stale_temps`).
     """
     path = Path(path)
-    data = text.encode("utf-8")
-    tmp, fd = _create_temp(path)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _copy_mode(path, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+    _publish(path, text.encode("utf-8"), lambda tmp: os.replace(tmp, path), keep_mode=True)
+
+
+def _publish(path: Path, data: bytes, put: Callable[[Path], None], *, keep_mode: bool) -> None:
+    """Write `data` to a hidden temp file beside `path`, fsync it, and `put` it in place.
+
+    The temp file is locked while it is written, so a load never sweeps a live one. Should a load
+    slip in between its creation and its lock and sweep it, the whole write starts again."""
+    for attempt in itertools.count():
+        tmp, fd = _create_temp(path)
+        try:
+            _lock(fd)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+            if keep_mode:
+                _copy_mode(path, tmp)
+            put(tmp)
+        except FileNotFoundError:
+            if attempt >= 2 or os.path.lexists(tmp) or not path.parent.is_dir():
+                tmp.unlink(missing_ok=True)
+                raise
+            continue  # swept under us: go again
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        finally:
+            os.close(fd)
+        _fsync_dir(path.parent)
+        return
 
 
 def _create_temp(path: Path) -> tuple[Path, int]:
     """An exclusive, hidden temp file beside `path` (same folder, so the rename is atomic)."""
     while True:
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
         try:
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
             return tmp, os.open(tmp, flags, 0o666)
         except FileExistsError:
             continue
+
+
+def _lock(fd: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def sweep_stale_temps(folder: Path, names: Iterable[str]) -> None:
+    """Remove the temp files of writes that were killed (kill -9, power loss) among `names`.
+
+    They hold nothing the user was told was saved: the write they belong to never finished, so
+    the request file still says what it said. A temp file still locked by a live writer stays.
+    Where there is no `flock` (Windows) they are only ignored: hidden names never load."""
+    if fcntl is None:
+        return
+    for name in names:
+        if _TEMP_NAME.fullmatch(name):
+            with contextlib.suppress(OSError):
+                _sweep(Path(folder, name))
+
+
+def _sweep(tmp: Path) -> None:
+    fd = os.open(tmp, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):
+            return
+        assert fcntl is not None
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises while its writer lives
+        now = os.stat(tmp, follow_symlinks=False)
+        if (now.st_dev, now.st_ino) == (opened.st_dev, opened.st_ino):
+            os.unlink(tmp)
+    finally:
+        os.close(fd)
+
+
+def _rename_noreplace(src: Path, dst: Path) -> None:
+    """Move `src` to `dst` in one step, raising FileExistsError rather than replace `dst`.
+
+    `os.replace` would overwrite another request and claiming the name with an empty file first
+    leaves a ghost request on a kill -9; Linux's renameat2(RENAME_NOREPLACE) does both at once.
+    Elsewhere: Windows' rename never replaces; otherwise a hard link then an unlink, where a kill
+    between the two leaves the file under both names (the content is whole under each); on a
+    disk without hard links, a check then os.replace (racy against another writer, never torn)."""
+    if sys.platform == "win32":
+        os.rename(src, dst)
+        return
+    renameat2 = _renameat2()
+    if renameat2 is not None:
+        if renameat2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), _RENAME_NOREPLACE) == 0:
+            return
+        err = ctypes.get_errno()
+        if err == errno.EEXIST:
+            raise FileExistsError(err, os.strerror(err), str(dst))
+        if err not in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
+            raise OSError(err, os.strerror(err), str(src))
+    try:
+        os.link(src, dst)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links either (FAT, some network disks): check, then move
+        if os.path.lexists(dst):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dst)) from None
+        os.replace(src, dst)
+        return
+    os.unlink(src)
+
+
+@functools.cache
+def _renameat2() -> Any:
+    """glibc's renameat2 (2.28+), or None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
 
 
 def _copy_mode(original: Path, tmp: Path) -> None:
@@ -333,19 +458,28 @@ def slugify(name: str) -> str:
     return f"{slug}-request" if slug in _WINDOWS_RESERVED else slug
 
 
-def _claim_new_file(folder: Path, name: str, *, at_root: bool) -> Path:
-    """Create an empty file named from `name`, adding -2, -3... rather than replace anything."""
+def _write_new_file(folder: Path, name: str, text: str, *, at_root: bool) -> Path:
+    """Write `text` to a new file named from `name`, adding -2, -3... rather than replace anything.
+
+    The file appears whole or not at all: the text goes to a temp file that is then moved to the
+    first free name (never an empty file first to claim the name: a kill -9 left that behind as a
+    ghost request)."""
     stem = slugify(name)
-    for n in itertools.count(1):
-        candidate = folder / f"{stem if n == 1 else f'{stem}-{n}'}{SUFFIX}"
-        if at_root and candidate.name == COLLECTION_FILE:
-            continue
-        try:
-            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-        except FileExistsError:
-            continue
-        return candidate
-    raise AssertionError("unreachable")
+    names = (f"{stem if n == 1 else f'{stem}-{n}'}{SUFFIX}" for n in itertools.count(1))
+    candidates = (folder / n for n in names if not (at_root and n == COLLECTION_FILE))
+    chosen: list[Path] = []
+
+    def put(tmp: Path) -> None:
+        for candidate in candidates:
+            try:
+                _rename_noreplace(tmp, candidate)
+            except FileExistsError:
+                continue
+            chosen.append(candidate)
+            return
+
+    _publish(folder / f"{stem}{SUFFIX}", text.encode("utf-8"), put, keep_mode=False)  # umask's mode
+    return chosen[0]
 
 
 def _remember(collection: Collection, saved: SavedRequest, *old_paths: Path | None) -> None:
@@ -369,16 +503,9 @@ def _save_new(collection: Collection, req: SavedRequest, folder: Path) -> SavedR
     text, saved = _checked(req, folder / f"{slugify(req.name)}{SUFFIX}", group)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        path = _claim_new_file(folder, req.name, at_root=_same_path(folder, collection.root))
+        path = _write_new_file(folder, req.name, text, at_root=_same_path(folder, collection.root))
     except OSError as exc:
         raise _fail(folder, f"cannot create a request file here: {exc.strerror or exc}") from None
-    try:
-        atomic_write(path, text)
-    except BaseException as exc:
-        path.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise _fail(path, f"cannot write: {exc.strerror or exc}") from None
-        raise
     saved = replace(saved, path=path, name=req.name or path.stem)
     _remember(collection, saved)
     return saved
@@ -433,20 +560,18 @@ def rename_request(collection: Collection, req: SavedRequest, new_name: str) -> 
             _remember(collection, saved, old)
         return saved
 
+    taken = _fail(target, f"cannot rename {old.name}: {target.name} already exists")
+    if os.path.lexists(target):
+        raise taken
+    # Two atomic steps, so a kill -9 between them leaves the new name in the old file (a whole
+    # request, already renamed) and never an empty file claiming the new one.
+    saved = save_request(collection, renamed)  # new name, still at the old path
     try:
-        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        _rename_noreplace(old, target)
     except FileExistsError:
-        raise _fail(target, f"cannot rename {old.name}: {target.name} already exists") from None
+        raise taken from None  # someone took the name meanwhile; the old file has the new name
     except OSError as exc:
-        raise _fail(target, f"cannot rename {old.name}: {exc.strerror or exc}") from None
-    try:
-        saved = save_request(collection, renamed)  # new name, still at the old path
-        os.replace(old, target)
-    except BaseException as exc:
-        target.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise _fail(old, f"cannot rename to {target.name}: {exc.strerror or exc}") from None
-        raise
+        raise _fail(old, f"cannot rename to {target.name}: {exc.strerror or exc}") from None
     _fsync_dir(target.parent)
     moved = replace(saved, path=target)
     _remember(collection, moved, old)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from streamdash.core.collections import COLLECTION_FILE
+from streamdash.core.files import read_regular_file
 from streamdash.core.http.auth import AuthError, parse_auth
 from streamdash.core.http.transport import TransportError, TransportSettings, parse_transport
 
@@ -36,10 +37,10 @@ def load_collection_settings(root: Path) -> CollectionSettings:
     errors (and defaults), never exceptions: the collection still opens."""
     path = root / COLLECTION_FILE
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        data = tomllib.loads(read_regular_file(path).decode("utf-8-sig"))
     except FileNotFoundError:
         return CollectionSettings()
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:  # FileRefused says why
         return CollectionSettings(errors=(f"{path}: {exc}",))
     errors: list[str] = []
     auth = data.get("auth")

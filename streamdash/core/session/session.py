@@ -63,6 +63,7 @@ from streamdash.core.collections.secret_values import (
     take_secret_variables,
 )
 from streamdash.core.export import export_events, export_stats
+from streamdash.core.files import read_regular_file
 from streamdash.core.history import History
 from streamdash.core.http.as_curl import CurlCommand, ShellReferences, as_curl
 from streamdash.core.http.client import make_client
@@ -605,7 +606,7 @@ class Session:
     def import_http_file(self, path: Path) -> int:
         """Requests of a .http/.rest file; its @variables become an environment of their own."""
         try:
-            text = path.expanduser().read_text(encoding="utf-8-sig")
+            text = read_regular_file(path.expanduser()).decode("utf-8-sig")  # a FIFO never blocks
             requests, variables = parse_http_file(text, path)
         except OSError as exc:
             self.notice(f"{path}: {exc.strerror or exc}", "not imported", "error", 10)

@@ -89,3 +89,21 @@ def test_unknown_environment_lists_known_ones(tmp_path):
     assert isinstance(info.value, ValueError)
     with pytest.raises(UnknownEnvironment, match=r"known: none"):
         variables_for(collection, "prod", {})
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="FIFOs are a POSIX thing")
+def test_env_fifo_device_and_huge_file_are_skipped_and_named(tmp_path):
+    import os
+
+    write(tmp_path / "env" / "local.toml", '[variables]\nbase_url = "http://l"\n')
+    os.mkfifo(tmp_path / "env" / "fifo.toml")
+    os.symlink("/dev/zero", tmp_path / "env" / "zero.toml")
+    write(tmp_path / "env" / "big.toml", '[variables]\nx = """' + "a" * (2 << 20) + '"""\n')
+    errors: list = []
+    envs = load_environments(tmp_path, errors)
+    assert list(envs) == ["local"]
+    assert sorted((e.path.name, e.message) for e in errors) == [
+        ("big.toml", "larger than 1 MiB (the limit for a collection file)"),
+        ("fifo.toml", "not a regular file (a FIFO)"),
+        ("zero.toml", "not a regular file (a character device)"),
+    ]

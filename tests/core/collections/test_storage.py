@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from streamdash.core.collections import storage
 from streamdash.core.collections.models import CollectionError, SavedRequest, StreamSettings
 from streamdash.core.collections.storage import (
     COLLECTION_FILE,
@@ -404,11 +405,12 @@ def test_atomic_write_keeps_the_file_mode(tmp_path):
 def test_a_failed_save_leaves_neither_a_temp_file_nor_a_claimed_name(tmp_path, monkeypatch):
     collection = load_collection(tmp_path)
 
-    def broken_replace(src, dst):
+    def broken_rename(src, dst):
         raise OSError(13, "Permission denied")
 
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(CollectionError, match="cannot write") as caught:
+    # A new file is moved into place without replacing anything (never os.replace): break that.
+    monkeypatch.setattr(storage, "_rename_noreplace", broken_rename)
+    with pytest.raises(CollectionError, match="cannot create a request file here: Permission denied") as caught:
         save_request(collection, SavedRequest(name="New"))
     assert "\n" not in str(caught.value)
     assert files(tmp_path) == []
@@ -509,3 +511,62 @@ def test_render_request_renders_url_query_headers_and_body(tmp_path):
     with pytest.raises(MissingVariable) as caught:
         render_request(req, {}, environ={})
     assert str(caught.value).startswith(f"{tmp_path / 'r.toml'}: unknown variable 'base'")
+
+
+# --- hostile files: only regular files, under a size limit, each skip named --------------------
+
+
+def hostile_collection(root: Path) -> dict[str, Path]:
+    """A collection with one good request and every kind of file that once hung or ate memory."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "good.toml").write_text('name = "good"\nurl = "http://127.0.0.1:1/"\n', encoding="utf-8")
+    bad = {
+        "fifo": root / "x.toml",
+        "zero": root / "zero.toml",
+        "big": root / "big.toml",
+        "folder": root / "y.toml",
+    }
+    os.mkfifo(bad["fifo"])
+    os.symlink("/dev/zero", bad["zero"])
+    bad["big"].write_text('name = "big"\nbody = """' + "a" * (2 << 20) + '"""\n', encoding="utf-8")
+    bad["folder"].mkdir()
+    (bad["folder"] / "inner.toml").write_text('name = "inner"\n', encoding="utf-8")
+    return bad
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing")
+def test_load_skips_fifo_device_huge_file_and_folder_named_toml_and_names_each(tmp_path):
+    bad = hostile_collection(tmp_path / "c")
+    coll = load_collection(tmp_path / "c")  # a FIFO read would block here for ever
+    assert [r.name for r in coll.requests] == ["good"]
+    by_path = {error.path: error.message for error in coll.errors}
+    assert set(by_path) == set(bad.values())
+    assert "not a regular file (a FIFO)" in by_path[bad["fifo"]]
+    assert "not a regular file (a character device)" in by_path[bad["zero"]]
+    assert "larger than 1 MiB" in by_path[bad["big"]]
+    assert "not a regular file (a folder)" in by_path[bad["folder"]]
+    assert all("\n" not in str(error) for error in coll.errors)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing")
+def test_load_names_a_collection_file_that_is_a_fifo(tmp_path):
+    root = tmp_path / "c"
+    root.mkdir()
+    os.mkfifo(root / COLLECTION_FILE)
+    coll = load_collection(root)
+    assert [(e.path, e.message) for e in coll.errors] == [
+        (root / COLLECTION_FILE, "not a regular file (a FIFO)")
+    ]
+
+
+def test_a_request_file_just_under_the_limit_loads(tmp_path):
+    from streamdash.core.files import MAX_FILE_BYTES
+
+    head = 'name = "near"\nbody = """'
+    tail = '"""\n'
+    text = head + "a" * (MAX_FILE_BYTES - len(head) - len(tail)) + tail
+    assert len(text.encode()) == MAX_FILE_BYTES
+    (tmp_path / "near.toml").write_text(text, encoding="utf-8")
+    coll = load_collection(tmp_path)
+    assert coll.errors == []
+    assert [r.name for r in coll.requests] == ["near"]

@@ -100,3 +100,11 @@ def test_curl_export_makes_auth_explicit_and_keeps_secrets_as_shell_references(m
     monkeypatch.delenv("SD_CURL_TOKEN")
     unset = curl_for(request, {}, bearer)  # copying works even where the secret is not set
     assert unset.unset == ("SD_CURL_TOKEN",)
+
+
+def test_collection_settings_from_a_fifo_is_an_error_not_a_hang(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "collection.toml")
+    settings = load_collection_settings(tmp_path)  # read_text() on a FIFO blocks for ever
+    assert settings.errors == (f"{tmp_path / 'collection.toml'}: not a regular file (a FIFO)",)

@@ -242,3 +242,17 @@ async def test_a_stream_a_redirect_took_elsewhere_shows_the_host_it_reached(sess
     assert live.last_change is not None and live.last_change.reason == (
         f"redirected to {where}; not sent there: Authorization"
     )
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="FIFOs are a POSIX thing")
+async def test_importing_a_fifo_or_dev_zero_as_http_file_is_one_notice(session, tmp_path):
+    import os
+
+    fifo = tmp_path / "requests.http"
+    os.mkfifo(fifo)
+    before = len(session.collection.requests)
+    for path, why in ((fifo, "a FIFO"), (Path("/dev/zero"), "a character device")):
+        assert session.import_http_file(path) == 0  # read_text() blocked, or ate memory
+        (notice,) = [e for e in session.events if isinstance(e, Notice) and e.title == "not imported"][-1:]
+        assert notice.text == f"{path}: not a regular file ({why})"
+    assert len(session.collection.requests) == before
