@@ -20,6 +20,7 @@ from streamdash.commands.pipes import run_async
 from streamdash.core.collections import SavedRequest, StreamSettings, load_collection
 from streamdash.core.http.client import make_client
 from streamdash.core.http.execute import Executor
+from streamdash.core.http.headers import url_problem
 from streamdash.core.http.prepare import PrepareError
 from streamdash.core.http.secrets import mask_secrets, mask_urls
 from streamdash.core.http.settings import CollectionSettings, load_collection_settings
@@ -51,10 +52,8 @@ def check_url(text: str) -> httpx.URL:
         url = httpx.URL(text)
     except httpx.InvalidURL as exc:
         raise UsageError(mask_urls(f"invalid URL {text!r}: {exc}")) from None
-    if url.scheme not in ("http", "https"):
-        raise UsageError(mask_urls(f"invalid URL {text!r}: it must start with http:// or https://"))
-    if not url.host:
-        raise UsageError(mask_urls(f"invalid URL {text!r}: no host"))
+    if problem := url_problem(url):
+        raise UsageError(mask_urls(f"invalid URL {text!r}: {problem}"))
     return url
 
 

@@ -246,6 +246,8 @@ def test_tls_failure_exits_one():
         (["not a url"], "invalid URL"),
         (["ftp://example.com/x"], "http:// or https://"),
         (["http://"], "invalid URL"),
+        # httpx takes the port; the socket then raised OverflowError with a traceback.
+        (["http://127.0.0.1:99999/x"], "port 99999 is out of range (1-65535)"),
         (["http://127.0.0.1:1/", "--count", "0"], "--count"),
         (["http://127.0.0.1:1/", "-H", "NoColon"], "Name: value"),
         (["http://127.0.0.1:1/", "--format", "xml"], "--format"),

@@ -1,7 +1,7 @@
-"""Header names and values as they may go on the wire.
+"""Header names and values, methods and URLs as they may go on the wire.
 
-A name must be an RFC 9110 token and a value must not break the line: both are usage errors,
-found before anything connects. A value that is not ASCII goes out as UTF-8 bytes, as curl
+A name must be an RFC 9110 token and a value must not break the line; a URL must be http(s)
+with a host and a port a socket can take: all usage errors, found before anything connects. A value that is not ASCII goes out as UTF-8 bytes, as curl
 sends it (httpx refuses a non-ASCII `str` value).
 """
 
@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["header_problem", "method_problem", "wire_headers"]
+import httpx
+
+__all__ = ["header_problem", "method_problem", "url_problem", "wire_headers"]
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
@@ -27,6 +29,18 @@ def header_problem(name: str, value: str) -> str | None:
 def method_problem(method: str) -> str | None:
     if not _TOKEN.fullmatch(method):
         return f"{method!r} is not an HTTP method"
+    return None
+
+
+def url_problem(url: httpx.URL) -> str | None:
+    """Why a parsed URL cannot be requested, in a few words; None when it can. (httpx takes a
+    port over 65535, and the socket then fails with a traceback.)"""
+    if url.scheme not in ("http", "https"):
+        return "it must start with http:// or https://"
+    if not url.host:
+        return "no host"
+    if url.port is not None and not 0 < url.port < 65536:
+        return f"port {url.port} is out of range (1-65535)"
     return None
 
 

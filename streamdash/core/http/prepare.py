@@ -38,7 +38,7 @@ from streamdash.core.http.auth import (
     render_auth,
 )
 from streamdash.core.http.client import REST_TIMEOUT
-from streamdash.core.http.headers import header_problem, method_problem
+from streamdash.core.http.headers import header_problem, method_problem, url_problem
 from streamdash.core.http.secrets import (
     basic_credentials,
     credential_values,
@@ -225,10 +225,8 @@ def _url(rendered: SavedRequest, where: str) -> str:
             url = url.copy_merge_params(list(rendered.query))
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
         raise PrepareError(mask_urls(f"{where}: invalid URL {text!r}: {exc}")) from None
-    if url.scheme not in ("http", "https"):
-        raise PrepareError(mask_urls(f"{where}: invalid URL {text!r}: it must start with http:// or https://"))
-    if not url.host:
-        raise PrepareError(mask_urls(f"{where}: invalid URL {text!r}: no host"))
+    if problem := url_problem(url):
+        raise PrepareError(mask_urls(f"{where}: invalid URL {text!r}: {problem}"))
     return str(url)
 
 

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from streamdash.core.http.headers import url_problem
+
 if TYPE_CHECKING:
     from httpx._client import UseClientDefault
 
@@ -116,6 +118,11 @@ def _next_url(response: httpx.Response) -> httpx.URL | None:
     if reference.scheme and not reference.host:  # `http:///x`: join would keep our own host
         raise RedirectError(
             f"HTTP {status} redirect to an unusable Location {location!r}: no host",
+            request=response.request,
+        )
+    if problem := url_problem(url):
+        raise RedirectError(
+            f"HTTP {status} redirect to an unusable Location {location!r}: {problem}",
             request=response.request,
         )
     return url

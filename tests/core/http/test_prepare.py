@@ -83,6 +83,7 @@ def test_a_variable_may_name_a_secret_of_the_environment():
         ({"extra": {"auth": {"type": "bearer", "token": "{{env:SD_NOPE}}"}}}, {"base": "https://h"}, "auth.token: unknown variable 'env:SD_NOPE'"),
         ({"url": "/relative"}, {}, "it must start with http:// or https://"),
         ({"url": "https://"}, {}, "invalid URL"),
+        ({"url": "http://127.0.0.1:99999/x"}, {}, "port 99999 is out of range"),
         ({"headers": [("X(A)", "b")]}, {"base": "https://h"}, "'X(A)' is not a valid header name"),
         ({"headers": [("X", "a\nb")]}, {"base": "https://h"}, "line break"),
         ({"method": "GE T"}, {"base": "https://h"}, "'GE T' is not an HTTP method"),

@@ -136,6 +136,7 @@ async def test_an_empty_location_fails_at_once(raw_server, location):
         ("http://a:notaport/", "redirect to an unusable Location: Invalid port: 'notaport'"),
         ("ftp://files.example/x", "HTTP 301 redirect to 'ftp://files.example/x': the scheme must be http or https"),
         ("http:///nohost", "HTTP 301 redirect to an unusable Location 'http:///nohost'"),
+        ("http://127.0.0.1:99999/x", "HTTP 301 redirect to an unusable Location 'http://127.0.0.1:99999/x': port 99999"),
     ],
 )
 async def test_an_unusable_location_fails_at_once(raw_server, location, reason):
