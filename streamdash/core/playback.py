@@ -13,7 +13,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable
 
 from streamdash.core.recording import DamagedLine, RecordedItem, RecordingReadError, check_speed, play
-from streamdash.core.sse.events import StreamState
+from streamdash.core.sse.events import DEFAULT_HEARTBEAT_EVENTS, StreamState
 from streamdash.core.sse.stream import StreamStats
 
 __all__ = ["INSTANT_CHUNK", "RecordingClock", "RecordingPlayer", "apply_item"]
@@ -54,11 +54,16 @@ def apply_item(stats: StreamStats, item: RecordedItem) -> None:
             stats.state = StreamState.OPEN
             stats.connected_since = t
             stats.next_attempt_at = None
-        stats.events += 1
         stats.bytes += len(item.data)  # the wire framing is not recorded; the data is most of it
         if item.id:
             stats.last_event_id = item.id
-        stats.last_event_at = stats.last_byte_at = t
+        # A recording keeps no stream's own heartbeat types: the default set, as live by default.
+        if item.event in DEFAULT_HEARTBEAT_EVENTS:
+            stats.heartbeats += 1
+            stats.last_heartbeat_at = stats.last_byte_at = t
+        else:
+            stats.events += 1
+            stats.last_event_at = stats.last_byte_at = t
     elif kind == "heartbeat":
         stats.heartbeats += 1
         stats.last_heartbeat_at = stats.last_byte_at = t

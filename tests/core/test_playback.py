@@ -53,6 +53,17 @@ def test_an_event_recorded_mid_stream_means_the_stream_was_open():
     assert stats.state is StreamState.OPEN and stats.connected_since == 50.0
 
 
+def test_a_typed_heartbeat_counts_as_a_heartbeat_as_it_did_live():
+    """Live, `event: ping` counts as a heartbeat (issue 10, 6b); a replay once counted it as an
+    event, so the replayed stats disagreed with what the stream had shown."""
+    stats = StreamStats()
+    apply_item(stats, RecordedItem(50.0, "s", "event", event="ping", data="{}"))
+    apply_item(stats, event(51.0, "1"))
+    assert (stats.events, stats.heartbeats) == (1, 1)
+    assert stats.last_heartbeat_at == 50.0 and stats.last_event_at == 51.0
+    assert stats.state is StreamState.OPEN
+
+
 def test_the_tracker_reads_the_recordings_time():
     player = RecordingPlayer(INCIDENT, speed=None)
 
