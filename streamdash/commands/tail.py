@@ -39,7 +39,7 @@ from streamdash.core.sse import (
     StreamState,
 )
 from streamdash.core.sse.assemble import Assembler
-from streamdash.core.sse.parser import format_size
+from streamdash.core.sse.parser import describe_skip
 from streamdash.core.sse.stream import DEFAULT_CONNECT_TIMEOUT
 from streamdash.core.stats import format_duration, silent_for
 from streamdash.core.text import escape_controls
@@ -96,18 +96,6 @@ def heartbeat_types(given: list[str] | None) -> tuple[str, ...] | None:
     if given is None:
         return None
     return tuple(dict.fromkeys(name for name in given if name))
-
-
-def describe_skip(skipped: SkippedEvent) -> str:
-    """Rule 34 under `skip`: one line per discarded event, with its size and id."""
-    shown = escape_controls(skipped.id)
-    if len(shown) > 64:
-        shown = shown[:64] + "\u2026"
-    which = f" (id {shown})" if shown else ""
-    return (
-        f"skipped an event of {skipped.size:,} bytes{which}: over the "
-        f"{format_size(skipped.limit)} cap (max_event_bytes)"
-    )
 
 
 def typed_request(args: argparse.Namespace, url: str, *, name: str | None = None) -> SavedRequest:

@@ -43,6 +43,7 @@ class LiveStream:
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     last_change: StateChange | None = None
     alarmed: bool = False  # the silence alarm was raised and not yet cleared
+    skips_reported: bool = False  # an oversized event was skipped and said so (the rest are counted)
 
     @classmethod
     def create(

@@ -85,8 +85,9 @@ from streamdash.core.session.events import (
 )
 from streamdash.core.session.live import LiveStream, request_id
 from streamdash.core.session.recordings import Recordings
-from streamdash.core.sse.events import Event, StateChange, StreamState
+from streamdash.core.sse.events import Event, Item, SkippedEvent, StateChange, StreamState
 from streamdash.core.sse.measures import describe_ranges
+from streamdash.core.sse.parser import describe_skip
 from streamdash.core.sse.stream import SSEStream, StreamOptions
 from streamdash.core.stats import RestStats, StreamSnapshot, format_duration
 
@@ -367,6 +368,8 @@ class Session:
                             self.notice(f"{live.name}: {first.reason}", "stream failed", "error", 8)
                         continue
                     events = [item for item in batch if type(item) is Event]
+                    if len(events) < len(batch):
+                        self._skipped(live, batch)
                     if events:
                         buffer.extend(live.name, events)
                         live.measures.add(events)
@@ -379,6 +382,17 @@ class Session:
         finally:
             if self.streams.get(key) is live and stream.state is StreamState.CLOSED:
                 self.emit(StreamChanged(live.key, StateChange(StreamState.CLOSED, "stopped", at=time.time())))
+
+    def _skipped(self, live: LiveStream, batch: list[Item]) -> None:
+        """Rule 34 under `skip`: each discarded event is one line in the log, in order with the
+        events; the first of a stream is a notice too (the stats count the rest)."""
+        for item in batch:
+            if type(item) is SkippedEvent:
+                line = f"{live.name}: {describe_skip(item)}"
+                self.buffer.note(line, item.received_at or time.time(), kind="skipped")
+                if not live.skips_reported:
+                    live.skips_reported = True
+                    self.notice(line, "event skipped", "warning", 8)
 
     def _follow(self, live: LiveStream, request: SavedRequest, why: str) -> str:
         """Re-prepare a running stream's request (edited, or another environment) and restart it

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from httpx_sse import SSEError
 
 from streamdash.core.sse.events import Event, Heartbeat, SkippedEvent
+from streamdash.core.text import escape_controls
 
 DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024  # rule 34: real APIs send 5 MB events
 
@@ -37,6 +38,19 @@ def format_size(n: int) -> str:
         if n >= size and n % size == 0:
             return f"{n // size} {unit}"
     return f"{n:,} bytes"
+
+
+def describe_skip(skipped: SkippedEvent) -> str:
+    """Rule 34 under `skip`: one line per discarded event, with its size and id (tail's stderr
+    and the dashboard's log say the same)."""
+    shown = escape_controls(skipped.id)
+    if len(shown) > 64:
+        shown = shown[:64] + "\u2026"
+    which = f" (id {shown})" if shown else ""
+    return (
+        f"skipped an event of {skipped.size:,} bytes{which}: over the "
+        f"{format_size(skipped.limit)} cap (max_event_bytes)"
+    )
 
 
 class EventTooLarge(SSEError):

@@ -256,3 +256,35 @@ async def test_importing_a_fifo_or_dev_zero_as_http_file_is_one_notice(session, 
         (notice,) = [e for e in session.events if isinstance(e, Notice) and e.title == "not imported"][-1:]
         assert notice.text == f"{path}: not a regular file ({why})"
     assert len(session.collection.requests) == before
+
+
+async def test_a_skipped_oversized_event_is_a_log_line_and_one_notice(session, servers, root):
+    """Under `oversize = "skip"` the dashboard once only counted the event in the stats: nothing
+    in the log said an event was discarded, nor which one."""
+    a, _ = servers
+
+    async def big(conn):
+        await conn.start()
+        await conn.send(b"id: 1\ndata: small\n\n")
+        await conn.send(b"id: 2\ndata: " + b"x" * 5000 + b"\n\n")
+        await conn.send(b"id: 3\ndata: " + b"y" * 5000 + b"\n\n")
+        await conn.send(b"id: 4\ndata: after\n\n")
+        await asyncio.sleep(30)
+
+    a.handler = big
+    (root / "streams" / "feed.toml").write_text(
+        'name = "feed"\nkind = "sse"\nurl = "{{base_url}}/feed"\n'
+        '[stream]\nmax_event_bytes = 1000\noversize = "skip"\n'
+    )
+    session.reload()
+    live = session.start(session.find("streams/feed"))
+    await until(lambda: len(events_of(session, "feed")) >= 2)
+    await until(lambda: live.stats.skipped_oversize == 2)
+    assert [e[3] for e in events_of(session, "feed")] == ["small", "after"]
+    notes = [e[3] for e in session.buffer if e[STREAM] == NOTE_STREAM]
+    assert notes == [
+        "feed: skipped an event of 5,011 bytes (id 2): over the 1,000 bytes cap (max_event_bytes)",
+        "feed: skipped an event of 5,011 bytes (id 3): over the 1,000 bytes cap (max_event_bytes)",
+    ]
+    warned = [e for e in session.events if isinstance(e, Notice) and "skipped an event" in e.text]
+    assert len(warned) == 1 and "(id 2)" in warned[0].text
