@@ -187,8 +187,13 @@ class LogView:
         if self.error is not None:
             return f"{self.error} \u00b7 nothing shown", True
         matching, total = self.counts()
-        text = f"{matching:,} of {total:,} match" if self.narrowed else f"{total:,} events"
-        if self.hide_heartbeats:
-            hidden = self.hidden_heartbeats()
-            text += f" \u00b7 {hidden:,} heartbeat{'' if hidden == 1 else 's'} hidden"
-        return text, False
+        if not self.narrowed:
+            return f"{total:,} events", False
+        return f"{matching:,} of {total:,} match", False
+
+    def heartbeat_status(self) -> str:
+        """"N heartbeats hidden" while they are hidden (beside the status), else nothing."""
+        if not self.hide_heartbeats:
+            return ""
+        hidden = self.hidden_heartbeats()
+        return f"{hidden:,} heartbeat{'' if hidden == 1 else 's'} hidden"

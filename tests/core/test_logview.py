@@ -50,15 +50,16 @@ def test_hidden_heartbeats_are_counted_and_come_back():
     assert view.status() == ("7 events", False)
     view.toggle_heartbeats()
     assert ids(view.all_matches()) == ["1", "3", "5", ""]
-    assert view.status() == ("7 events \u00b7 3 heartbeats hidden", False)
+    assert view.status() == ("7 events", False)
+    assert view.heartbeat_status() == "3 heartbeats hidden"
     # Live: new ones are counted as they arrive, and the buffer keeps them all.
     buffer.extend("feed", [ev("ping", "7"), ev("price", "8")])
     assert ids(view.take_new()) == ["8"]
-    assert view.status() == ("9 events \u00b7 4 heartbeats hidden", False)
+    assert view.heartbeat_status() == "4 heartbeats hidden"
     assert len(buffer) == 9
     view.toggle_heartbeats()
     assert ids(view.all_matches()) == ["1", "2", "3", "4", "5", "6", "", "7", "8"]
-    assert view.status() == ("9 events", False)
+    assert view.status() == ("9 events", False) and view.heartbeat_status() == ""
 
 
 def test_hidden_heartbeats_with_a_filter_and_a_scope():
@@ -66,10 +67,12 @@ def test_hidden_heartbeats_with_a_filter_and_a_scope():
     view.toggle_heartbeats()
     view.scope = "feed"
     assert ids(view.all_matches()) == ["1", "3"]
-    assert view.status() == ("2 of 7 match \u00b7 2 heartbeats hidden", False)
+    assert view.status() == ("2 of 7 match", False)
+    assert view.heartbeat_status() == "2 heartbeats hidden"
     view.set_text("type:ping,price")
     assert ids(view.all_matches()) == ["1", "3"]
-    assert view.status() == ("2 of 7 match \u00b7 1 heartbeat hidden", False)
+    assert view.status() == ("2 of 7 match", False)
+    assert view.heartbeat_status() == "1 heartbeat hidden"
 
 
 def test_the_hidden_count_follows_eviction():
