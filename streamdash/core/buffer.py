@@ -122,16 +122,17 @@ class EventBuffer:
         return added
 
     def _evict(self) -> None:
-        """Drop the oldest until both bounds hold, keeping at least the newest entry."""
+        """Drop the oldest until both bounds hold, keeping at least the newest entry. (Counted
+        loops, not `while` tests: at steady state every append evicts, so this is hot.)"""
         entries = self._entries
         popleft = entries.popleft
-        size, max_bytes = self.size, self.max_bytes
         total = self.bytes
-        gone = 0
-        while len(entries) > size:
+        over = len(entries) - self.size
+        for _ in range(over):
             old = popleft()
             total -= len(old[2]) + len(old[3]) + len(old[4])
-            gone += 1
+        gone = max(0, over)
+        max_bytes = self.max_bytes
         while total > max_bytes and len(entries) > 1:
             old = popleft()
             total -= len(old[2]) + len(old[3]) + len(old[4])

@@ -1,0 +1,425 @@
+"""Memory benchmark: what a server's bytes cost streamdash in RSS (issue 10: rules 34, 35, 37).
+
+    python benchmarks/bench_memory.py                  # everything; about 3 minutes
+    python benchmarks/bench_memory.py tail             # (a) only: `streamdash tail`, peak RSS
+    python benchmarks/bench_memory.py many --seconds 20 --mode session   # (b) only, shorter
+    python benchmarks/bench_memory.py buffer           # (c) the buffer's append, main vs here
+    python benchmarks/bench_memory.py many --trace     # (b) plus a tracemalloc diff of the growth
+
+(a) Peak RSS (the kernel's high-water mark, from wait4) of a `streamdash tail URL` subprocess,
+    output to /dev/null, over a local server that sends
+      - `ids`: 3,000 events, each with its own 200 KB id (the dedup memory of rule 35; about
+        600 MB when ids are remembered whole),
+      - `big`: 50 events of 5 MB data (one event in memory at a time, rule 34),
+      - `small` (the reference): 3,000 events of 100 bytes: what tail costs anyway.
+    Each is also given as a ratio to `small` from the same run: the machine is shared.
+(b) 200 streams for `--seconds` (default 60) against one local server (its own process, so its
+    memory is not counted), in this process, RSS sampled every `--every` seconds:
+      - `streams`: 200 SSEStreams on ONE httpx.AsyncClient, events dropped as they come,
+      - `session`: the core Session the dashboard uses, 200 saved requests in a scratch
+        collection: buffer (bounds by count and bytes), measures, stats trackers.
+    Each server connection sends `--rate` events/s (id, type, ~80-byte JSON) and an
+    `event: ping` every second. Printed: first / last / peak RSS, and the slope after the warm-up
+    (`--warmup`, default a third of the run) in MB/min, with what the bounded stores may still
+    grow by (the dedup window of 10,000 ids per stream fills only after 10,000 events). "Flat"
+    is a slope near zero once warm.
+(c) EventBuffer.extend, the dashboard's hot path, in batches of 100 into a full buffer: the
+    version on git `main` (count bound only) against this tree's (count and bytes), same
+    process, alternated, best of 7. Needs git and the `main` branch.
+
+The figures go to stdout; `--json FILE` keeps them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+PAGE = os.sysconf("SC_PAGE_SIZE")
+MB = 1024 * 1024
+
+
+def rss() -> int:
+    with open("/proc/self/statm", "rb") as f:
+        return int(f.read().split()[1]) * PAGE
+
+
+# ---------------------------------------------------------------------------------------------
+# The server (its own process: `--serve KIND`), raw asyncio HTTP, one response per connection
+
+
+def _head() -> bytes:
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+        b"Connection: close\r\n\r\n"
+    )
+
+
+async def _finite(writer: asyncio.StreamWriter, kind: str) -> None:
+    """`ids`, `big`, `small`: a fixed body, then a clean end."""
+    if kind == "ids":
+        for n in range(3000):
+            ident = f"{n:06d}-" + "i" * (200_000 - 7)  # unique, 200 KB
+            writer.write(f"id: {ident}\ndata: {n}\n\n".encode())
+            await writer.drain()
+    elif kind == "big":
+        block = "d" * (5 * 1000 * 1000)
+        for n in range(50):
+            writer.write(f"id: {n}\ndata: {block}\n\n".encode())
+            await writer.drain()
+    else:
+        for n in range(3000):
+            writer.write(f"id: {n}\ndata: {'s' * 100}\n\n".encode())
+            await writer.drain()
+
+
+async def _endless(writer: asyncio.StreamWriter, rate: float) -> None:
+    """Ticker events at `rate` per second, resuming ids after Last-Event-ID, and an
+    `event: ping` (a typed heartbeat) every second."""
+    n, start, next_ping = 0, time.monotonic(), 1.0
+    while True:
+        n += 1
+        writer.write(
+            f'id: {n}\nevent: price\ndata: {{"symbol":"ACME","price":{100 + n % 50},'
+            f'"seq":{n},"pad":"{"p" * 24}"}}\n\n'.encode()
+        )
+        elapsed = time.monotonic() - start
+        if elapsed >= next_ping:
+            writer.write(b"event: ping\ndata: {}\n\n")
+            next_ping += 1.0
+        await writer.drain()
+        delay = start + n / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+async def serve(kind: str, rate: float) -> None:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(_head())
+            if kind == "endless":
+                await _endless(writer, rate)
+            else:
+                await _finite(writer, kind)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+class Server:
+    """The server subprocess; `url` once it listens."""
+
+    def __init__(self, kind: str, rate: float = 20.0) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve", kind, "--rate", str(rate)],
+            stdout=subprocess.PIPE, text=True,
+        )
+        assert self.proc.stdout is not None
+        self.url = f"http://127.0.0.1:{int(self.proc.stdout.readline())}/feed"
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+# ---------------------------------------------------------------------------------------------
+# (a) streamdash tail, peak RSS
+
+
+def tail_peak(kind: str) -> dict[str, Any]:
+    """Peak RSS of `streamdash tail` over one finite stream, and whether it ended cleanly."""
+    with Server(kind) as server:
+        args = [sys.executable, "-m", "streamdash", "tail", server.url, "--no-reconnect", "-q",
+                "--max-event-bytes", str(8 * MB), "--read-timeout", "30"]
+        with open(os.devnull, "wb") as devnull:
+            start = time.monotonic()
+            proc = subprocess.Popen(args, stdout=devnull, stderr=subprocess.PIPE)
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            took = time.monotonic() - start
+        assert proc.stderr is not None
+        err = proc.stderr.read().decode(errors="replace").strip()
+    return {"kind": kind, "peak_rss_mb": usage.ru_maxrss / 1024, "exit": proc.returncode,
+            "seconds": took, "stderr": err[-300:]}
+
+
+def run_tail() -> dict[str, Any]:
+    print("(a) streamdash tail URL, peak RSS (wait4 ru_maxrss), stdout to /dev/null")
+    rows = {}
+    for kind, what in (("small", "3,000 events of 100 B (reference)"),
+                       ("ids", "3,000 unique 200 KB ids"),
+                       ("big", "50 events of 5 MB")):
+        row = rows[kind] = tail_peak(kind)
+        ratio = row["peak_rss_mb"] / rows["small"]["peak_rss_mb"]
+        print(f"  {what:<36} peak {row['peak_rss_mb']:8.1f} MB  x{ratio:5.1f} the reference  "
+              f"exit {row['exit']}  {row['seconds']:.1f} s" + (f"  [{row['stderr']}]" if row["exit"] else ""))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# (b) 200 streams on one client / one session
+
+
+async def _sample(seconds: float, every: float, samples: list[tuple[float, float]],
+                  extra: Callable[[], dict[str, Any]] | None = None,
+                  marks: list[dict[str, Any]] | None = None) -> None:
+    start = time.monotonic()
+    while (t := time.monotonic() - start) < seconds:
+        samples.append((t, rss() / MB))
+        if extra is not None and marks is not None:
+            marks.append({"t": round(t, 1), **extra()})
+        await asyncio.sleep(every)
+    samples.append((time.monotonic() - start, rss() / MB))
+
+
+async def many_streams(url: str, n: int, seconds: float, every: float) -> dict[str, Any]:
+    import httpx
+
+    from streamdash.core.http.client import make_client
+    from streamdash.core.sse import Event, SSEStream, StreamOptions
+
+    counts = {"events": 0, "pings": 0}
+    client: httpx.AsyncClient = make_client()
+    streams = [SSEStream(client, url, StreamOptions(read_timeout=30)) for _ in range(n)]
+
+    async def consume(stream: SSEStream) -> None:
+        async with stream:
+            async for item in stream:
+                if type(item) is Event:
+                    counts["events"] += 1
+                    if item.event == "ping":
+                        counts["pings"] += 1
+
+    tasks = [asyncio.create_task(consume(s)) for s in streams]
+    samples: list[tuple[float, float]] = []
+    marks: list[dict[str, Any]] = []
+    await _sample(seconds, every, samples, lambda: dict(counts), marks)
+    opened = sum(1 for s in streams if s.stats.connects)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await client.aclose()
+    return {"samples": samples, "marks": marks, "opened": opened, **counts}
+
+
+async def many_session(url: str, n: int, seconds: float, every: float) -> dict[str, Any]:
+    from streamdash.core.collections import load_collection
+    from streamdash.core.session import Session
+
+    with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
+        root = Path(tmp) / "coll"
+        (root / "streams").mkdir(parents=True)
+        (root / "collection.toml").write_text('name = "bench"\n', encoding="utf-8")
+        for i in range(n):
+            (root / "streams" / f"s{i:03d}.toml").write_text(
+                f'name = "s{i:03d}"\nkind = "sse"\nurl = "{url}?s={i}"\n', encoding="utf-8"
+            )
+        session = Session(load_collection(root), recordings_dir=Path(tmp) / "rec")
+        for request in session.collection.requests:
+            session.start(request)
+        buffer = session.buffer
+        samples: list[tuple[float, float]] = []
+        marks: list[dict[str, Any]] = []
+
+        def fill() -> dict[str, Any]:
+            f = buffer.fill()
+            return {"events": buffer.next_seq, "retained": f.entries, "buffer_mb": round(f.bytes / MB, 2),
+                    "evicted": f.evicted}
+
+        await _sample(seconds, every, samples, fill, marks)
+        opened = sum(1 for live in session.streams.values() if live.stats.connects)
+        events = buffer.next_seq
+        await session.aclose()
+        return {"samples": samples, "marks": marks, "opened": opened, "events": events,
+                "retained": len(buffer), "buffer_size": buffer.size}
+
+
+def slope_mb_per_min(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of RSS over time."""
+    if len(points) < 2:
+        return 0.0
+    n = len(points)
+    mt = sum(t for t, _ in points) / n
+    mr = sum(r for _, r in points) / n
+    var = sum((t - mt) ** 2 for t, _ in points)
+    return 0.0 if var == 0 else sum((t - mt) * (r - mr) for t, r in points) / var * 60
+
+
+def report_many(mode: str, res: dict[str, Any], n: int, seconds: float, warmup: float, rate: float) -> dict[str, Any]:
+    samples = res["samples"]
+    warm = [(t, r) for t, r in samples if t >= warmup]
+    rss_values = [r for _, r in samples]
+    per_stream = res["events"] / max(1, n)
+    out = {
+        "mode": mode, "streams": n, "opened": res["opened"], "events": res["events"],
+        "first_mb": rss_values[0], "warm_mb": warm[0][1] if warm else None, "last_mb": rss_values[-1],
+        "peak_mb": max(rss_values), "slope_mb_per_min_after_warmup": slope_mb_per_min(warm),
+        "events_per_stream": per_stream, "samples": samples, "marks": res["marks"],
+    }
+    print(f"  {mode:<8} {res['opened']}/{n} opened, {res['events']:,} events "
+          f"({res['events'] / seconds:,.0f}/s, {per_stream:,.0f} per stream)")
+    print(f"           RSS first {out['first_mb']:.1f} MB, at warm-up end ({warmup:g} s) "
+          f"{out['warm_mb']:.1f} MB, last {out['last_mb']:.1f} MB, peak {out['peak_mb']:.1f} MB; "
+          f"slope after warm-up {out['slope_mb_per_min_after_warmup']:+.2f} MB/min")
+    if "retained" in res:
+        print(f"           buffer: {res['retained']:,} of {res['buffer_size']:,} retained at the end")
+    window = 10_000
+    if per_stream < window:
+        print(f"           note: each stream's dedup window (10,000 ids) is {per_stream / window:.0%} "
+              f"full: it may still grow (bounded) until {window / max(rate, 1e-9):,.0f} s at {rate:g}/s")
+    print("           RSS MB every sample: " + " ".join(f"{r:.0f}" for _, r in samples))
+    return out
+
+
+def run_many(args: argparse.Namespace) -> dict[str, Any]:
+    warmup = args.warmup if args.warmup is not None else args.seconds / 3
+    print(f"(b) {args.streams} streams for {args.seconds:g} s, {args.rate:g} events/s each + a ping "
+          f"a second, RSS every {args.every:g} s (warm-up {warmup:g} s)")
+    results = {}
+    modes = ("streams", "session") if args.mode == "both" else (args.mode,)
+    for mode in modes:
+        if args.trace:
+            import tracemalloc
+
+            tracemalloc.start(8)
+        with Server("endless", args.rate) as server:
+            run = many_streams if mode == "streams" else many_session
+            snaps: list[Any] = []
+
+            async def traced() -> dict[str, Any]:
+                task = asyncio.create_task(run(server.url, args.streams, args.seconds, args.every))
+                if args.trace:
+                    import tracemalloc
+
+                    await asyncio.sleep(warmup)
+                    snaps.append(tracemalloc.take_snapshot())
+                    await asyncio.sleep(max(0.0, args.seconds - warmup - 0.5))
+                    snaps.append(tracemalloc.take_snapshot())
+                return await task
+
+            res = asyncio.run(traced())
+        results[mode] = report_many(mode, res, args.streams, args.seconds, warmup, args.rate)
+        if args.trace and len(snaps) == 2:
+            import tracemalloc
+
+            print("           tracemalloc, growth from warm-up to the end (top 8):")
+            for stat in snaps[1].compare_to(snaps[0], "lineno")[:8]:
+                print(f"             {stat.size_diff / 1024:+9.0f} KiB {stat.count_diff:+8d} blocks  "
+                      f"{stat.traceback[0]}")
+            tracemalloc.stop()
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# (c) EventBuffer.extend: main's against this tree's
+
+
+def load_main_buffer() -> Any:
+    source = subprocess.run(
+        ["git", "-C", str(REPO), "show", "main:streamdash/core/buffer.py"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    path = Path(tempfile.mkdtemp(prefix="bench-memory-")) / "main_buffer.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("main_buffer", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_buffer(events: int = 1_000_000, batch: int = 100, repeat: int = 7) -> dict[str, Any]:
+    from streamdash.core import buffer as here
+    from streamdash.core.sse.events import Event
+
+    main = load_main_buffer()
+    batches = [
+        [Event("price", f'{{"symbol":"ACME","price":{100 + i % 50},"seq":{i}}}', str(i)) for i in range(b, b + batch)]
+        for b in range(0, 200_000, batch)
+    ]
+    rounds = events // batch
+
+    def timed(module: Any) -> float:
+        buf = module.EventBuffer(100_000)
+        for chunk in batches[:1000]:  # fill it first: the steady state evicts on every append
+            buf.extend("feed", chunk)
+        start = time.perf_counter()
+        for i in range(rounds):
+            buf.extend("feed", batches[i % len(batches)])
+        return time.perf_counter() - start
+
+    best = {"main": float("inf"), "here": float("inf")}
+    for _ in range(repeat):
+        best["main"] = min(best["main"], timed(main))
+        best["here"] = min(best["here"], timed(here))
+    rate = {k: events / v for k, v in best.items()}
+    ratio = best["here"] / best["main"]
+    print(f"(c) EventBuffer.extend, {events:,} events in batches of {batch} into a full 100,000 "
+          f"buffer, best of {repeat}")
+    print(f"  main (count bound):          {best['main'] * 1000:7.1f} ms  {rate['main'] / 1e6:5.2f} M events/s")
+    print(f"  here (count and byte bound): {best['here'] * 1000:7.1f} ms  {rate['here'] / 1e6:5.2f} M events/s"
+          f"  = x{ratio:.2f} main's time")
+    return {"main_s": best["main"], "here_s": best["here"], "ratio": ratio}
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("part", nargs="?", choices=("all", "tail", "many", "buffer"), default="all")
+    parser.add_argument("--seconds", type=float, default=60.0, help="(b) run time per mode")
+    parser.add_argument("--streams", type=int, default=200, help="(b) concurrent streams")
+    parser.add_argument("--rate", type=float, default=20.0, help="(b) events/s per stream")
+    parser.add_argument("--every", type=float, default=3.0, help="(b) seconds between samples")
+    parser.add_argument("--warmup", type=float, default=None, help="(b) default: a third of --seconds")
+    parser.add_argument("--mode", choices=("both", "streams", "session"), default="both")
+    parser.add_argument("--trace", action="store_true", help="(b) tracemalloc diff of the growth")
+    parser.add_argument("--json", type=Path, help="write every figure here")
+    parser.add_argument("--serve", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(args.serve, args.rate))
+        return
+    sys.path.insert(0, str(REPO))
+    load = os.getloadavg()
+    print(f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    out: dict[str, Any] = {}
+    if args.part in ("all", "tail"):
+        out["tail"] = run_tail()
+    if args.part in ("all", "many"):
+        out["many"] = run_many(args)
+    if args.part in ("all", "buffer"):
+        out["buffer"] = run_buffer()
+    load = os.getloadavg()
+    print(f"load average after {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
