@@ -124,6 +124,9 @@ class LogView:
         """(shown, hidden heartbeats) of these entries."""
         if self.error is not None:
             return [], []
+        # The filter's cache keeps field values keyed by the data itself: sized to what the
+        # buffer holds now, not to its count bound, so the events the byte bound evicted go.
+        self.cache.entries = max(1, len(self.buffer))
         if self.scope is not None:
             entries = [e for e in entries if e[STREAM] == self.scope]
         if not self.filter.is_empty or self.invert:

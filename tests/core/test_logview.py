@@ -106,3 +106,20 @@ async def test_heartbeat_types_come_from_the_sessions_streams_else_the_default()
         assert types("feed") == frozenset({"tick"})
         assert types("replayed") == DEFAULT_HEARTBEAT_EVENTS
         assert types("gone") == DEFAULT_HEARTBEAT_EVENTS  # no longer in the session
+
+
+def test_the_filters_field_cache_lets_go_of_what_the_byte_bound_evicted():
+    """The filter caches field values keyed by the data string: sized by count alone it kept
+    every big event's data alive long after the buffer's byte bound had let it go."""
+    big = 50_000
+    buffer = EventBuffer(1000, max_bytes=4 * big)
+    view = LogView(buffer)
+    view.set_text("n>0")
+    for n in range(1, 201):
+        buffer.extend("feed", [Event("message", f'{{"n": {n}, "pad": "{"x" * big}"}}', str(n))])
+        view.take_new()
+    stores = list(view.cache._values.values())
+    assert len(stores) == 1
+    kept = sum(map(len, stores[0]))  # the data strings the cache keeps alive
+    assert len(buffer) <= 4 and kept <= 2 * buffer.max_bytes, (len(stores[0]), kept)
+    assert view.counts() == (len(buffer), len(buffer))
