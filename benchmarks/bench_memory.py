@@ -13,16 +13,18 @@
       - `big`: 50 events of 5 MB data (one event in memory at a time, rule 34),
       - `small` (the reference): 3,000 events of 100 bytes: what tail costs anyway.
     Each is also given as a ratio to `small` from the same run: the machine is shared.
-(b) 200 streams for `--seconds` (default 60) against one local server (its own process, so its
-    memory is not counted), in this process, RSS sampled every `--every` seconds:
+(b) 200 streams against one local server (its own process, so its memory is not counted), in
+    a process of their own, RSS sampled every `--every` seconds, `--seconds` (default 60) after
+    the warm-up:
       - `streams`: 200 SSEStreams on ONE httpx.AsyncClient, events dropped as they come,
       - `session`: the core Session the dashboard uses, 200 saved requests in a scratch
         collection: buffer (bounds by count and bytes), measures, stats trackers.
-    Each server connection sends `--rate` events/s (id, type, ~80-byte JSON) and an
-    `event: ping` every second. Printed: first / last / peak RSS, and the slope after the warm-up
-    (`--warmup`, default a third of the run) in MB/min, with what the bounded stores may still
-    grow by (the dedup window of 10,000 ids per stream fills only after 10,000 events). "Flat"
-    is a slope near zero once warm.
+    Each server connection first sends `--backlog` events at once (default 10,000: a server
+    replaying history; it fills every bounded store, the 10,000-id dedup window above all, which
+    20 events/s would take 500 s to fill), then `--rate` events/s (id, type, ~80-byte JSON) and
+    an `event: ping` every second. The warm-up lasts until every backlog arrived, plus 5 s (or
+    `--warmup` seconds). Printed: first / warm / last / peak RSS, and the least-squares slope
+    after the warm-up in MB/min. "Flat" is a slope near zero and last ~= warm.
 (c) EventBuffer.extend, the dashboard's hot path, in batches of 100 into a full buffer: the
     version on git `main` (count bound only) against this tree's (count and bytes), same
     process, alternated, best of 7. Needs git and the `main` branch.
@@ -85,33 +87,41 @@ async def _finite(writer: asyncio.StreamWriter, kind: str) -> None:
             await writer.drain()
 
 
-async def _endless(writer: asyncio.StreamWriter, rate: float) -> None:
-    """Ticker events at `rate` per second, resuming ids after Last-Event-ID, and an
-    `event: ping` (a typed heartbeat) every second."""
-    n, start, next_ping = 0, time.monotonic(), 1.0
+def _tick(n: int) -> bytes:
+    return (
+        f'id: {n}\nevent: price\ndata: {{"symbol":"ACME","price":{100 + n % 50},'
+        f'"seq":{n},"pad":"{"p" * 24}"}}\n\n'.encode()
+    )
+
+
+async def _endless(writer: asyncio.StreamWriter, rate: float, backlog: int) -> None:
+    """First `backlog` events at once (a server replaying its history on connect: it fills
+    every bounded store, the dedup window above all, during the warm-up), then ticker events at
+    `rate` per second and an `event: ping` (a typed heartbeat) every second."""
+    for first in range(1, backlog + 1, 500):
+        writer.write(b"".join(_tick(n) for n in range(first, min(backlog, first + 499) + 1)))
+        await writer.drain()
+    n, start, next_ping = backlog, time.monotonic(), 1.0
     while True:
         n += 1
-        writer.write(
-            f'id: {n}\nevent: price\ndata: {{"symbol":"ACME","price":{100 + n % 50},'
-            f'"seq":{n},"pad":"{"p" * 24}"}}\n\n'.encode()
-        )
+        writer.write(_tick(n))
         elapsed = time.monotonic() - start
         if elapsed >= next_ping:
             writer.write(b"event: ping\ndata: {}\n\n")
             next_ping += 1.0
         await writer.drain()
-        delay = start + n / rate - time.monotonic()
+        delay = start + (n - backlog) / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
 
 
-async def serve(kind: str, rate: float) -> None:
+async def serve(kind: str, rate: float, backlog: int = 0) -> None:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             await reader.readuntil(b"\r\n\r\n")
             writer.write(_head())
             if kind == "endless":
-                await _endless(writer, rate)
+                await _endless(writer, rate, backlog)
             else:
                 await _finite(writer, kind)
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -129,9 +139,9 @@ async def serve(kind: str, rate: float) -> None:
 class Server:
     """The server subprocess; `url` once it listens."""
 
-    def __init__(self, kind: str, rate: float = 20.0) -> None:
+    def __init__(self, kind: str, rate: float = 20.0, backlog: int = 0) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--serve", kind, "--rate", str(rate)],
+            [sys.executable, __file__, "--serve", kind, "--rate", str(rate), "--backlog", str(backlog)],
             stdout=subprocess.PIPE, text=True,
         )
         assert self.proc.stdout is not None
@@ -183,27 +193,58 @@ def run_tail() -> dict[str, Any]:
 # (b) 200 streams on one client / one session
 
 
-async def _sample(seconds: float, every: float, samples: list[tuple[float, float]],
-                  extra: Callable[[], dict[str, Any]] | None = None,
-                  marks: list[dict[str, Any]] | None = None) -> None:
-    start = time.monotonic()
-    while (t := time.monotonic() - start) < seconds:
-        samples.append((t, rss() / MB))
-        if extra is not None and marks is not None:
-            marks.append({"t": round(t, 1), **extra()})
-        await asyncio.sleep(every)
-    samples.append((time.monotonic() - start, rss() / MB))
+class Sampler:
+    """RSS every `every` seconds: through the warm-up (until `warm()` says so, plus 5 s for
+    the last batches to settle, or a fixed `warmup`), then `seconds` more. With `trace`, a
+    tracemalloc snapshot at the warm-up's end and at the end."""
+
+    def __init__(self, args: argparse.Namespace, warm: Callable[[], bool],
+                 extra: Callable[[], dict[str, Any]]) -> None:
+        self.args, self.warm, self.extra = args, warm, extra
+        self.samples: list[tuple[float, float]] = []
+        self.marks: list[dict[str, Any]] = []
+        self.warm_at: float | None = None
+        self.snaps: list[Any] = []
+
+    def _snap(self) -> None:
+        if self.args.trace:
+            import tracemalloc
+
+            self.snaps.append(tracemalloc.take_snapshot())
+
+    async def run(self) -> None:
+        args, start = self.args, time.monotonic()
+        settled_at: float | None = None
+        while True:
+            t = time.monotonic() - start
+            self.samples.append((t, rss() / MB))
+            self.marks.append({"t": round(t, 1), **self.extra()})
+            if self.warm_at is None:
+                if args.warmup is not None:
+                    ready = t >= args.warmup
+                else:
+                    if settled_at is None and self.warm():
+                        settled_at = t + 5.0
+                    ready = (settled_at is not None and t >= settled_at) or t >= 180
+                if ready:
+                    self.warm_at = t
+                    self._snap()
+            elif t >= self.warm_at + args.seconds:
+                self._snap()
+                return
+            await asyncio.sleep(args.every)
 
 
-async def many_streams(url: str, n: int, seconds: float, every: float) -> dict[str, Any]:
+async def many_streams(url: str, args: argparse.Namespace) -> dict[str, Any]:
     import httpx
 
     from streamdash.core.http.client import make_client
     from streamdash.core.sse import Event, SSEStream, StreamOptions
 
+    n = args.streams
     counts = {"events": 0, "pings": 0}
     client: httpx.AsyncClient = make_client()
-    streams = [SSEStream(client, url, StreamOptions(read_timeout=30)) for _ in range(n)]
+    streams = [SSEStream(client, f"{url}?s={i}", StreamOptions(read_timeout=60)) for i in range(n)]
 
     async def consume(stream: SSEStream) -> None:
         async with stream:
@@ -214,21 +255,21 @@ async def many_streams(url: str, n: int, seconds: float, every: float) -> dict[s
                         counts["pings"] += 1
 
     tasks = [asyncio.create_task(consume(s)) for s in streams]
-    samples: list[tuple[float, float]] = []
-    marks: list[dict[str, Any]] = []
-    await _sample(seconds, every, samples, lambda: dict(counts), marks)
+    sampler = Sampler(args, lambda: counts["events"] >= n * args.backlog, lambda: dict(counts))
+    await sampler.run()
     opened = sum(1 for s in streams if s.stats.connects)
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     await client.aclose()
-    return {"samples": samples, "marks": marks, "opened": opened, **counts}
+    return {"sampler": sampler, "opened": opened, **counts}
 
 
-async def many_session(url: str, n: int, seconds: float, every: float) -> dict[str, Any]:
+async def many_session(url: str, args: argparse.Namespace) -> dict[str, Any]:
     from streamdash.core.collections import load_collection
     from streamdash.core.session import Session
 
+    n = args.streams
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         root = Path(tmp) / "coll"
         (root / "streams").mkdir(parents=True)
@@ -241,19 +282,18 @@ async def many_session(url: str, n: int, seconds: float, every: float) -> dict[s
         for request in session.collection.requests:
             session.start(request)
         buffer = session.buffer
-        samples: list[tuple[float, float]] = []
-        marks: list[dict[str, Any]] = []
 
         def fill() -> dict[str, Any]:
             f = buffer.fill()
-            return {"events": buffer.next_seq, "retained": f.entries, "buffer_mb": round(f.bytes / MB, 2),
-                    "evicted": f.evicted}
+            return {"events": buffer.next_seq, "retained": f.entries,
+                    "buffer_mb": round(f.bytes / MB, 2), "evicted": f.evicted}
 
-        await _sample(seconds, every, samples, fill, marks)
+        sampler = Sampler(args, lambda: buffer.next_seq >= n * args.backlog, fill)
+        await sampler.run()
         opened = sum(1 for live in session.streams.values() if live.stats.connects)
         events = buffer.next_seq
         await session.aclose()
-        return {"samples": samples, "marks": marks, "opened": opened, "events": events,
+        return {"sampler": sampler, "opened": opened, "events": events,
                 "retained": len(buffer), "buffer_size": buffer.size}
 
 
@@ -268,68 +308,72 @@ def slope_mb_per_min(points: list[tuple[float, float]]) -> float:
     return 0.0 if var == 0 else sum((t - mt) * (r - mr) for t, r in points) / var * 60
 
 
-def report_many(mode: str, res: dict[str, Any], n: int, seconds: float, warmup: float, rate: float) -> dict[str, Any]:
-    samples = res["samples"]
-    warm = [(t, r) for t, r in samples if t >= warmup]
-    rss_values = [r for _, r in samples]
-    per_stream = res["events"] / max(1, n)
+def report_many(mode: str, res: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    sampler: Sampler = res["sampler"]
+    samples, warm_at = sampler.samples, sampler.warm_at or 0.0
+    warm = [(t, r) for t, r in samples if t >= warm_at]
+    values = [r for _, r in samples]
+    warm_values = [r for _, r in warm]
+    events_after = res["events"] - next(m["events"] for m in sampler.marks if m["t"] >= round(warm_at, 1))
     out = {
-        "mode": mode, "streams": n, "opened": res["opened"], "events": res["events"],
-        "first_mb": rss_values[0], "warm_mb": warm[0][1] if warm else None, "last_mb": rss_values[-1],
-        "peak_mb": max(rss_values), "slope_mb_per_min_after_warmup": slope_mb_per_min(warm),
-        "events_per_stream": per_stream, "samples": samples, "marks": res["marks"],
+        "mode": mode, "streams": args.streams, "opened": res["opened"], "events": res["events"],
+        "warm_at_s": warm_at, "events_after_warmup": events_after,
+        "first_mb": values[0], "warm_mb": warm_values[0], "last_mb": values[-1],
+        "peak_mb": max(values), "peak_after_warmup_mb": max(warm_values),
+        "slope_mb_per_min_after_warmup": slope_mb_per_min(warm),
+        "samples": samples, "marks": sampler.marks,
     }
-    print(f"  {mode:<8} {res['opened']}/{n} opened, {res['events']:,} events "
-          f"({res['events'] / seconds:,.0f}/s, {per_stream:,.0f} per stream)")
-    print(f"           RSS first {out['first_mb']:.1f} MB, at warm-up end ({warmup:g} s) "
-          f"{out['warm_mb']:.1f} MB, last {out['last_mb']:.1f} MB, peak {out['peak_mb']:.1f} MB; "
-          f"slope after warm-up {out['slope_mb_per_min_after_warmup']:+.2f} MB/min")
+    print(f"  {mode:<8} {res['opened']}/{args.streams} opened, {res['events']:,} events; warm after "
+          f"{warm_at:.0f} s, then {events_after:,} events in {samples[-1][0] - warm_at:.0f} s "
+          f"({events_after / max(1e-9, samples[-1][0] - warm_at):,.0f}/s)")
+    print(f"           RSS first {out['first_mb']:.1f} MB, warm {out['warm_mb']:.1f} MB, last "
+          f"{out['last_mb']:.1f} MB, peak {out['peak_mb']:.1f} MB (after warm-up "
+          f"{out['peak_after_warmup_mb']:.1f}); slope after warm-up "
+          f"{out['slope_mb_per_min_after_warmup']:+.2f} MB/min; last / warm x{out['last_mb'] / out['warm_mb']:.3f}")
     if "retained" in res:
         print(f"           buffer: {res['retained']:,} of {res['buffer_size']:,} retained at the end")
-    window = 10_000
-    if per_stream < window:
-        print(f"           note: each stream's dedup window (10,000 ids) is {per_stream / window:.0%} "
-              f"full: it may still grow (bounded) until {window / max(rate, 1e-9):,.0f} s at {rate:g}/s")
-    print("           RSS MB every sample: " + " ".join(f"{r:.0f}" for _, r in samples))
+    print("           RSS MB, warm-up | after: " + " ".join(f"{r:.0f}" for t, r in samples if t < warm_at)
+          + " | " + " ".join(f"{r:.0f}" for r in warm_values))
+    if args.trace and len(sampler.snaps) == 2:
+        print("           tracemalloc, growth from warm-up to the end (top 12):")
+        for stat in sampler.snaps[1].compare_to(sampler.snaps[0], "lineno")[:12]:
+            print(f"             {stat.size_diff / 1024:+9.0f} KiB {stat.count_diff:+8d} blocks  "
+                  f"{stat.traceback[0]}")
     return out
 
 
+def run_one_mode(args: argparse.Namespace, mode: str) -> dict[str, Any]:
+    if args.trace:
+        import tracemalloc
+
+        tracemalloc.start(4)
+    with Server("endless", args.rate, args.backlog) as server:
+        run = many_streams if mode == "streams" else many_session
+        res = asyncio.run(run(server.url, args))
+    return report_many(mode, res, args)
+
+
 def run_many(args: argparse.Namespace) -> dict[str, Any]:
-    warmup = args.warmup if args.warmup is not None else args.seconds / 3
-    print(f"(b) {args.streams} streams for {args.seconds:g} s, {args.rate:g} events/s each + a ping "
-          f"a second, RSS every {args.every:g} s (warm-up {warmup:g} s)")
+    head = (f"(b) {args.streams} streams, each: {args.backlog:,} events at once, then {args.rate:g} "
+            f"events/s + a ping a second; RSS every {args.every:g} s; {args.seconds:g} s after the "
+            f"warm-up")
+    if args.mode != "both":
+        if not args.child:
+            print(head)
+        return {args.mode: run_one_mode(args, args.mode)}
+    print(head + "; each mode in its own process")
     results = {}
-    modes = ("streams", "session") if args.mode == "both" else (args.mode,)
-    for mode in modes:
-        if args.trace:
-            import tracemalloc
-
-            tracemalloc.start(8)
-        with Server("endless", args.rate) as server:
-            run = many_streams if mode == "streams" else many_session
-            snaps: list[Any] = []
-
-            async def traced() -> dict[str, Any]:
-                task = asyncio.create_task(run(server.url, args.streams, args.seconds, args.every))
-                if args.trace:
-                    import tracemalloc
-
-                    await asyncio.sleep(warmup)
-                    snaps.append(tracemalloc.take_snapshot())
-                    await asyncio.sleep(max(0.0, args.seconds - warmup - 0.5))
-                    snaps.append(tracemalloc.take_snapshot())
-                return await task
-
-            res = asyncio.run(traced())
-        results[mode] = report_many(mode, res, args.streams, args.seconds, warmup, args.rate)
-        if args.trace and len(snaps) == 2:
-            import tracemalloc
-
-            print("           tracemalloc, growth from warm-up to the end (top 8):")
-            for stat in snaps[1].compare_to(snaps[0], "lineno")[:8]:
-                print(f"             {stat.size_diff / 1024:+9.0f} KiB {stat.count_diff:+8d} blocks  "
-                      f"{stat.traceback[0]}")
-            tracemalloc.stop()
+    for mode in ("streams", "session"):
+        with tempfile.NamedTemporaryFile(suffix=".json") as tmp:
+            argv = [sys.executable, __file__, "many", "--child", "--mode", mode, "--json", tmp.name,
+                    "--seconds", str(args.seconds), "--streams", str(args.streams),
+                    "--rate", str(args.rate), "--every", str(args.every), "--backlog", str(args.backlog)]
+            if args.warmup is not None:
+                argv += ["--warmup", str(args.warmup)]
+            if args.trace:
+                argv.append("--trace")
+            subprocess.run(argv, check=True)
+            results[mode] = json.loads(Path(tmp.name).read_text(encoding="utf-8"))["many"][mode]
     return results
 
 
@@ -395,19 +439,25 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=200, help="(b) concurrent streams")
     parser.add_argument("--rate", type=float, default=20.0, help="(b) events/s per stream")
     parser.add_argument("--every", type=float, default=3.0, help="(b) seconds between samples")
-    parser.add_argument("--warmup", type=float, default=None, help="(b) default: a third of --seconds")
+    parser.add_argument("--backlog", type=int, default=10_000,
+                        help="(b) events each connection gets at once first (default 10,000: the "
+                        "dedup window, so every bounded store is full once warm)")
+    parser.add_argument("--warmup", type=float, default=None,
+                        help="(b) seconds of warm-up; default: until every backlog arrived, plus 5 s")
     parser.add_argument("--mode", choices=("both", "streams", "session"), default="both")
     parser.add_argument("--trace", action="store_true", help="(b) tracemalloc diff of the growth")
     parser.add_argument("--json", type=Path, help="write every figure here")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve(args.serve, args.rate))
+            asyncio.run(serve(args.serve, args.rate, args.backlog))
         return
     sys.path.insert(0, str(REPO))
     load = os.getloadavg()
-    print(f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    if not args.child:
+        print(f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     out: dict[str, Any] = {}
     if args.part in ("all", "tail"):
         out["tail"] = run_tail()
@@ -416,7 +466,8 @@ def main() -> None:
     if args.part in ("all", "buffer"):
         out["buffer"] = run_buffer()
     load = os.getloadavg()
-    print(f"load average after {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    if not args.child:
+        print(f"load average after {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     if args.json:
         args.json.write_text(json.dumps(out, indent=1), encoding="utf-8")
 
