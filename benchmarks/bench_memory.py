@@ -218,7 +218,9 @@ class Sampler:
         while True:
             t = time.monotonic() - start
             self.samples.append((t, rss() / MB))
-            self.marks.append({"t": round(t, 1), **self.extra()})
+            # Live objects too: RSS keeps the high-water mark of the backlog's burst, and a slow
+            # leak could reuse that freed heap unseen; allocated blocks go up and down.
+            self.marks.append({"t": round(t, 1), "blocks": sys.getallocatedblocks(), **self.extra()})
             if self.warm_at is None:
                 if args.warmup is not None:
                     ready = t >= args.warmup
@@ -330,6 +332,12 @@ def report_many(mode: str, res: dict[str, Any], args: argparse.Namespace) -> dic
           f"{out['last_mb']:.1f} MB, peak {out['peak_mb']:.1f} MB (after warm-up "
           f"{out['peak_after_warmup_mb']:.1f}); slope after warm-up "
           f"{out['slope_mb_per_min_after_warmup']:+.2f} MB/min; last / warm x{out['last_mb'] / out['warm_mb']:.3f}")
+    blocks = [(m["t"], m["blocks"] / 1e6) for m in sampler.marks if m["t"] >= round(warm_at, 1)]
+    out["blocks_warm"], out["blocks_last"] = blocks[0][1] * 1e6, blocks[-1][1] * 1e6
+    out["blocks_slope_per_min_after_warmup"] = slope_mb_per_min(blocks) * 1e6
+    print(f"           live allocated blocks: warm {out['blocks_warm']:,.0f}, last {out['blocks_last']:,.0f} "
+          f"(x{out['blocks_last'] / out['blocks_warm']:.3f}); slope after warm-up "
+          f"{out['blocks_slope_per_min_after_warmup']:+,.0f} blocks/min")
     if "retained" in res:
         print(f"           buffer: {res['retained']:,} of {res['buffer_size']:,} retained at the end")
     print("           RSS MB, warm-up | after: " + " ".join(f"{r:.0f}" for t, r in samples if t < warm_at)

@@ -117,7 +117,7 @@ class EventLog(SafeDispatch, Log):
         finally:
             self.max_lines = limit
         del entries[:gone]
-        self.virtual_size = Size(self.virtual_size.width, len(self._lines))
+        self.virtual_size = Size(self._width, len(self._lines))
         self.refresh()
 
     def replace(self, entries: Sequence[LogEntry]) -> None:
