@@ -1,6 +1,6 @@
 """Memory benchmark: what a server's bytes cost streamdash in RSS (issue 10: rules 34, 35, 37).
 
-    python benchmarks/bench_memory.py                  # everything; about 3 minutes
+    python benchmarks/bench_memory.py                  # everything; about 8 minutes
     python benchmarks/bench_memory.py tail             # (a) only: `streamdash tail`, peak RSS
     python benchmarks/bench_memory.py many --seconds 20 --mode session   # (b) only, shorter
     python benchmarks/bench_memory.py buffer           # (c) the buffer's append, main vs here
@@ -22,8 +22,8 @@
     Each server connection first sends `--backlog` events at once (default 10,000: a server
     replaying history; it fills every bounded store, the 10,000-id dedup window above all, which
     20 events/s would take 500 s to fill), then `--rate` events/s (id, type, ~80-byte JSON) and
-    an `event: ping` every second. The warm-up lasts until every backlog arrived, plus 5 s (or
-    `--warmup` seconds). Printed: first / warm / last / peak RSS, and the least-squares slope
+    an `event: ping` every second. The warm-up lasts until every backlog arrived, then one
+    turnover of the live phase (60 s at 20/s: see `settle_s`), or `--warmup` seconds. Printed: first / warm / last / peak RSS, and the least-squares slope
     after the warm-up in MB/min. "Flat" is a slope near zero and last ~= warm.
 (c) EventBuffer.extend, the dashboard's hot path, in batches of 100 into a full buffer: the
     version on git `main` (count bound only) against this tree's (count and bytes), same
@@ -193,9 +193,17 @@ def run_tail() -> dict[str, Any]:
 # (b) 200 streams on one client / one session
 
 
+def settle_s(rate: float) -> float:
+    """The live phase's part of the warm-up: one turnover of each stream's 1,000 inter-arrival
+    gaps, plus 10 s. The backlog came in bursts whose events share one arrival time and gaps of
+    the one 0.0; live events each bring their own float, so the stores that keep them (the gaps,
+    the buffer's times) hold more objects until the live ones have replaced the burst's once."""
+    return 1000 / max(rate, 1e-9) + 10
+
+
 class Sampler:
-    """RSS every `every` seconds: through the warm-up (until `warm()` says so, plus 5 s for
-    the last batches to settle, or a fixed `warmup`), then `seconds` more. With `trace`, a
+    """RSS every `every` seconds: through the warm-up (until `warm()` says so, then
+    `settle_s(rate)` of live events, or a fixed `warmup`), then `seconds` more. With `trace`, a
     tracemalloc snapshot at the warm-up's end and at the end."""
 
     def __init__(self, args: argparse.Namespace, warm: Callable[[], bool],
@@ -226,8 +234,8 @@ class Sampler:
                     ready = t >= args.warmup
                 else:
                     if settled_at is None and self.warm():
-                        settled_at = t + 5.0
-                    ready = (settled_at is not None and t >= settled_at) or t >= 180
+                        settled_at = t + settle_s(args.rate)
+                    ready = (settled_at is not None and t >= settled_at) or t >= 300
                 if ready:
                     self.warm_at = t
                     self._snap()
@@ -451,7 +459,8 @@ def main() -> None:
                         help="(b) events each connection gets at once first (default 10,000: the "
                         "dedup window, so every bounded store is full once warm)")
     parser.add_argument("--warmup", type=float, default=None,
-                        help="(b) seconds of warm-up; default: until every backlog arrived, plus 5 s")
+                        help="(b) seconds of warm-up; default: until every backlog arrived, then "
+                        "1000/rate + 10 s of live events")
     parser.add_argument("--mode", choices=("both", "streams", "session"), default="both")
     parser.add_argument("--trace", action="store_true", help="(b) tracemalloc diff of the growth")
     parser.add_argument("--json", type=Path, help="write every figure here")
