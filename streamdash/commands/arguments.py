@@ -40,6 +40,26 @@ def seconds(text: str) -> float:
     return value
 
 
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+MIN_BUFFER_BYTES = 1 << 20
+
+
+def byte_size(text: str) -> int:
+    """`64M`, `1G`, `512K`, `1.5G`, `1048576`: binary units (1M = 1 MiB; `MB` and `MiB` too)."""
+    spec = text.strip().upper().removesuffix("B").removesuffix("I").replace(" ", "")
+    unit = spec[-1:] if spec[-1:] in _UNITS else ""
+    number = spec[: len(spec) - len(unit)]
+    try:
+        value = float(number) * _UNITS[unit] if number.replace(".", "", 1).isdigit() else -1.0
+    except OverflowError:
+        value = -1.0
+    if not 0 <= value < 1 << 63:
+        raise argparse.ArgumentTypeError(f"not a size (like 64M or 1G): {text!r}")
+    if value < MIN_BUFFER_BYTES:
+        raise argparse.ArgumentTypeError(f"must be at least 1 MiB: {text!r}")
+    return int(value)
+
+
 def header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     name = name.strip()
@@ -167,6 +187,14 @@ def add_dashboard_arguments(parser: argparse.ArgumentParser, *, suppress: bool =
         metavar="N",
         default=default,
         help="events retained for filtering and catch-up (default 100,000)",
+    )
+    group.add_argument(
+        "--buffer-bytes",
+        type=byte_size,
+        metavar="SIZE",
+        default=default,
+        help="and at most this much event text retained, oldest evicted first: 64M, 1G... "
+        "(default 64M)",
     )
 
 

@@ -21,6 +21,13 @@ def display_settings(args: argparse.Namespace) -> tuple[float, int, str]:
     return refresh_hz, buffer_size, settings.theme
 
 
+def buffer_bytes(args: argparse.Namespace) -> int:
+    """The buffer's byte bound: the flag, else the default (rule 37: chosen by the user)."""
+    from streamdash.core.buffer import DEFAULT_BUFFER_BYTES
+
+    return getattr(args, "buffer_bytes", None) or DEFAULT_BUFFER_BYTES
+
+
 def run_dashboard(args: argparse.Namespace) -> int:
     from streamdash.core.collections import ensure_collection
     from streamdash.core.config import Locations
@@ -41,4 +48,6 @@ def run_dashboard(args: argparse.Namespace) -> int:
     refresh_hz, buffer_size, theme = display_settings(args)
     from streamdash.ui.launch import run_app
 
-    return run_app(root, refresh_hz=refresh_hz, buffer_size=buffer_size, theme=theme)
+    return run_app(
+        root, refresh_hz=refresh_hz, buffer_size=buffer_size, buffer_bytes=buffer_bytes(args), theme=theme
+    )

@@ -48,7 +48,7 @@ DEMO_FIRST_REQUEST = "api/List items"
 def _dashboard(args: argparse.Namespace, base_url: str) -> int:
     """The dashboard on a private copy of the bundled demo collection (so saving works and the
     installed package is never written to), with its streams running and one answer shown."""
-    from streamdash.commands.dashboard import display_settings
+    from streamdash.commands.dashboard import buffer_bytes, display_settings
     from streamdash.ui.launch import run_app
 
     refresh_hz, buffer_size, theme = display_settings(args)
@@ -60,6 +60,7 @@ def _dashboard(args: argparse.Namespace, base_url: str) -> int:
             variables={"base_url": base_url},
             refresh_hz=refresh_hz,
             buffer_size=buffer_size,
+            buffer_bytes=buffer_bytes(args),
             autostart=DEMO_STREAMS,
             autosend=(DEMO_FIRST_REQUEST,),
             theme=theme,

@@ -136,7 +136,7 @@ def _dashboard(args: argparse.Namespace, items: Iterator[RecordedItem | DamagedL
     import tempfile
     from pathlib import Path
 
-    from streamdash.commands.dashboard import display_settings
+    from streamdash.commands.dashboard import buffer_bytes, display_settings
     from streamdash.core.collections import StreamSettings
     from streamdash.core.playback import RecordingPlayer
     from streamdash.ui.launch import run_app
@@ -148,6 +148,7 @@ def _dashboard(args: argparse.Namespace, items: Iterator[RecordedItem | DamagedL
             Path(tmp),
             refresh_hz=refresh_hz,
             buffer_size=buffer_size,
+            buffer_bytes=buffer_bytes(args),
             theme=theme,
             title=f"streamdash replay {Path(args.file).name}",
             player=RecordingPlayer(items, speed=speed),

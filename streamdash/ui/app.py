@@ -79,6 +79,7 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
         Binding("s", "cycle_scope", "Stream scope", show=False),
         Binding("p", "toggle_pause", "Pause"),
         Binding("R", "toggle_record", "Record"),
+        Binding("H", "toggle_heartbeats", "Heartbeats"),  # typed ones: dimmed, or hidden and counted
         Binding("ctrl+l", "clear_log", "Clear log", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+z", "suspend_process", "Suspend", show=False),
@@ -203,7 +204,9 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
         snapshots = session.sample(now)
         # Headless (tests, screenshots) there is no terminal to measure.
         terminal = None if self.is_headless else (self.terminal.rate(), self.refresh_hz)
-        self.stats_panel.show(snapshots, session.rest_stats.snapshot(now), terminal=terminal)
+        self.stats_panel.show(
+            snapshots, session.rest_stats.snapshot(now), terminal=terminal, buffer=session.buffer.fill()
+        )
         self.events_pane.show_states(now)
 
     # -- layout -------------------------------------------------------------------------------
@@ -260,6 +263,9 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
 
     def action_toggle_pause(self) -> None:
         self.events_pane.toggle_pause()
+
+    def action_toggle_heartbeats(self) -> None:
+        self.events_pane.toggle_heartbeats()
 
     def action_clear_log(self) -> None:
         self.events_pane.clear()

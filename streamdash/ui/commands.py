@@ -48,6 +48,7 @@ def palette_commands(app: Dashboard) -> Iterator[SystemCommand]:
     yield SystemCommand("Invert filter", "Show the events the filter does not match (i)", events.toggle_invert)
     yield SystemCommand("Cycle stream scope", "Show all streams or one (s)", events.cycle_scope)
     yield SystemCommand("Pause or follow the log", "Stop or resume the live tail (p)", events.toggle_pause)
+    yield SystemCommand("Hide or show heartbeats", "Typed heartbeats (ping...) stay in the buffer, counted while hidden (H)", events.toggle_heartbeats)
     yield SystemCommand("Clear the log", "Forget every retained event", events.clear)
     yield SystemCommand("Switch environment", "Choose one of env/*.toml (F6)", app.action_switch_environment)
     yield SystemCommand("Reload collection", "Read the collection from disk again", app.session.reload)

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from streamdash.core.buffer import DEFAULT_BUFFER_SIZE
+from streamdash.core.buffer import DEFAULT_BUFFER_BYTES, DEFAULT_BUFFER_SIZE
 from streamdash.core.collections import StreamSettings, load_collection
 from streamdash.core.collections.models import Collection
 from streamdash.core.config import Locations
@@ -28,6 +28,7 @@ def build_app(
     variables: dict[str, str] | None = None,
     refresh_hz: float = 20.0,
     buffer_size: int = DEFAULT_BUFFER_SIZE,
+    buffer_bytes: int = DEFAULT_BUFFER_BYTES,
     autostart: tuple[str, ...] = (),
     autosend: tuple[str, ...] = (),
     player: RecordingPlayer | None = None,
@@ -49,6 +50,7 @@ def build_app(
         history_dir=history_dir,
         recordings_dir=recordings_dir,
         buffer_size=buffer_size,
+        buffer_bytes=buffer_bytes,
         scratch=scratch,
     )
     return StreamdashApp(

@@ -28,6 +28,7 @@ import tomli_w
 
 from streamdash.core.buffer import (
     DATA,
+    DEFAULT_BUFFER_BYTES,
     DEFAULT_BUFFER_SIZE,
     ID,
     NOTE_STREAM,
@@ -126,6 +127,7 @@ class Session:
         history_dir: Path | None = None,
         recordings_dir: Path | None = None,
         buffer_size: int = DEFAULT_BUFFER_SIZE,
+        buffer_bytes: int = DEFAULT_BUFFER_BYTES,
         scratch: str | None = None,
     ) -> None:
         self.collection = collection
@@ -142,7 +144,7 @@ class Session:
             history=History(history_dir) if history_dir is not None else None,
             collection_root=collection.root,
         )
-        self.buffer = EventBuffer(buffer_size)
+        self.buffer = EventBuffer(buffer_size, buffer_bytes)
         self.streams: dict[str, LiveStream] = {}
         self.rest_stats = RestStats()
         self.recordings = Recordings(recordings_dir or collection.root / ".recordings")

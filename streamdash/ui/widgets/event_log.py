@@ -4,22 +4,28 @@ of a live stream needs: columns coloured by type, a line cursor, and pause/follo
 The app writes here once per refresh tick, never per event. While the reader is looking back
 (scrolled up or moving the cursor) the view is paused: nothing is written, so pruning never
 shifts the text under them, and the app counts what is waiting instead.
+
+The lines keep their entries (for Enter and the cursor), so while following, the lines of
+entries the buffer has evicted go too: otherwise the log would hold on to the very events the
+buffer's byte bound let go. Heartbeat lines are drawn dimmed, in one style.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
 
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widgets import Log
 
-from streamdash.core.buffer import TYPE, LogEntry
+from streamdash.core.buffer import SEQ, TYPE, LogEntry
 from streamdash.ui import lines as cols
 from streamdash.ui.safety import SafeDispatch
 
@@ -46,6 +52,7 @@ class EventLog(SafeDispatch, Log):
         "event-log--warning",
         "event-log--info",
         "event-log--debug",
+        "event-log--heartbeat",
         *(f"event-log--type-{i}" for i in range(cols.OTHER_TYPE_STYLES)),
     }
 
@@ -67,6 +74,8 @@ class EventLog(SafeDispatch, Log):
         super().__init__(max_lines=max_lines, auto_scroll=True, **kwargs)  # type: ignore[arg-type]
         self.entries: list[LogEntry] = []
         self._writing = False
+        # Is this entry a heartbeat (dimmed)? The events pane gives its core LogView's answer.
+        self.is_heartbeat: Callable[[LogEntry], bool] = lambda entry: False
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -92,6 +101,24 @@ class EventLog(SafeDispatch, Log):
             del self.entries[:excess]
             if self.cursor is not None:
                 self.cursor = max(0, self.cursor - excess)
+
+    def forget_before(self, seq: int) -> None:
+        """Drop the first lines, those of entries older than `seq` (the buffer evicted them).
+        Only while following: a paused reader's text never moves (and holds at most what was
+        retained when they paused)."""
+        entries = self.entries
+        if not self.following or not entries or entries[0][SEQ] >= seq:
+            return
+        gone = bisect_left(entries, seq, key=lambda entry: entry[SEQ])
+        limit = self.max_lines
+        self.max_lines = len(self._lines) - gone
+        try:
+            self._prune_max_lines()  # Log's own pruning, render cache included
+        finally:
+            self.max_lines = limit
+        del entries[:gone]
+        self.virtual_size = Size(self._width, len(self._lines))
+        self.refresh()
 
     def replace(self, entries: Sequence[LogEntry]) -> None:
         """Show exactly these entries (after a filter change or a catch-up)."""
@@ -219,9 +246,13 @@ class EventLog(SafeDispatch, Log):
             # Each span runs up to the next column, spaces included: every change of style costs
             # an escape sequence on the wire, every frame, on every row.
             style = self.get_component_rich_style
-            text.stylize(style("event-log--source"), 0, cols.TYPE_AT)  # time and stream
-            kind = cols.type_style(self.entries[y][TYPE])
-            text.stylize(style(f"event-log--{kind}"), cols.TYPE_AT, cols.ID_AT)
+            entry = self.entries[y]
+            if self.is_heartbeat(entry):  # dimmed, all of it: one span
+                text.stylize(style("event-log--heartbeat"))
+            else:
+                text.stylize(style("event-log--source"), 0, cols.TYPE_AT)  # time and stream
+                kind = cols.type_style(entry[TYPE])
+                text.stylize(style(f"event-log--{kind}"), cols.TYPE_AT, cols.ID_AT)
         if y == self.cursor:
             text.stylize(self.get_component_rich_style("event-log--cursor"))
         selection = self.text_selection

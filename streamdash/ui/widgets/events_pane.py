@@ -15,7 +15,7 @@ from textual.markup import escape as escape_markup
 from textual.timer import Timer
 from textual.widgets import Input
 
-from streamdash.core.logview import LogView
+from streamdash.core.logview import LogView, heartbeat_types
 from streamdash.core.stats import describe_state, format_duration, silent_for
 from streamdash.core.text import escape_controls
 from streamdash.ui.safety import SafeDispatch
@@ -34,7 +34,7 @@ class EventsPane(SafeDispatch, Vertical):
     def __init__(self, session: Session, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.session = session
-        self.view = LogView(session.buffer)
+        self.view = LogView(session.buffer, heartbeats=heartbeat_types(session.streams))
         self.visible_in_layout = True  # False while a narrow layout shows another pane
         self.waiting = 0  # matching events not shown while the log is paused or hidden
         self.log_writes = 0  # writes to the log: one per tick at most
@@ -52,6 +52,7 @@ class EventsPane(SafeDispatch, Vertical):
         self.log_view = self.query_one(EventLog)
         self.filter_bar = self.query_one(FilterBar)
         self.assembled = self.query_one(AssembledText)
+        self.log_view.is_heartbeat = self.view.is_heartbeat
         self.border_title = "Events"
 
     # -- every tick ---------------------------------------------------------------------------
@@ -64,9 +65,12 @@ class EventsPane(SafeDispatch, Vertical):
         self._show_assembled()
         shown = view.take_new()
         self._show_status()
+        log = self.log_view
+        if self.visible_in_layout:
+            buffer = self.session.buffer
+            log.forget_before(buffer.next_seq - len(buffer))  # what the buffer evicted
         if not shown:
             return
-        log = self.log_view
         if not log.following or not self.visible_in_layout:
             self.waiting += len(shown)  # caught up from the buffer later
             self._show_badge()
@@ -94,6 +98,7 @@ class EventsPane(SafeDispatch, Vertical):
         if self.view.narrowed and not error:  # what the last full re-filter took
             text += f" \u00b7 {self.view.took_ms:.0f} ms"
         self.filter_bar.show_status(text, error=error)
+        self.filter_bar.show_heartbeats(self.view.heartbeat_status())
 
     def _show_badge(self) -> None:
         if self.log_view.following:
@@ -158,6 +163,11 @@ class EventsPane(SafeDispatch, Vertical):
     def toggle_invert(self) -> None:
         self.view.toggle_invert()
         self.filter_bar.show_invert(self.view.invert)
+        self.refilter()
+
+    def toggle_heartbeats(self) -> None:
+        """Hide or show typed heartbeats; hidden ones stay in the buffer and are counted."""
+        self.view.toggle_heartbeats()
         self.refilter()
 
     def cycle_scope(self) -> None:

@@ -16,12 +16,14 @@ class FilterBar(SafeDispatch, Horizontal):
     """Widgets only; the app owns the filter and tells this bar what to show."""
 
     _status: tuple[str, bool] = ("", False)
+    _heartbeats = ""
 
     def compose(self) -> ComposeResult:
         yield Static("all", id="filter-scope", classes="filter-chip", markup=False)
         yield Input(placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False)
         yield Static("", id="filter-invert", classes="filter-chip", markup=False)
         yield Static("", id="filter-status", markup=False)
+        yield Static("", id="filter-heartbeats", classes="filter-chip", markup=False)
         yield Static("", id="filter-badge", markup=False)
 
     def on_mount(self) -> None:
@@ -31,6 +33,7 @@ class FilterBar(SafeDispatch, Horizontal):
         self._invert_chip = self.query_one("#filter-invert", Static)
         self._status_text = self.query_one("#filter-status", Static)
         self._badge = self.query_one("#filter-badge", Static)
+        self._heartbeats_chip = self.query_one("#filter-heartbeats", Static)
 
     def show_scope(self, scope: str | None) -> None:
         self._scope_chip.update(scope or "all")
@@ -38,6 +41,13 @@ class FilterBar(SafeDispatch, Horizontal):
     def show_invert(self, invert: bool) -> None:
         self._invert_chip.update("NOT" if invert else "")
         self._invert_chip.set_class(invert, "-on")
+
+    def show_heartbeats(self, text: str) -> None:
+        """"N heartbeats hidden" while they are, else no chip (every tick: a no-op unchanged)."""
+        if text != self._heartbeats:
+            self._heartbeats = text
+            self._heartbeats_chip.update(text)
+            self._heartbeats_chip.set_class(bool(text), "-on")
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         """Called every refresh tick while events arrive: a no-op unless something changed, and

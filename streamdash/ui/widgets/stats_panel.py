@@ -1,5 +1,5 @@
 """Connection stats: one keyed row per stream (keyed by its request's file: two groups may each
-have a "ticker"), updated cell by cell, and a REST summary line."""
+have a "ticker"), updated cell by cell, a REST summary line, and the event buffer's fill."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from streamdash.core.buffer import BufferFill
 from streamdash.core.stats import (
     RestSnapshot,
     StreamSnapshot,
@@ -148,12 +149,23 @@ def rest_line(snap: RestSnapshot) -> str:
     )
 
 
+def buffer_line(fill: BufferFill) -> str:
+    """How full the event buffer is against both bounds, and what it evicted (oldest first):
+    an event pushed out is said, not silently gone."""
+    return (
+        f"Buffer  {fill.entries:,} of {fill.size:,} events \u00b7 "
+        f"{format_bytes(fill.bytes)} of {format_bytes(fill.max_bytes)} \u00b7 "
+        f"evicted {fill.evicted:,}"
+    )
+
+
 class StatsPanel(SafeDispatch, Vertical):
     def compose(self) -> ComposeResult:
         table: DataTable[Text] = DataTable(id="stats-streams", cursor_type="row", zebra_stripes=True)
         yield table
         yield DataTable(id="stats-measures", cursor_type="row", zebra_stripes=True)
         yield Static("REST  no requests yet", id="stats-rest", markup=False)
+        yield Static("", id="stats-buffer", markup=False)
 
     def on_mount(self) -> None:
         self.border_title = "Stats"
@@ -161,6 +173,7 @@ class StatsPanel(SafeDispatch, Vertical):
         self._table = table = self.query_one("#stats-streams", DataTable)
         self._measures = measures = self.query_one("#stats-measures", DataTable)
         self._rest = self.query_one("#stats-rest", Static)
+        self._buffer = self.query_one("#stats-buffer", Static)
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=width)
         for key, label, width in MEASURE_COLUMNS:
@@ -173,6 +186,7 @@ class StatsPanel(SafeDispatch, Vertical):
         streams: list[StreamSnapshot],
         rest: RestSnapshot,
         terminal: tuple[float, float] | None = None,
+        buffer: BufferFill | None = None,
     ) -> None:
         _update(self._table, COLUMNS, self._cells, {s.key or s.name: stream_cells(s) for s in streams})
         _update(
@@ -186,6 +200,8 @@ class StatsPanel(SafeDispatch, Vertical):
             rate, hz = terminal
             line += f"   \u00b7   terminal {format_bytes(rate)}/s at {hz:g} Hz"
         self._rest.update(line)
+        if buffer is not None:
+            self._buffer.update(buffer_line(buffer))
 
 
 def _update(
