@@ -288,6 +288,9 @@ async def fill(pilot) -> StreamdashApp:
     for stream, event in fixed_events():
         app.session.buffer.extend(stream, [event])
     app.events_pane.flush()
+    # Again, now that the buffer holds the events: its fill line would otherwise read "0 of" or
+    # the real count depending on whether the 1 Hz timer ticked before the picture was taken.
+    app.refresh_stats()
     await pilot.pause()
     return app
 
