@@ -3,7 +3,7 @@
     python benchmarks/bench_memory.py                  # everything; about 8 minutes
     python benchmarks/bench_memory.py tail             # (a) only: `streamdash tail`, peak RSS
     python benchmarks/bench_memory.py many --seconds 20 --mode session   # (b) only, shorter
-    python benchmarks/bench_memory.py buffer           # (c) the buffer's append, main vs here
+    python benchmarks/bench_memory.py buffer           # (c) the buffer's append, before the byte bound vs here
     python benchmarks/bench_memory.py many --trace     # (b) plus a tracemalloc diff of the growth
 
 (a) Peak RSS (the kernel's high-water mark, from wait4) of a `streamdash tail URL` subprocess,
@@ -26,8 +26,8 @@
     turnover of the live phase (60 s at 20/s: see `settle_s`), or `--warmup` seconds. Printed: first / warm / last / peak RSS, and the least-squares slope
     after the warm-up in MB/min. "Flat" is a slope near zero and last ~= warm.
 (c) EventBuffer.extend, the dashboard's hot path, in batches of 100 into a full buffer: the
-    version on git `main` (count bound only) against this tree's (count and bytes), same
-    process, alternated, best of 7. Needs git and the `main` branch.
+    version of release 67dc0c3 (count bound only) against this tree's (count and bytes), same
+    process, alternated, best of 7. Needs git and that commit.
 
 The figures go to stdout; `--json FILE` keeps them.
 """
@@ -394,12 +394,17 @@ def run_many(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
-# (c) EventBuffer.extend: main's against this tree's
+# (c) EventBuffer.extend: the count-bound-only release's against this tree's
 
 
-def load_main_buffer() -> Any:
+# The last release whose buffer had a count bound only: the reference for (c). (Reading `main`
+# stopped meaning that once the byte bound was merged there.)
+COUNT_BOUND_ONLY = "67dc0c3"
+
+
+def load_main_buffer(rev: str = COUNT_BOUND_ONLY) -> Any:
     source = subprocess.run(
-        ["git", "-C", str(REPO), "show", "main:streamdash/core/buffer.py"],
+        ["git", "-C", str(REPO), "show", f"{rev}:streamdash/core/buffer.py"],
         capture_output=True, text=True, check=True,
     ).stdout
     path = Path(tempfile.mkdtemp(prefix="bench-memory-")) / "main_buffer.py"
@@ -439,9 +444,9 @@ def run_buffer(events: int = 1_000_000, batch: int = 100, repeat: int = 7) -> di
     ratio = best["here"] / best["main"]
     print(f"(c) EventBuffer.extend, {events:,} events in batches of {batch} into a full 100,000 "
           f"buffer, best of {repeat}")
-    print(f"  main (count bound):          {best['main'] * 1000:7.1f} ms  {rate['main'] / 1e6:5.2f} M events/s")
+    print(f"  {COUNT_BOUND_ONLY} (count bound):       {best['main'] * 1000:7.1f} ms  {rate['main'] / 1e6:5.2f} M events/s")
     print(f"  here (count and byte bound): {best['here'] * 1000:7.1f} ms  {rate['here'] / 1e6:5.2f} M events/s"
-          f"  = x{ratio:.2f} main's time")
+          f"  = x{ratio:.2f} its time")
     return {"main_s": best["main"], "here_s": best["here"], "ratio": ratio}
 
 
