@@ -371,9 +371,10 @@ class Session:
                         continue
                     events = [item for item in batch if type(item) is Event]
                     if len(events) < len(batch):
-                        self._skipped(live, batch)
-                    if events:
+                        self._skipped(live, batch)  # the log lines in order with the events
+                    elif events:
                         buffer.extend(live.name, events)
+                    if events:
                         live.measures.add(events)
         except asyncio.CancelledError:
             raise
@@ -386,15 +387,23 @@ class Session:
                 self.emit(StreamChanged(live.key, StateChange(StreamState.CLOSED, "stopped", at=time.time())))
 
     def _skipped(self, live: LiveStream, batch: list[Item]) -> None:
-        """Rule 34 under `skip`: each discarded event is one line in the log, in order with the
-        events; the first of a stream is a notice too (the stats count the rest)."""
+        """Rule 34 under `skip`: each discarded event is one line in the log, where it came
+        between the events; the first of a stream is a notice too (the stats count the rest)."""
+        run: list[Event] = []
         for item in batch:
-            if type(item) is SkippedEvent:
+            if type(item) is Event:
+                run.append(item)
+            elif type(item) is SkippedEvent:
+                if run:
+                    self.buffer.extend(live.name, run)
+                    run = []
                 line = f"{live.name}: {describe_skip(item)}"
                 self.buffer.note(line, item.received_at or time.time(), kind="skipped")
                 if not live.skips_reported:
                     live.skips_reported = True
                     self.notice(line, "event skipped", "warning", 8)
+        if run:
+            self.buffer.extend(live.name, run)
 
     def _follow(self, live: LiveStream, request: SavedRequest, why: str) -> str:
         """Re-prepare a running stream's request (edited, or another environment) and restart it
