@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from streamdash.core.http.redirects import host_of, keeps_credentials
 from streamdash.core.http.send import ResponseSummary, send
 from streamdash.core.jsonpath import json_path
 
@@ -137,6 +138,7 @@ async def fetch_pages(
     result = PagedResult()
     seen: set[str] = set()
     current = httpx.URL(url).copy_merge_params(list(params)) if params else httpx.URL(url)
+    start = current
     while True:
         page = await send(
             client, method, str(current), headers=headers, body=body, auth=auth, secrets=secrets
@@ -152,6 +154,11 @@ async def fetch_pages(
             return result
         if str(following) in seen or str(following) == str(current):
             result.stopped = "next page repeats an earlier one"
+            return result
+        if not keeps_credentials(start, following):
+            # As for a redirect, the request's credentials belong to the origin it was written
+            # for; the items so far are kept, and the page that is elsewhere is named.
+            result.stopped = f"next page is on another host ({host_of(following)}): not followed"
             return result
         if len(result.pages) >= config.max_pages:
             result.stopped = f"page limit ({config.max_pages})"

@@ -34,7 +34,15 @@ from streamdash.core.http.headers import url_problem
 if TYPE_CHECKING:
     from httpx._client import UseClientDefault
 
-__all__ = ["REDIRECT_STATUSES", "RedirectError", "Route", "following", "send_following"]
+__all__ = [
+    "REDIRECT_STATUSES",
+    "RedirectError",
+    "Route",
+    "following",
+    "host_of",
+    "keeps_credentials",
+    "send_following",
+]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization"})
@@ -64,7 +72,7 @@ class Route:
     def moved_to(self) -> str:
         """`host:port` of where it ended, when that is another origin than the start; else ""."""
         final = self.final
-        return "" if _origin(final) == _origin(self.start) else _host(final)
+        return "" if _origin(final) == _origin(self.start) else host_of(final)
 
     @property
     def note(self) -> str:
@@ -82,7 +90,7 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return (url.scheme, url.host, url.port or default)
 
 
-def _trusted(start: httpx.URL, url: httpx.URL) -> bool:
+def keeps_credentials(start: httpx.URL, url: httpx.URL) -> bool:
     """The first request's origin, or its http:// upgraded to https:// on the same host."""
     if _origin(url) == _origin(start):
         return True
@@ -91,7 +99,7 @@ def _trusted(start: httpx.URL, url: httpx.URL) -> bool:
     )
 
 
-def _host(url: httpx.URL) -> str:
+def host_of(url: httpx.URL) -> str:
     return f"{url.host}:{url.port}" if url.port else url.host
 
 
@@ -184,14 +192,14 @@ async def send_following(
         await response.aclose()
         if len(hops) >= client.max_redirects:
             raise RedirectError(
-                f"too many redirects (more than {client.max_redirects}), the last to {_host(url)}",
+                f"too many redirects (more than {client.max_redirects}), the last to {host_of(url)}",
                 request=request,
             )
         hops.append(url)
         new_method = _next_method(method, response.status_code)
         if new_method != method:
             method, body = new_method, None
-        trusted = _trusted(start, url)
+        trusted = keeps_credentials(start, url)
         sent = list(headers)
         if not trusted:
             kept = []
@@ -210,7 +218,7 @@ async def send_following(
                 method, url, headers=sent, content=body, extensions=dict(request.extensions)
             )
         except (httpx.InvalidURL, ValueError, TypeError) as exc:
-            raise RedirectError(f"redirect to {_host(url)}: {exc}", request=request) from None
+            raise RedirectError(f"redirect to {host_of(url)}: {exc}", request=request) from None
 
 
 @asynccontextmanager

@@ -110,3 +110,30 @@ async def test_a_next_link_that_loops_stops(raw_server, client):
     raw_server.handler = handler
     result = await fetch_pages(client, "GET", raw_server.url + "/same", PagingConfig(items=""))
     assert result.stopped == "next page repeats an earlier one" and result.items == [1]
+
+
+async def test_a_next_link_to_another_origin_is_not_followed_with_the_credentials(client):
+    """A page's `next` link is the server's word, like a redirect's Location: one pointing at
+    another host once got the request's headers, bearer token and API key included."""
+    other = RawServer().start()
+    first = RawServer().start()
+    try:
+
+        async def answer(conn: Conn) -> None:
+            link = f'<{other.url}/page2>; rel="next"'
+            await conn.start(200, {"Content-Length": "3", "Link": link}, content_type="application/json")
+            await conn.send(b"[1]")
+            await conn.end()
+
+        first.handler = other.handler = answer
+        result = await fetch_pages(
+            client, "GET", first.url + "/page1", PagingConfig(items=""),
+            headers=[("Authorization", "Bearer page-token-123"), ("X-Api-Key", "page-key-456")],
+            secrets=frozenset({"page-key-456", "page-token-123"}),
+        )
+    finally:
+        first.stop()
+        other.stop()
+    assert other.connections == 0
+    assert result.items == [1] and result.page_count == 1
+    assert result.stopped == f"next page is on another host (127.0.0.1:{other.port}): not followed"
