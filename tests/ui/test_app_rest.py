@@ -98,6 +98,27 @@ async def test_response_secrets_masked_until_revealed(collection_dir, demo):
         assert "abcdefghijklmnopqrstuvwxyz" in str(view.query_one("#response-headers").render())
 
 
+async def test_a_token_in_an_answer_is_masked_on_screen_until_revealed(collection_dir, demo):
+    """A token endpoint called as a plain REST request answers with a fresh `access_token`: the
+    history masked it, the response pane showed it to whoever looks over the shoulder."""
+    from streamdash.core.http.send import ResponseSummary
+
+    app = build_app(load_collection(collection_dir), variables={"base_url": demo.url})
+    async with app.run_test(size=(160, 48)) as pilot:
+        view = await send_selected(pilot, app, "api/Health")
+        body = b'{"access_token": "tok-abcdef0123456789", "token_type": "bearer", "expires_in": 60}'
+        answer = ResponseSummary("POST", "http://x/token", status=200, reason="OK",
+                                 headers=(("Content-Type", "application/json"),), body=body)
+        view.show(answer, "Token")
+        await pilot.pause()
+        view.query_one("#response-body").focus()
+        shown = view.query_one("#response-body").text
+        assert "tok-abcdef0123456789" not in shown and '"token_type": "bearer"' in shown
+        await pilot.press("v")
+        await pilot.pause()
+        assert "tok-abcdef0123456789" in view.query_one("#response-body").text
+
+
 async def test_import_curl_then_copy_it_back(collection_dir, demo):
     app = build_app(load_collection(collection_dir), variables={"base_url": demo.url})
     async with app.run_test(size=(160, 48)) as pilot:

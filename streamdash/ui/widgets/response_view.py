@@ -16,7 +16,7 @@ from textual.widgets import Static
 from textual.widgets.text_area import Selection
 
 from streamdash.core.collections import SavedRequest
-from streamdash.core.http.secrets import mask_headers, mask_secrets
+from streamdash.core.http.secrets import mask_headers, mask_secret_fields, mask_secrets
 from streamdash.core.http.send import ResponseSummary
 from streamdash.core.stats import format_bytes, format_duration
 from streamdash.core.text import escape_controls
@@ -102,7 +102,8 @@ class ResponseView(SafeDispatch, Vertical):
         if summary is None or summary.status is None:
             return ""
         text = summary.pretty_text()
-        return text if self.revealed else mask_secrets(text, self.secrets)
+        # A token endpoint's fresh `access_token` is no known secret yet: masked by its name.
+        return text if self.revealed else mask_secret_fields(mask_secrets(text, self.secrets))
 
     def show(
         self, summary: ResponseSummary, name: str = "", note: str = "", secrets: frozenset[str] = frozenset()
