@@ -13,3 +13,16 @@ def raw_server():
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def auth_server():
+    """tests/core/http/auth_app.py under uvicorn: basic, digest (auth and auth-int), bearer and
+    OAuth2 client credentials, for every test that needs a server that checks credentials."""
+    from tests.core.http.auth_app import AuthServer
+
+    server = AuthServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

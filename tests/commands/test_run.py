@@ -223,17 +223,6 @@ def test_run_uses_the_collections_auth(tmp_path, monkeypatch):
     assert "abc123" not in result.stdout + result.stderr
 
 
-@pytest.fixture
-def auth_server():
-    from tests.core.http.auth_app import AuthServer
-
-    server = AuthServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def test_digest_auth_int_collection_runs_to_its_summary(tmp_path, auth_server):
     """qop="auth-int" once stopped the run with a traceback (httpx's NotImplementedError)."""
     from tests.core.http.auth_app import PASSWORD, USER

@@ -200,17 +200,6 @@ async def test_bad_spec_is_reported_without_sending(spec, message):
     assert step.status is None
 
 
-@pytest.fixture(scope="module")
-def auth_server():
-    from tests.core.http.auth_app import AuthServer
-
-    server = AuthServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 async def test_digest_auth_int_step_passes(auth_server):
     """qop="auth-int" once crashed the run with NotImplementedError from httpx."""
     from tests.core.http.auth_app import PASSWORD, USER

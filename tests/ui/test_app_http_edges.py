@@ -7,23 +7,13 @@ import asyncio
 from pathlib import Path
 
 import httpx
-import pytest
 
 from streamdash.core.collections import load_collection
 from streamdash.ui.launch import build_app
 from streamdash.ui.widgets.response_view import ResponseView
-from tests.core.http.auth_app import PASSWORD, USER, AuthServer
+from tests.core.http.auth_app import PASSWORD, USER
 from tests.helpers.raw_server import Conn, RawServer
 from tests.ui.pilot import notes, select, wait_for
-
-
-@pytest.fixture(scope="module")
-def auth_server():
-    server = AuthServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def collection(root: Path, base_url: str, requests: dict[str, str]) -> Path:

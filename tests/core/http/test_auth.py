@@ -18,16 +18,12 @@ from streamdash.core.http.auth import (
 )
 from streamdash.core.http.client import make_client
 from streamdash.core.http.send import send
-from tests.core.http.auth_app import BEARER, CLIENT_ID, CLIENT_SECRET, PASSWORD, USER, AuthServer
+from tests.core.http.auth_app import BEARER, CLIENT_ID, CLIENT_SECRET, PASSWORD, USER
 
 
 @pytest.fixture(scope="module")
-def _server():
-    server = AuthServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def _server(auth_server):
+    return auth_server
 
 
 @pytest.fixture
