@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print a stream's events to stdout; diagnostics go to stderr.",
         epilog="Exit codes: 0 count/duration reached, server sent 204, or a clean end with "
         "--no-reconnect; 1 the stream failed; 2 usage error (also a {{variable}} with no value); "
-        "130 Ctrl-C.",
+        "3 an event matched --until (it is printed); 130 Ctrl-C.",
     )
     tail.add_argument(
         "target",

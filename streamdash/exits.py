@@ -9,6 +9,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_MATCHED = 3  # `tail --until EXPR`: an event matched (printed before the exit)
 EXIT_INTERRUPTED = 130
 
 

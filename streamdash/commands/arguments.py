@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from streamdash.exits import EXIT_USAGE
+
+if TYPE_CHECKING:
+    from streamdash.core.filter import EventFilter
 
 
 class Parser(argparse.ArgumentParser):
@@ -60,6 +63,18 @@ def byte_size(text: str) -> int:
     return int(value)
 
 
+def filter_expression(text: str) -> EventFilter:
+    """An expression in the event log's filter syntax, compiled by the log's own parser (one
+    path: `tail --until` and the `/` filter can never read an expression differently). Its
+    JSON field cache is off: tail keeps no events, so it must not keep their values either."""
+    from streamdash.core.filter import FieldCache, FilterError, compile_filter  # not for --help
+
+    try:
+        return compile_filter(text, cache=FieldCache(paths=0))
+    except FilterError as exc:
+        raise argparse.ArgumentTypeError(f"bad filter {text!r}: {exc}") from None
+
+
 def header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     name = name.strip()
@@ -81,6 +96,14 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
     )
     out.add_argument("--count", type=positive_int, metavar="N", help="exit 0 after N events")
     out.add_argument("--duration", type=seconds, metavar="S", help="exit 0 after S seconds")
+    out.add_argument(
+        "--until",
+        type=filter_expression,
+        metavar="EXPR",
+        help="exit 3 on the first event that matches EXPR, after printing it (the event log's "
+        "filter syntax: level=error, type:alert, msg~timeout, /regex/, a or b); with --count "
+        "or --duration, whichever comes first",
+    )
     out.add_argument(
         "-q", "--quiet", action="store_true", help="no diagnostics on stderr, only failures"
     )

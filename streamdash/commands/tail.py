@@ -17,7 +17,9 @@ import httpx
 from streamdash.commands.collections import collection_variables, select_requests
 from streamdash.commands.output import EventPrinter, describe_change, use_colour
 from streamdash.commands.pipes import run_async
+from streamdash.core.buffer import SEQ, make_entry
 from streamdash.core.collections import SavedRequest, StreamSettings, load_collection
+from streamdash.core.filter import EventFilter
 from streamdash.core.http.client import make_client
 from streamdash.core.http.execute import Executor
 from streamdash.core.http.headers import url_problem
@@ -43,7 +45,7 @@ from streamdash.core.sse.parser import describe_skip
 from streamdash.core.sse.stream import DEFAULT_CONNECT_TIMEOUT
 from streamdash.core.stats import format_duration, silent_for
 from streamdash.core.text import escape_controls
-from streamdash.exits import EXIT_FAILED, EXIT_OK, UsageError
+from streamdash.exits import EXIT_FAILED, EXIT_MATCHED, EXIT_OK, UsageError
 
 
 def check_url(text: str) -> httpx.URL:
@@ -217,13 +219,16 @@ async def watch(
     assembler: Assembler | None = None,
     silence_alarm: float = 0.0,
     hide_heartbeats: bool = False,
+    until: EventFilter | None = None,
+    stream_name: str = "",
 ) -> int:
     """Print one stream until count, duration, or the stream's own end; return the exit code.
 
     With a `recorder` every batch (events and connection changes) is also appended to the
     recording; with an `assembler` the text the events carry is printed instead of the events.
     `hide_heartbeats` leaves events of a heartbeat type out of the output (not the recording)
-    and out of `count`."""
+    and out of `count`. With `until` the first event it matches (`stream:` tests `stream_name`)
+    is the last one printed and recorded, and the exit code is EXIT_MATCHED."""
     own_client = client is None
     client = client or make_client()
     printed = 0
@@ -253,6 +258,11 @@ async def watch(
                                 diagnostics.warn(describe_skip(item))
                     if count is not None:
                         batch = _first_events(batch, count - printed, beats)
+                    matched: Event | None = None
+                    if until is not None:
+                        at = _first_match(batch, until, stream_name, beats)
+                        if at is not None:
+                            batch, matched = batch[: at + 1], cast(Event, batch[at])
                     unrecorded = _record(recorder, batch)
                     if beats:
                         batch = [i for i in batch if type(i) is not Event or i.event not in beats]
@@ -262,6 +272,9 @@ async def watch(
                         printed += printer.write(cast(list[Event | Heartbeat], batch))  # no state changes here
                     if unrecorded:  # the batch is printed, the recording is not going on
                         return _stop_recording(unrecorded)
+                    if matched is not None:  # checked before count: at the same event, it wins
+                        diagnostics.warn(_describe_match(matched, until))
+                        return EXIT_MATCHED
                     if count is not None and printed >= count:
                         return EXIT_OK
     except TimeoutError:
@@ -338,6 +351,27 @@ def _assembled_summary(assembler: Assembler, out: BinaryIO, diagnostics: Diagnos
     if rate is not None:
         parts.append(f"{rate:.1f} tokens/s")
     print(f"streamdash: {', '.join(parts)}", file=diagnostics.err, flush=True)
+
+
+def _first_match(
+    batch: list, until: EventFilter, stream_name: str, hidden: frozenset[str] = frozenset()
+) -> int | None:
+    """The index in `batch` of the first event `until` matches (events of a `hidden` type are
+    not printed, so not matched), else None. The batch goes through the filter's bulk path as
+    log entries whose seq is the index."""
+    entries = [
+        make_entry(index, stream_name, item)
+        for index, item in enumerate(batch)
+        if type(item) is Event and item.event not in hidden
+    ]
+    hits = until.apply(entries) if entries else []
+    return hits[0][SEQ] if hits else None
+
+
+def _describe_match(event: Event, until: EventFilter | None) -> str:
+    which = f"event id {escape_controls(event.id)}" if event.id else "an event"
+    expression = escape_controls(repr(until.text if until is not None else ""))
+    return f"{which} matched --until {expression}; exit {EXIT_MATCHED}"
 
 
 def _first_events(batch: list, wanted: int, hidden: frozenset[str] = frozenset()) -> list:
@@ -422,6 +456,8 @@ def tail_request(
                 assembler=assembler,
                 silence_alarm=silence,
                 hide_heartbeats=getattr(args, "hide_heartbeats", False),
+                until=getattr(args, "until", None),
+                stream_name=getattr(args, "name", None) or request.name,
             )
         finally:
             await executor.aclose()
