@@ -70,9 +70,12 @@ def filter_expression(text: str) -> EventFilter:
     from streamdash.core.filter import FieldCache, FilterError, compile_filter  # not for --help
 
     try:
-        return compile_filter(text, cache=FieldCache(paths=0))
+        compiled = compile_filter(text, cache=FieldCache(paths=0))
     except FilterError as exc:
         raise argparse.ArgumentTypeError(f"bad filter {text!r}: {exc}") from None
+    if compiled.is_empty:  # `--until "$PATTERN"` with PATTERN unset: not "stop at anything"
+        raise argparse.ArgumentTypeError(f"empty filter {text!r}: it would match every event")
+    return compiled
 
 
 def header(text: str) -> tuple[str, str]:

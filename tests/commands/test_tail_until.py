@@ -178,3 +178,14 @@ def test_help_documents_the_flag_and_exit_code():
     text = " ".join(result.stdout.split())
     assert "--until EXPR" in text
     assert "3 an event matched --until" in text
+
+
+@pytest.mark.parametrize("expr", ["", "   "])
+def test_an_empty_expression_is_refused_not_matched_by_every_event(raw_server, expr):
+    """`--until "$PATTERN"` with the variable unset must not exit 3 at the first event."""
+    raw_server.handler = log_stream(LOGS)
+    result = tail(raw_server.url, "--until", expr, timeout=10)
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert "argument --until: empty filter" in line and result.stdout == ""
+    assert raw_server.requests == []
