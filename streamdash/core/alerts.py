@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 from streamdash.core.buffer import DATA, ID, RECEIVED_AT, STREAM, TYPE, LogEntry
 from streamdash.core.collections.models import CollectionError, LoadError, toml_syntax_error
-from streamdash.core.collections.storage import read_text_file
+from streamdash.core.collections.storage import ALERTS_FILE, read_text_file
 from streamdash.core.filter import FieldCache, FilterError, compile_filter
 
 __all__ = [
@@ -41,7 +41,6 @@ __all__ = [
     "load_alerts",
 ]
 
-ALERTS_FILE = "alerts.toml"
 DEFAULT_QUIET = 30.0
 _KEYS = frozenset({"name", "filter", "bell", "command", "quiet"})
 _ALERT_HEADER = re.compile(r"\s*\[\[\s*(alert|\"alert\"|'alert')\s*\]\]\s*(#.*)?$")

@@ -183,3 +183,31 @@ def test_command_input_is_the_event_as_one_json_line():
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     assert json.loads(line) == {"stream": "logs", "event": "log", "id": "7",
                                 "data": '{"level": "error"}\nsecond line', "t": 1007.0}
+
+
+def test_the_collection_does_not_read_alerts_toml_as_a_request(tmp_path: Path):
+    """It sits at the collection's root beside the requests, like collection.toml."""
+    from streamdash.core.collections import load_collection
+
+    write(tmp_path, '[[alert]]\nname = "errors"\nfilter = "level=error"\n')
+    (tmp_path / "feed.toml").write_text('name = "feed"\nkind = "sse"\nurl = "http://127.0.0.1:1/"\n')
+    (tmp_path / "ops").mkdir()
+    (tmp_path / "ops" / ALERTS_FILE).write_text('name = "in a group"\nurl = "http://127.0.0.1:1/"\n')
+    collection = load_collection(tmp_path)
+    assert collection.errors == []
+    assert sorted(r.name for r in collection.requests) == ["feed", "in a group"]  # a group's is a request
+    assert [r.name for r in load_alerts(tmp_path).rules] == ["errors"]
+
+
+def test_a_request_named_alerts_is_never_written_to_alerts_toml(tmp_path: Path):
+    from streamdash.core.collections import SavedRequest, ensure_collection, load_collection
+    from streamdash.core.collections.storage import rename_request, save_request
+
+    collection = ensure_collection(tmp_path, example=False)
+    saved = save_request(collection, SavedRequest(name="alerts", url="http://127.0.0.1:1/"))
+    assert saved.path is not None and saved.path.name != ALERTS_FILE
+    other = save_request(collection, SavedRequest(name="other", url="http://127.0.0.1:1/"))
+    renamed = rename_request(collection, other, "Alerts")
+    assert renamed.path is not None and renamed.path.name != ALERTS_FILE
+    assert not (tmp_path / ALERTS_FILE).exists()
+    assert sorted(r.name for r in load_collection(tmp_path).requests) == ["Alerts", "alerts"]

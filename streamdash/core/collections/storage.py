@@ -66,6 +66,8 @@ __all__ = [
 ]
 
 COLLECTION_FILE = "collection.toml"
+ALERTS_FILE = "alerts.toml"  # streamdash.core.alerts reads it; not a request
+_RESERVED_AT_ROOT = (COLLECTION_FILE, ALERTS_FILE)  # never read or written as requests there
 ENV_DIR = "env"  # reserved at the root for environments
 SUFFIX = ".toml"
 TEMP_SUFFIX = ".tmp"
@@ -138,7 +140,7 @@ def load_collection(root: Path) -> Collection:
         for filename in sorted(filenames):
             if filename.startswith(".") or not filename.endswith(SUFFIX):
                 continue
-            if not group and filename == COLLECTION_FILE:
+            if not group and filename in _RESERVED_AT_ROOT:
                 continue
             try:
                 collection.requests.append(read_request(Path(folder, filename), group))
@@ -466,7 +468,7 @@ def _write_new_file(folder: Path, name: str, text: str, *, at_root: bool) -> Pat
     ghost request)."""
     stem = slugify(name)
     names = (f"{stem if n == 1 else f'{stem}-{n}'}{SUFFIX}" for n in itertools.count(1))
-    candidates = (folder / n for n in names if not (at_root and n == COLLECTION_FILE))
+    candidates = (folder / n for n in names if not (at_root and n in _RESERVED_AT_ROOT))
     chosen: list[Path] = []
 
     def put(tmp: Path) -> None:
@@ -547,7 +549,7 @@ def rename_request(collection: Collection, req: SavedRequest, new_name: str) -> 
     old = req.path
     _refuse_if_broken(collection, old)
     target = old.with_name(f"{slugify(new_name)}{SUFFIX}")
-    if target.name == COLLECTION_FILE and _same_path(old.parent, collection.root):
+    if target.name in _RESERVED_AT_ROOT and _same_path(old.parent, collection.root):
         target = old.with_name(f"{slugify(new_name)}-request{SUFFIX}")
     if _same_path(target, old) or (target.exists() and os.path.samefile(target, old)):
         saved = save_request(collection, renamed)
