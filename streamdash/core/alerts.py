@@ -21,13 +21,16 @@ import math
 import re
 import shlex
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import tomli_w
+
 from streamdash.core.buffer import DATA, ID, RECEIVED_AT, STREAM, TYPE, LogEntry
 from streamdash.core.collections.models import CollectionError, LoadError, toml_syntax_error
-from streamdash.core.collections.storage import ALERTS_FILE, read_text_file
+from streamdash.core.collections.storage import ALERTS_FILE, atomic_write, read_text_file
 from streamdash.core.filter import FieldCache, FilterError, compile_filter
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "Firing",
     "command_input",
     "load_alerts",
+    "save_alerts",
 ]
 
 DEFAULT_QUIET = 30.0
@@ -153,6 +157,33 @@ def load_alerts(root: Path) -> Alerts:
         names.add(rule.name)
         rules.append(rule)
     return Alerts(tuple(rules), tuple(errors))
+
+
+def save_alerts(root: Path, rules: Iterable[AlertRule]) -> Path:
+    """Write the rules to `alerts.toml` atomically (the old file or the new, never half of one).
+
+    Each rule goes through the loader's own checks first, so what is saved always loads; a rule
+    that fails them raises CollectionError (one line) and the file is left as it was."""
+    path = root / ALERTS_FILE
+    tables: list[dict[str, Any]] = []
+    names: set[str] = set()
+    for number, rule in enumerate(rules, 1):
+        table: dict[str, Any] = {"name": rule.name, "filter": rule.filter, "bell": rule.bell}
+        if rule.command:
+            table["command"] = list(rule.command)
+        table["quiet"] = rule.quiet
+        try:
+            _rule(table, number, names)
+        except ValueError as exc:
+            raise CollectionError(LoadError(path, None, str(exc))) from None
+        names.add(rule.name)
+        tables.append(table)
+    text = tomli_w.dumps({"alert": tables}) if tables else "# streamdash alerts: [[alert]] tables\n"
+    try:
+        atomic_write(path, text)
+    except OSError as exc:
+        raise CollectionError(LoadError(path, None, f"cannot write: {exc.strerror or exc}")) from None
+    return path
 
 
 def _header_lines(text: str) -> list[int]:

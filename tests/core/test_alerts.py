@@ -211,3 +211,41 @@ def test_a_request_named_alerts_is_never_written_to_alerts_toml(tmp_path: Path):
     assert renamed.path is not None and renamed.path.name != ALERTS_FILE
     assert not (tmp_path / ALERTS_FILE).exists()
     assert sorted(r.name for r in load_collection(tmp_path).requests) == ["Alerts", "alerts"]
+
+
+# --- saving (the app edits alerts) --------------------------------------------------------------
+
+
+def test_saved_alerts_read_back_the_same(tmp_path: Path):
+    from streamdash.core.alerts import save_alerts
+
+    rules = (
+        AlertRule("errors", "level=error", bell=False, command=("notify-send", "a b"), quiet=5.0),
+        AlertRule('quo"ted', 'msg~"connection reset" or type:fatal'),
+    )
+    path = save_alerts(tmp_path, rules)
+    assert path == tmp_path / ALERTS_FILE
+    loaded = load_alerts(tmp_path)
+    assert loaded.errors == () and loaded.rules == rules
+    assert [p.name for p in tmp_path.iterdir()] == [ALERTS_FILE]  # no temp file left
+
+
+def test_saving_a_bad_rule_is_refused_and_the_file_stays(tmp_path: Path):
+    from streamdash.core.alerts import save_alerts
+    from streamdash.core.collections import CollectionError
+
+    path = write(tmp_path, '# mine\n[[alert]]\nname = "a"\nfilter = "x"\n')
+    before = path.read_bytes()
+    for bad in ([AlertRule("b", "/unclosed")], [AlertRule("a", "x"), AlertRule("a", "y")],
+                [AlertRule("c", "x", quiet=-1.0)]):
+        with pytest.raises(CollectionError) as caught:
+            save_alerts(tmp_path, bad)
+        assert str(caught.value).startswith(f"{path}: alert ") and "\n" not in str(caught.value)
+    assert path.read_bytes() == before
+
+
+def test_saving_no_alerts_writes_an_empty_file_that_loads(tmp_path: Path):
+    from streamdash.core.alerts import save_alerts
+
+    save_alerts(tmp_path, [])
+    assert load_alerts(tmp_path) == ((), ())
