@@ -80,6 +80,8 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
         Binding("p", "toggle_pause", "Pause"),
         Binding("R", "toggle_record", "Record"),
         Binding("H", "toggle_heartbeats", "Heartbeats"),  # typed ones: dimmed, or hidden and counted
+        Binding("a", "toggle_text", "Text", show=False),  # an LLM stream's assembled text
+        Binding("A", "cycle_text_size", "Text size", show=False),
         Binding("ctrl+l", "clear_log", "Clear log", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+z", "suspend_process", "Suspend", show=False),
@@ -132,6 +134,7 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
         self.response_view = self.query_one(ResponseView)
         self.stats_panel = self.query_one(StatsPanel)
         self.panes = PaneSwitcher(self.screen)
+        self.events_pane.selected = lambda: self.session.live(self.requests_tree.selected)
         session = self.session
         for problem in session.load_problems():
             self.notify(problem, title="skipped a file", severity="error", timeout=10)
@@ -266,6 +269,12 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
 
     def action_toggle_heartbeats(self) -> None:
         self.events_pane.toggle_heartbeats()
+
+    def action_toggle_text(self) -> None:
+        self.notify(self.events_pane.toggle_text(), timeout=3)
+
+    def action_cycle_text_size(self) -> None:
+        self.notify(self.events_pane.cycle_text_size(), timeout=3)
 
     def action_clear_log(self) -> None:
         self.events_pane.clear()

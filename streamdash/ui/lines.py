@@ -6,6 +6,8 @@ Pure text, no Textual: the log widget styles the columns it knows the offsets of
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from streamdash.core.buffer import LogEntry
@@ -17,11 +19,48 @@ TYPE_W = 10
 ID_W = 8
 DATA_MAX = 1000  # the widget crops to its width; this only bounds memory per retained line
 
-# Start offsets of each column (one space between columns).
+# Start offsets of each column at the widest (one space between columns).
 STREAM_AT = TIME_W + 1
 TYPE_AT = STREAM_AT + STREAM_W + 1
 ID_AT = TYPE_AT + TYPE_W + 1
 DATA_AT = ID_AT + ID_W + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """The widths of the stream, type and id columns: as wide as what the log shows needs, up to
+    the widths above. Fixed widths kept 46 cells before the data for names of four to seven
+    letters, which left the demo's data 32 cells at 80 columns; fitted, they leave 40 or more."""
+
+    stream: int = STREAM_W
+    type: int = TYPE_W
+    ident: int = ID_W
+
+    @property
+    def type_at(self) -> int:
+        return TIME_W + 1 + self.stream + 1
+
+    @property
+    def id_at(self) -> int:
+        return self.type_at + self.type + 1
+
+    @property
+    def data_at(self) -> int:
+        return self.id_at + self.ident + 1
+
+    def fitted(self, entries: Iterable[LogEntry]) -> Columns:
+        """These widths, widened (never past the widest) to fit every entry's stream, type and id."""
+        stream, kind, ident = self.stream, self.type, self.ident
+        for entry in entries:
+            stream = max(stream, len(entry[1]))
+            kind = max(kind, len(entry[2]))
+            ident = max(ident, len(entry[4] or "-"))
+        fitted = Columns(min(stream, STREAM_W), min(kind, TYPE_W), min(ident, ID_W))
+        return self if fitted == self else fitted
+
+
+WIDEST = Columns()
+NARROWEST = Columns(4, 4, 1)  # where fitting starts: "logs", "info", "-"
 
 _LEVELS = {
     "error": "error",
@@ -65,14 +104,15 @@ def clock(epoch: float) -> str:
     return f"{_second(whole)}.{int(epoch * 1000) % 1000:03d}"
 
 
-def format_entry(entry: LogEntry) -> str:
+def format_entry(entry: LogEntry, columns: Columns = WIDEST) -> str:
     _, stream, kind, data, ident, received_at = entry
     ident = ident or "-"
-    if len(ident) > ID_W:
-        ident = "\u2026" + ident[-(ID_W - 1) :]
+    id_w = columns.ident
+    if len(ident) > id_w:
+        ident = "\u2026" + ident[-(id_w - 1) :] if id_w > 1 else "\u2026"
     if len(data) > DATA_MAX:
         data = data[:DATA_MAX] + "\u2026"
     return (
-        f"{clock(received_at)} {fit(stream, STREAM_W)} {fit(kind, TYPE_W)} "
-        f"{escape_controls(ident).rjust(ID_W)} {escape_controls(data)}"
+        f"{clock(received_at)} {fit(stream, columns.stream)} {fit(kind, columns.type)} "
+        f"{escape_controls(ident).rjust(id_w)} {escape_controls(data)}"
     )

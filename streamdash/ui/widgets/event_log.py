@@ -73,6 +73,8 @@ class EventLog(SafeDispatch, Log):
     def __init__(self, max_lines: int = DEFAULT_MAX_LINES, **kwargs: object) -> None:
         super().__init__(max_lines=max_lines, auto_scroll=True, **kwargs)  # type: ignore[arg-type]
         self.entries: list[LogEntry] = []
+        # Fitted to what the log shows (see lines.Columns), so the data starts as far left as it can.
+        self.columns = cols.NARROWEST
         self._writing = False
         # Is this entry a heartbeat (dimmed)? The events pane gives its core LogView's answer.
         self.is_heartbeat: Callable[[LogEntry], bool] = lambda entry: False
@@ -85,10 +87,17 @@ class EventLog(SafeDispatch, Log):
             return
         if self.max_lines is not None and len(entries) > self.max_lines:
             entries = entries[-self.max_lines :]
+        columns = self.columns.fitted(entries)
+        if columns != self.columns:  # a longer name: the lines shown are laid out again, aligned
+            self.columns = columns
+            if self.entries:
+                entries = [*self.entries, *entries]
+                super().clear()
+                self.entries = []
         self._writing = True
         pruned = self.max_lines is not None and len(self._lines) + len(entries) > self.max_lines
         try:
-            self.write_lines([cols.format_entry(e) for e in entries], scroll_end=self.following)
+            self.write_lines([cols.format_entry(e, columns) for e in entries], scroll_end=self.following)
         finally:
             self._writing = False
         if pruned:
@@ -125,6 +134,7 @@ class EventLog(SafeDispatch, Log):
         self.clear()
         self.entries = []
         self.cursor = None
+        self.columns = cols.NARROWEST  # fitted again to what shows now
         self.append(entries)
         if self.following:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
@@ -250,9 +260,10 @@ class EventLog(SafeDispatch, Log):
             if self.is_heartbeat(entry):  # dimmed, all of it: one span
                 text.stylize(style("event-log--heartbeat"))
             else:
-                text.stylize(style("event-log--source"), 0, cols.TYPE_AT)  # time and stream
+                type_at, id_at = self.columns.type_at, self.columns.id_at
+                text.stylize(style("event-log--source"), 0, type_at)  # time and stream
                 kind = cols.type_style(entry[TYPE])
-                text.stylize(style(f"event-log--{kind}"), cols.TYPE_AT, cols.ID_AT)
+                text.stylize(style(f"event-log--{kind}"), type_at, id_at)
         if y == self.cursor:
             text.stylize(self.get_component_rich_style("event-log--cursor"))
         selection = self.text_selection

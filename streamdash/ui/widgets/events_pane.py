@@ -6,6 +6,7 @@ writes the log once per refresh tick, never per event, and not at all while hidd
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -20,12 +21,14 @@ from streamdash.core.stats import describe_state, format_duration, silent_for
 from streamdash.core.text import escape_controls
 from streamdash.ui.safety import SafeDispatch
 from streamdash.ui.screens.event_detail import EventDetailScreen
+from streamdash.ui.text_room import SIZES, text_room
 from streamdash.ui.widgets.assembled_text import AssembledText
 from streamdash.ui.widgets.event_log import EventLog
 from streamdash.ui.widgets.filter_bar import FilterBar
 
 if TYPE_CHECKING:
     from streamdash.core.session import Session
+    from streamdash.core.session.live import LiveStream
 
 FILTER_DEBOUNCE_S = 0.15
 
@@ -39,7 +42,12 @@ class EventsPane(SafeDispatch, Vertical):
         self.waiting = 0  # matching events not shown while the log is paused or hidden
         self.log_writes = 0  # writes to the log: one per tick at most
         self._filter_timer: Timer | None = None
-        self._assembled_shown: tuple[tuple[int, bool, str | None], ...] = ()
+        self._assembled_shown: tuple[tuple[str, int, bool, str | None], ...] = ()
+        # The stream selected in the requests tree: its text shows even once it has stopped.
+        self.selected: Callable[[], LiveStream | None] = lambda: None
+        self.text_hidden = False  # the person hid the assembled text (a)
+        self.text_size = 1  # index into text_room.SIZES (A cycles)
+        self._text_data_at = 0  # where the data started when the text was laid out
 
     def compose(self) -> ComposeResult:
         yield FilterBar(id="filter-bar")
@@ -60,9 +68,9 @@ class EventsPane(SafeDispatch, Vertical):
     def flush(self) -> None:
         """What arrived since the last tick goes to the log in one write."""
         view = self.view
+        self._show_assembled()  # also when nothing arrived: a stream stopped, the selection moved
         if self.session.buffer.next_seq == view.flushed_seq:
             return
-        self._show_assembled()
         shown = view.take_new()
         self._show_status()
         log = self.log_view
@@ -77,6 +85,8 @@ class EventsPane(SafeDispatch, Vertical):
             return
         log.append(shown)
         self.log_writes += 1
+        if self._assembled_shown and log.columns.data_at != self._text_data_at:
+            self.lay_out_text()  # the columns widened: the text's room is measured again
 
     def refilter(self) -> None:
         """Re-run the filter over everything retained and show the newest matches."""
@@ -107,16 +117,60 @@ class EventsPane(SafeDispatch, Vertical):
             self.filter_bar.show_badge(f"paused \u00b7 {self.waiting:,} new \u00b7 End to follow")
 
     def _show_assembled(self) -> None:
-        """Every assembling stream's text beside the log, rewritten only when it grew."""
+        """The text of every assembling stream that runs, or is selected, beside or under the
+        log; rewritten only when it changed. A finished answer nobody selected gives its room
+        back to the data."""
+        selected = self.selected()
         blocks = [
             (live.name, assembler)
             for live in self.session.streams.values()
-            if (assembler := live.measures.assembler) is not None and assembler.tokens
+            if (assembler := live.measures.assembler) is not None
+            and assembler.tokens
+            and (live.running or live is selected)
         ]
-        shown = tuple((len(a.text), a.done, a.finish_reason) for _, a in blocks)
+        if self.text_hidden:
+            blocks = []
+        shown = tuple((name, len(a.text), a.done, a.finish_reason) for name, a in blocks)
         if shown != self._assembled_shown:
+            was_shown = bool(self._assembled_shown)
             self._assembled_shown = shown
             self.assembled.show(blocks)
+            if bool(blocks) != was_shown:
+                self.lay_out_text()
+
+    def lay_out_text(self) -> None:
+        """Give the assembled text its place (text_room): beside the log only where the data
+        column keeps 60 % of the row, else under it."""
+        row = self.query_one("#log-row")
+        width, height = row.content_size
+        if not width:
+            return
+        self._text_data_at = data_at = self.log_view.columns.data_at
+        room = text_room(width, height, data_at, self.text_size)
+        row.set_class(not room.beside, "-under")
+        styles = self.assembled.styles
+        if room.beside:
+            styles.width, styles.height = room.width, "1fr"
+        else:
+            styles.width, styles.height = "1fr", room.height
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.lay_out_text)
+
+    def toggle_text(self) -> str:
+        """Hide or show the assembled text; says what it did, for a notification."""
+        self.text_hidden = not self.text_hidden
+        self._show_assembled()
+        if self.text_hidden:
+            return "assembled text hidden (a shows it)"
+        if not self._assembled_shown:
+            return "no assembled text to show: no assembling stream is running or selected"
+        return "assembled text shown"
+
+    def cycle_text_size(self) -> str:
+        self.text_size = (self.text_size + 1) % len(SIZES)
+        self.lay_out_text()
+        return f"assembled text: {SIZES[self.text_size]}"
 
     def show_states(self, now: float) -> None:
         """Every stream's state, host and environment on the border, so they stay visible
