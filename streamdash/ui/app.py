@@ -42,6 +42,7 @@ from streamdash.ui.messages import PlainMessages
 from streamdash.ui.palette import SteadyPalettes
 from streamdash.ui.panes import PaneSwitcher
 from streamdash.ui.safety import SafeApp
+from streamdash.ui.screens.dialogs import CarefulConfirmScreen
 from streamdash.ui.screens.environments import EnvironmentScreen
 from streamdash.ui.screens.history import HistoryScreen
 from streamdash.ui.screens.run import RunScreen
@@ -80,7 +81,7 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
         Binding("p", "toggle_pause", "Pause"),
         Binding("R", "toggle_record", "Record"),
         Binding("H", "toggle_heartbeats", "Heartbeats"),  # typed ones: dimmed, or hidden and counted
-        Binding("ctrl+l", "clear_log", "Clear log", show=False),
+        Binding("ctrl+l", "redraw", "Redraw", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+z", "suspend_process", "Suspend", show=False),
     ]
@@ -268,7 +269,18 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
         self.events_pane.toggle_heartbeats()
 
     def action_clear_log(self) -> None:
-        self.events_pane.clear()
+        """Forgetting the retained events cannot be undone: it asks, and only `y` says yes."""
+        count = len(self.session.buffer)
+        if not count:
+            self.notify("no retained events to clear", timeout=3)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.events_pane.clear()
+
+        question = f"Forget all {count:,} retained event{'s' if count != 1 else ''}? This cannot be undone."
+        self.push_screen(CarefulConfirmScreen(question), answered)
 
     def action_toggle_record(self) -> None:
         self.session.toggle_record(self._selected_stream())
