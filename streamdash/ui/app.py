@@ -66,15 +66,19 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
     TITLE = "streamdash"
 
     BINDINGS = [
+        # Every F-key has a plain key too: many SSH terminals and multiplexers eat F-keys.
         Binding("f1,question_mark", "toggle_help", "Keys"),
-        Binding("f2", "show_pane('requests')", "Requests"),
-        Binding("f3", "show_pane('events')", "Events"),
-        Binding("f4", "show_pane('response')", "Response"),
-        Binding("f5", "show_pane('stats')", "Stats"),
+        Binding("f2,1", "show_pane('requests')", "Requests"),
+        Binding("f3,2", "show_pane('events')", "Events"),
+        Binding("f4,3", "show_pane('response')", "Response"),
+        Binding("f5,4", "show_pane('stats')", "Stats"),
         Binding("ctrl+r", "run_selected", "Run/stop"),
         Binding("ctrl+t", "restart_stream", "Restart", show=False),
-        Binding("f6", "switch_environment", "Env"),
-        Binding("f7", "show_history", "History"),
+        # Priority: Textual's TextArea (the response body) takes F6 and F7 for selecting text.
+        Binding("f6", "switch_environment", "Env", priority=True),
+        Binding("E", "switch_environment", "Env"),  # not priority: the filter box types an E
+        Binding("f7", "show_history", "History", priority=True),
+        Binding("ctrl+o", "show_history", "History"),
         Binding("slash", "focus_filter", "Filter"),
         Binding("i", "toggle_invert", "Invert", show=False),
         Binding("s", "cycle_scope", "Stream scope", show=False),

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from textual._compositor import ChopsUpdate, LayoutUpdate
+from textual.widgets import DataTable
+from textual.widgets._key_panel import BindingsTable
 
+from streamdash.core.collections import load_collection
 from streamdash.ui.app import StreamdashApp
 from streamdash.ui.launch import build_app
 from streamdash.ui.screens.dialogs import ConfirmScreen
+from streamdash.ui.screens.environments import EnvironmentScreen
+from streamdash.ui.screens.history import HistoryScreen
 from streamdash.ui.widgets.event_log import EventLog
 from tests.helpers.raw_server import Conn
 from tests.ui.pilot import palette, wait_for
@@ -102,3 +108,90 @@ async def test_clearing_the_retained_events_is_a_palette_command_that_asks_first
         await pilot.press("y")
         await wait_for(pilot, lambda: len(app.session.buffer) == 0 and not log.entries, what="cleared")
         assert app.screen is app.panes_screen
+
+
+# -- every F-key action has a plain-key alternative ----------------------------------------------
+
+# (F-key, its alternative, what it does). Many SSH terminals and multiplexers eat F-keys.
+PANE_KEYS = [("f2", "1", "requests"), ("f3", "2", "events"), ("f4", "3", "response"), ("f5", "4", "stats")]
+FOCUSED = {"requests": "requests", "events": "log", "response": "response-body", "stats": "stats-streams"}
+
+
+def with_environment(tmp_path, url: str):
+    collection = one_stream(tmp_path, url)
+    (collection.root / "env").mkdir()
+    (collection.root / "env" / "local.toml").write_text('[variables]\nx = "1"\n', "utf-8")
+    return load_collection(collection.root)
+
+
+@pytest.mark.parametrize("size", [(160, 48), SIZE], ids=["160x48", "80x24"])
+async def test_every_f_key_action_has_a_plain_key_that_works_from_every_pane(raw_server, tmp_path, size):
+    raw_server.handler = five_then_quiet()
+    app = build_app(with_environment(tmp_path, raw_server.url), history_dir=tmp_path / "history")
+    async with app.run_test(size=size) as pilot:
+        for start, _, _ in PANE_KEYS:
+            for _, plain, pane in PANE_KEYS:
+                await pilot.press(start)  # focus on that pane's widget first
+                await pilot.press(plain)
+                await pilot.pause()
+                focused = app.focused.id if app.focused else None
+                assert focused == FOCUSED[pane], (start, plain, focused)
+            for keys, dialog in ((("f6", "E"), EnvironmentScreen), (("f7", "ctrl+o"), HistoryScreen)):
+                for key in keys:
+                    await pilot.press(start, key)
+                    await wait_for(pilot, lambda d=dialog: isinstance(app.screen, d), what=f"{key} from {start}")
+                    await pilot.press("escape")
+                    await wait_for(pilot, lambda: app.screen is app.panes_screen, what="closed")
+        assert not app.caught_errors
+
+
+async def test_the_plain_keys_still_type_into_the_filter(raw_server, tmp_path):
+    raw_server.handler = five_then_quiet()
+    app = build_app(with_environment(tmp_path, raw_server.url), history_dir=tmp_path / "history")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press("1", "2", "E", "4")
+        await pilot.pause()
+        assert app.focused is not None and getattr(app.focused, "value", None) == "12E4"
+        assert app.screen is app.panes_screen
+
+
+async def test_the_key_list_shows_each_alternative_beside_its_f_key(raw_server, tmp_path):
+    raw_server.handler = five_then_quiet()
+    app = build_app(with_environment(tmp_path, raw_server.url), history_dir=tmp_path / "history")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: bool(app.screen.query(BindingsTable)), what="the key list")
+        await pilot.pause()
+        table = app.screen.query_one(BindingsTable).render_bindings_table()
+        keys = {str(key): str(what) for key, what in zip(table.columns[0].cells, table.columns[1].cells, strict=True)}
+        for expected in ("f1 ?", "f2 1", "f3 2", "f4 3", "f5 4", "f6 E", "f7 ^o", "^l"):
+            assert expected in keys, (expected, list(keys))
+
+
+# -- the stats table keeps its stream column when it scrolls sideways ----------------------------
+
+
+def row_text(table: DataTable, y: int) -> str:
+    return "".join(segment.text for segment in table.render_line(y))
+
+
+@pytest.mark.parametrize("table_id", ["stats-streams", "stats-measures"])
+async def test_the_stats_tables_keep_the_stream_column_when_scrolled_sideways(raw_server, tmp_path, table_id):
+    raw_server.handler = five_then_quiet()
+    app = build_app(one_stream(tmp_path, raw_server.url), autostart=("watch",))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("4")  # the stats pane, alone at 80 columns
+        app.refresh_stats()
+        await pilot.pause()
+        table = app.query_one(f"#{table_id}", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1 and table.max_scroll_x > 0, what="a wide row")
+        assert row_text(table, 0).lstrip().startswith("Stream") and "watch" in row_text(table, 1)
+        table.scroll_to(x=table.max_scroll_x, animate=False)
+        await pilot.pause()
+        assert table.scroll_x == table.max_scroll_x > 0
+        header, row = row_text(table, 0), row_text(table, 1)
+        assert header.lstrip().startswith("Stream"), header
+        assert row.lstrip().startswith("watch"), row
