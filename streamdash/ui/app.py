@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from streamdash.core.collections import StreamSettings
 from streamdash.core.history import HistoryEntry
@@ -37,6 +37,7 @@ from streamdash.core.session import (
 )
 from streamdash.ui.commands import palette_commands
 from streamdash.ui.files import FileActions
+from streamdash.ui.footer import PaneFooter
 from streamdash.ui.keys import KeyRouting
 from streamdash.ui.messages import PlainMessages
 from streamdash.ui.palette import SteadyPalettes
@@ -125,7 +126,7 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
                 yield EventsPane(self.session, id="events", classes="pane")
                 yield ResponseView(self.session, id="response", classes="pane")
         yield StatsPanel(id="stats", classes="pane")
-        yield Footer()
+        yield PaneFooter()
 
     def on_mount(self) -> None:
         self.terminal.attach(self._driver)

@@ -7,7 +7,8 @@ import asyncio
 
 import pytest
 from textual._compositor import ChopsUpdate, LayoutUpdate
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Footer
+from textual.widgets._footer import FooterKey
 from textual.widgets._key_panel import BindingsTable
 
 from streamdash.core.collections import load_collection
@@ -195,3 +196,36 @@ async def test_the_stats_tables_keep_the_stream_column_when_scrolled_sideways(ra
         header, row = row_text(table, 0), row_text(table, 1)
         assert header.lstrip().startswith("Stream"), header
         assert row.lstrip().startswith("watch"), row
+
+
+# -- at 80x24 the footer shows the focused pane's keys first -------------------------------------
+
+
+def footer_keys(app: StreamdashApp) -> list[str]:
+    """The footer's keys a person can read whole, left to right (the palette key sits at the
+    right edge, over whatever runs under it)."""
+    footer = app.screen.query_one(Footer)
+    keys = list(footer.query(FooterKey))
+    palette_key = [k for k in keys if k.has_class("-command-palette")]
+    right = palette_key[0].region.x if palette_key else footer.region.right
+    return [
+        k.description or k.key_display
+        for k in sorted(keys, key=lambda k: k.region.x)
+        if not k.has_class("-command-palette") and k.region.width and k.region.right <= right
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pane_key", "wanted"),
+    [("2", ["Filter", "Pause", "Follow"]), ("1", ["Run", "Edit", "New"]), ("3", ["Search body", "Headers"])],
+    ids=["events", "requests", "response"],
+)
+async def test_at_80x24_the_footer_shows_the_focused_panes_keys_first(raw_server, tmp_path, pane_key, wanted):
+    raw_server.handler = five_then_quiet()
+    app = build_app(one_stream(tmp_path, raw_server.url))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(pane_key)
+        await pilot.pause(0.3)
+        shown = footer_keys(app)
+        assert shown[: len(wanted)] == wanted, shown
+        assert "Requests" in shown or "f2" in shown, shown  # and a way to the other panes
