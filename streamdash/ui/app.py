@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from streamdash.core.collections import StreamSettings
 from streamdash.core.history import HistoryEntry
@@ -37,11 +37,13 @@ from streamdash.core.session import (
 )
 from streamdash.ui.commands import palette_commands
 from streamdash.ui.files import FileActions
+from streamdash.ui.footer import PaneFooter
 from streamdash.ui.keys import KeyRouting
 from streamdash.ui.messages import PlainMessages
 from streamdash.ui.palette import SteadyPalettes
 from streamdash.ui.panes import PaneSwitcher
 from streamdash.ui.safety import SafeApp
+from streamdash.ui.screens.dialogs import CarefulConfirmScreen
 from streamdash.ui.screens.environments import EnvironmentScreen
 from streamdash.ui.screens.history import HistoryScreen
 from streamdash.ui.screens.run import RunScreen
@@ -65,15 +67,19 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
     TITLE = "streamdash"
 
     BINDINGS = [
+        # Every F-key has a plain key too: many SSH terminals and multiplexers eat F-keys.
         Binding("f1,question_mark", "toggle_help", "Keys"),
-        Binding("f2", "show_pane('requests')", "Requests"),
-        Binding("f3", "show_pane('events')", "Events"),
-        Binding("f4", "show_pane('response')", "Response"),
-        Binding("f5", "show_pane('stats')", "Stats"),
+        Binding("f2,1", "show_pane('requests')", "Requests"),
+        Binding("f3,2", "show_pane('events')", "Events"),
+        Binding("f4,3", "show_pane('response')", "Response"),
+        Binding("f5,4", "show_pane('stats')", "Stats"),
         Binding("ctrl+r", "run_selected", "Run/stop"),
         Binding("ctrl+t", "restart_stream", "Restart", show=False),
-        Binding("f6", "switch_environment", "Env"),
-        Binding("f7", "show_history", "History"),
+        # Priority: Textual's TextArea (the response body) takes F6 and F7 for selecting text.
+        Binding("f6", "switch_environment", "Env", priority=True),
+        Binding("E", "switch_environment", "Env"),  # not priority: the filter box types an E
+        Binding("f7", "show_history", "History", priority=True),
+        Binding("ctrl+o", "show_history", "History"),
         Binding("slash", "focus_filter", "Filter"),
         Binding("i", "toggle_invert", "Invert", show=False),
         Binding("s", "cycle_scope", "Stream scope", show=False),
@@ -82,7 +88,7 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
         Binding("H", "toggle_heartbeats", "Heartbeats"),  # typed ones: dimmed, or hidden and counted
         Binding("a", "toggle_text", "Text", show=False),  # an LLM stream's assembled text
         Binding("A", "cycle_text_size", "Text size", show=False),
-        Binding("ctrl+l", "clear_log", "Clear log", show=False),
+        Binding("ctrl+l", "redraw", "Redraw", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+z", "suspend_process", "Suspend", show=False),
     ]
@@ -122,7 +128,7 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
                 yield EventsPane(self.session, id="events", classes="pane")
                 yield ResponseView(self.session, id="response", classes="pane")
         yield StatsPanel(id="stats", classes="pane")
-        yield Footer()
+        yield PaneFooter()
 
     def on_mount(self) -> None:
         self.terminal.attach(self._driver)
@@ -277,7 +283,18 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
         self.notify(self.events_pane.cycle_text_size(), timeout=3)
 
     def action_clear_log(self) -> None:
-        self.events_pane.clear()
+        """Forgetting the retained events cannot be undone: it asks, and only `y` says yes."""
+        count = len(self.session.buffer)
+        if not count:
+            self.notify("no retained events to clear", timeout=3)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.events_pane.clear()
+
+        question = f"Forget all {count:,} retained event{'s' if count != 1 else ''}? This cannot be undone."
+        self.push_screen(CarefulConfirmScreen(question), answered)
 
     def action_toggle_record(self) -> None:
         self.session.toggle_record(self._selected_stream())

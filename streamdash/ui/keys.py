@@ -15,7 +15,7 @@ from textual.widgets import Input, TextArea
 
 from streamdash.ui.screens.dialog import Dialog
 
-ANYWHERE = frozenset({"toggle_help", "quit", "suspend_process"})
+ANYWHERE = frozenset({"toggle_help", "quit", "suspend_process", "redraw"})
 
 
 def takes_letters(widget: object) -> bool:
@@ -46,6 +46,13 @@ class KeyRouting(App[None]):
             return
         event.stop()
         event.prevent_default()
+
+    def action_redraw(self) -> None:
+        """Ctrl+L, as in every terminal program: paint every cell again (a stray write from
+        another process, or a multiplexer's garbage, leaves the terminal unlike Textual's picture
+        of it). It forgets nothing: clearing the events is a palette command that asks first."""
+        for screen in self.screen_stack:
+            screen.refresh(layout=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The dashboard's own keys wait while a dialog is on top: "/" typed into a confirm

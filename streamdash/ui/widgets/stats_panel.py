@@ -161,9 +161,11 @@ def buffer_line(fill: BufferFill) -> str:
 
 class StatsPanel(SafeDispatch, Vertical):
     def compose(self) -> ComposeResult:
-        table: DataTable[Text] = DataTable(id="stats-streams", cursor_type="row", zebra_stripes=True)
+        # The stream column stays put when a table scrolls sideways: a row of figures without
+        # the stream's name is a row of nobody's figures.
+        table: DataTable[Text] = DataTable(id="stats-streams", cursor_type="row", zebra_stripes=True, fixed_columns=1)
         yield table
-        yield DataTable(id="stats-measures", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="stats-measures", cursor_type="row", zebra_stripes=True, fixed_columns=1)
         yield Static("REST  no requests yet", id="stats-rest", markup=False)
         yield Static("", id="stats-buffer", markup=False)
 
