@@ -71,6 +71,8 @@ class LogView:
         self._heartbeats = heartbeats
         self._types: dict[str, frozenset[str]] = {}  # looked up once per tick, not per line
         self._hidden: deque[int] = deque()  # seqs of retained heartbeats not shown (hidden)
+        # Find mode: every event shows (within the scope), the filter only counts and highlights.
+        self.find = False
 
     @property
     def narrowed(self) -> bool:
@@ -153,18 +155,29 @@ class LogView:
             self._matched.extend(entry[SEQ] for entry in shown)
         if hidden:
             self._hidden.extend(entry[SEQ] for entry in hidden)
-        return shown
+        return self._unfiltered(new) if self.find else shown
 
     def all_matches(self) -> list[LogEntry]:
         """Re-run over everything retained (a new filter, a catch-up)."""
         start = time.perf_counter()
         self._types.clear()
-        matches, hidden = self._split(list(self.buffer))
+        retained = list(self.buffer)
+        matches, hidden = self._split(retained)
         self.flushed_seq = self.buffer.next_seq
         self._matched = deque(entry[SEQ] for entry in matches) if self.narrowed else deque()
         self._hidden = deque(entry[SEQ] for entry in hidden)
         self.took_ms = (time.perf_counter() - start) * 1000
-        return matches
+        return self._unfiltered(retained) if self.find else matches
+
+    def _unfiltered(self, entries: list[LogEntry]) -> list[LogEntry]:
+        """What find mode shows: the scope's events, heartbeats hidden if they are, the filter
+        not applied (it only counts and highlights)."""
+        if self.scope is not None:
+            entries = [e for e in entries if e[STREAM] == self.scope]
+        if self.hide_heartbeats:
+            is_heartbeat = self.is_heartbeat
+            entries = [e for e in entries if not is_heartbeat(e)]
+        return entries
 
     def _prune(self, seqs: deque[int]) -> int:
         """How many of these seqs the ring still holds (the older ones are forgotten)."""

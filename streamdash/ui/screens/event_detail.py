@@ -7,6 +7,7 @@ machine the user sits at, also over SSH.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 
 from textual.app import ComposeResult
@@ -50,18 +51,28 @@ class EventDetailScreen(Dialog[None]):
         Binding("escape,q", "dismiss", "Close"),
         Binding("c", "copy", "Copy event"),
         Binding("d", "copy_data", "Copy data"),
+        Binding("n,right_square_bracket", "step(1)", "Next event"),
+        Binding("N,left_square_bracket", "step(-1)", "Previous event"),
     ]
 
-    def __init__(self, entry: LogEntry, notes: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        entry: LogEntry,
+        notes: list[str] | None = None,
+        step: Callable[[int], tuple[LogEntry, list[str]] | None] | None = None,
+    ) -> None:
         super().__init__()
         self.entry = entry
         self.notes = notes or []  # what the stream's measures say: latency, missing ids
+        # Next (+1) / previous (-1) event of what the log shows; the log's cursor follows.
+        self._step = step
 
     def compose(self) -> ComposeResult:
         with Vertical(id="detail", classes="dialog"):
             yield Static(describe(self.entry), id="detail-meta", markup=False)
-            if self.notes:
-                yield Static("\n".join(self.notes), id="detail-notes", markup=False)
+            notes = Static("\n".join(self.notes), id="detail-notes", markup=False)
+            notes.display = bool(self.notes)
+            yield notes
             yield TextArea(pretty_data(self.entry[DATA]), id="detail-data", read_only=True)
         yield Footer()
 
@@ -75,3 +86,15 @@ class EventDetailScreen(Dialog[None]):
     def action_copy_data(self) -> None:
         self.app.copy_to_clipboard(self.entry[DATA])
         self.notify("data copied (OSC 52)", timeout=2)
+
+    def action_step(self, delta: int) -> None:
+        found = self._step(delta) if self._step is not None else None
+        if found is None:
+            self.notify(f"no {'next' if delta > 0 else 'previous'} event in the log", timeout=2)
+            return
+        self.entry, self.notes = found
+        self.query_one("#detail-meta", Static).update(describe(self.entry))
+        notes = self.query_one("#detail-notes", Static)
+        notes.update("\n".join(self.notes))
+        notes.display = bool(self.notes)
+        self.query_one("#detail-data", TextArea).load_text(pretty_data(self.entry[DATA]))

@@ -26,6 +26,8 @@ from textual.strip import Strip
 from textual.widgets import Log
 
 from streamdash.core.buffer import SEQ, TYPE, LogEntry
+from streamdash.core.filter import EventFilter
+from streamdash.core.highlight import match_spans
 from streamdash.ui import lines as cols
 from streamdash.ui.safety import SafeDispatch
 
@@ -43,6 +45,9 @@ class EventLog(SafeDispatch, Log):
         Binding("home,g", "top", "Top", show=False),
         Binding("end,G", "follow", "Follow"),
         Binding("enter", "open", "Open event"),
+        Binding("n", "next_match", "Next match", show=False),
+        Binding("N", "previous_match", "Previous match", show=False),
+        Binding("f", "toggle_find", "Find/filter", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -53,6 +58,7 @@ class EventLog(SafeDispatch, Log):
         "event-log--info",
         "event-log--debug",
         "event-log--heartbeat",
+        "event-log--match",
         *(f"event-log--type-{i}" for i in range(cols.OTHER_TYPE_STYLES)),
     }
 
@@ -64,6 +70,9 @@ class EventLog(SafeDispatch, Log):
 
     class Resumed(Message):
         """The reader asked to follow the tail again: the app catches up from its buffer."""
+
+    class ToggleFind(Message):
+        """`f`: switch between find mode and filter mode (the events pane owns the view)."""
 
     class OpenEntry(Message):
         def __init__(self, entry: LogEntry) -> None:
@@ -78,6 +87,8 @@ class EventLog(SafeDispatch, Log):
         self._writing = False
         # Is this entry a heartbeat (dimmed)? The events pane gives its core LogView's answer.
         self.is_heartbeat: Callable[[LogEntry], bool] = lambda entry: False
+        # What to highlight in the visible lines (set by the events pane; None: nothing).
+        self.match_filter: EventFilter | None = None
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -231,6 +242,34 @@ class EventLog(SafeDispatch, Log):
             if y is not None:
                 self.refresh_lines(y)
 
+    def _step_to_match(self, step: int) -> None:
+        """Cursor to the next (+1) or previous (-1) line whose event matches the filter."""
+        find = find_match(self.entries, self.cursor, step, self.match_filter)
+        if find is None:
+            where = "after" if step > 0 else "before"
+            self.notify(f"no match {where} this line", severity="warning", timeout=3)
+            return
+        self.pause()
+        self.cursor = find
+        self.scroll_to_region_of_cursor()
+
+    def step_cursor(self, delta: int) -> LogEntry | None:
+        """Cursor one line on (the detail screen's n/N): the entry there, None at either end."""
+        if self.cursor is None or not 0 <= self.cursor + delta < len(self.entries):
+            return None
+        self.cursor += delta
+        self.scroll_to_region_of_cursor()
+        return self.entries[self.cursor]
+
+    def action_toggle_find(self) -> None:
+        self.post_message(self.ToggleFind())
+
+    def action_next_match(self) -> None:
+        self._step_to_match(1)
+
+    def action_previous_match(self) -> None:
+        self._step_to_match(-1)
+
     @property
     def current_entry(self) -> LogEntry | None:
         if self.cursor is None or self.cursor >= len(self.entries):
@@ -249,6 +288,12 @@ class EventLog(SafeDispatch, Log):
             )
             self._update_maximum_width(updates, width)
 
+    def _lit(self, y: int) -> bool:
+        wanted = self.match_filter
+        if wanted is None or wanted.is_empty or y >= len(self.entries):
+            return False
+        return wanted.matches(self.entries[y])
+
     def _render_line_strip(self, y: int, rich_style: Style) -> Strip:
         line = self._process_line(self._lines[y])
         text = Text(line, no_wrap=True, style=rich_style)
@@ -264,6 +309,10 @@ class EventLog(SafeDispatch, Log):
                 text.stylize(style("event-log--source"), 0, type_at)  # time and stream
                 kind = cols.type_style(entry[TYPE])
                 text.stylize(style(f"event-log--{kind}"), type_at, id_at)
+        if self._lit(y):  # only the lines of matching events: a highlight means "this matches"
+            match_style = self.get_component_rich_style("event-log--match")
+            for start, end in match_spans(self.match_filter, line):
+                text.stylize(match_style, start, end)
         if y == self.cursor:
             text.stylize(self.get_component_rich_style("event-log--cursor"))
         selection = self.text_selection
@@ -275,3 +324,21 @@ class EventLog(SafeDispatch, Log):
                 len(text) if end == -1 else end,
             )
         return Strip(text.render(self.app.console), text.cell_len)
+
+
+def find_match(
+    entries: Sequence[LogEntry], cursor: int | None, step: int, wanted: EventFilter | None
+) -> int | None:
+    """Index of the next/previous entry from `cursor` that `wanted` matches (every entry when
+    there is no filter); with no cursor, the newest. None when there is none."""
+    if not entries:
+        return None
+    if cursor is None:  # following the tail: the newest match, whichever the direction
+        cursor, step = len(entries), -1
+    index = cursor + step
+    matches = wanted.matches if wanted is not None and not wanted.is_empty else None
+    while 0 <= index < len(entries):
+        if matches is None or matches(entries[index]):
+            return index
+        index += step
+    return None

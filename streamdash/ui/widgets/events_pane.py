@@ -16,6 +16,7 @@ from textual.markup import escape as escape_markup
 from textual.timer import Timer
 from textual.widgets import Input
 
+from streamdash.core.filter_history import FilterHistory
 from streamdash.core.logview import LogView, heartbeat_types
 from streamdash.core.stats import describe_state, format_duration, silent_for
 from streamdash.core.text import escape_controls
@@ -27,10 +28,12 @@ from streamdash.ui.widgets.event_log import EventLog
 from streamdash.ui.widgets.filter_bar import FilterBar
 
 if TYPE_CHECKING:
+    from streamdash.core.buffer import LogEntry
     from streamdash.core.session import Session
     from streamdash.core.session.live import LiveStream
 
 FILTER_DEBOUNCE_S = 0.15
+FILTER_KEPT_S = 2.0  # a filter applied while typing goes to the history once left this long
 
 
 class EventsPane(SafeDispatch, Vertical):
@@ -42,6 +45,7 @@ class EventsPane(SafeDispatch, Vertical):
         self.waiting = 0  # matching events not shown while the log is paused or hidden
         self.log_writes = 0  # writes to the log: one per tick at most
         self._filter_timer: Timer | None = None
+        self._kept_timer: Timer | None = None
         self._assembled_shown: tuple[tuple[str, int, bool, str | None], ...] = ()
         # The stream selected in the requests tree: its text shows even once it has stopped.
         self.selected: Callable[[], LiveStream | None] = lambda: None
@@ -61,6 +65,7 @@ class EventsPane(SafeDispatch, Vertical):
         self.filter_bar = self.query_one(FilterBar)
         self.assembled = self.query_one(AssembledText)
         self.log_view.is_heartbeat = self.view.is_heartbeat
+        self._load_filter_history()
         self.border_title = "Events"
 
     # -- every tick ---------------------------------------------------------------------------
@@ -93,6 +98,7 @@ class EventsPane(SafeDispatch, Vertical):
         log = self.log_view
         matches = self.view.all_matches()
         self.waiting = 0
+        log.match_filter = None if self.view.error else self.view.filter
         log.replace(matches[-(log.max_lines or len(matches)) :] if matches else [])
         self._show_status()
         self._show_badge()
@@ -208,11 +214,51 @@ class EventsPane(SafeDispatch, Vertical):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.apply_filter()
+        self._remember_filter()
         self.log_view.focus()
 
     def apply_filter(self) -> None:
         self.view.set_text(self.filter_bar.input.value)
         self.refilter()
+        if self._kept_timer is not None:
+            self._kept_timer.stop()
+        self._kept_timer = self.set_timer(FILTER_KEPT_S, self._remember_filter)
+
+    def _load_filter_history(self) -> None:
+        history = self.session.executor.history
+        if history is None:
+            return
+        self.filter_bar.history, notice = FilterHistory.load(history.path.parent)
+        if notice:
+            self.app.notify(notice, severity="warning")
+
+    def _remember_filter(self) -> None:
+        """The applied filter into the history (kept 2 s, or submitted); a write that fails is
+        one notification, and the filter still works."""
+        if self._kept_timer is not None:
+            self._kept_timer.stop()
+            self._kept_timer = None
+        if self.view.error or self.view.text != self.filter_bar.input.value:
+            return
+        try:
+            self.filter_bar.history.add(self.view.text)
+        except OSError as error:
+            self.app.notify(f"filter history not saved: {error.strerror or error}", severity="warning")
+
+    @on(FilterBar.Leave)
+    def _leave_filter(self, event: FilterBar.Leave) -> None:
+        event.stop()
+        self.log_view.focus()
+
+    def toggle_find(self) -> str:
+        """Find mode (every event shows, matches highlighted, n/N jump) or filter mode (only
+        matches show); says which, for a notification."""
+        self.view.find = not self.view.find
+        self.filter_bar.show_mode(self.view.find)
+        self.refilter()
+        if self.view.find:
+            return "find mode: every event shows, matches highlighted (n/N jump, f filters)"
+        return "filter mode: only matching events show (f finds)"
 
     def toggle_invert(self) -> None:
         self.view.toggle_invert()
@@ -253,6 +299,11 @@ class EventsPane(SafeDispatch, Vertical):
         self.session.buffer.clear()
         self.refilter()
 
+    @on(EventLog.ToggleFind)
+    def _toggle_find(self, event: EventLog.ToggleFind) -> None:
+        event.stop()
+        self.app.notify(self.toggle_find(), timeout=3)
+
     @on(EventLog.Paused)
     def _paused(self) -> None:
         self._show_badge()
@@ -265,4 +316,9 @@ class EventsPane(SafeDispatch, Vertical):
     @on(EventLog.OpenEntry)
     def _open_entry(self, message: EventLog.OpenEntry) -> None:
         notes = self.session.detail_notes(message.entry)
-        self.app.push_screen(EventDetailScreen(message.entry, notes))
+        self.app.push_screen(EventDetailScreen(message.entry, notes, step=self._step_detail))
+
+    def _step_detail(self, delta: int) -> tuple[LogEntry, list[str]] | None:
+        """The detail screen's next/previous event: the log's next line, its cursor moved."""
+        entry = self.log_view.step_cursor(delta)
+        return None if entry is None else (entry, self.session.detail_notes(entry))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import Static
 
+from streamdash.core.filter_history import FilterHistory, HistoryWalk
 from streamdash.ui.safety import SafeDispatch
 from streamdash.ui.widgets.text_inputs import Input
 
@@ -15,13 +19,26 @@ PLACEHOLDER = "filter: words  /regex/  type:price  stream:logs  level=error  pri
 class FilterBar(SafeDispatch, Horizontal):
     """Widgets only; the app owns the filter and tells this bar what to show."""
 
+    BINDINGS = [
+        Binding("escape", "leave", "Leave filter", show=False),
+        Binding("up", "history_older", "Older filter", show=False),
+        Binding("down", "history_newer", "Newer filter", show=False),
+    ]
+
     _status: tuple[str, bool] = ("", False)
     _heartbeats = ""
+    history = FilterHistory(None)  # the events pane gives the one from the state folder
+    _walk: HistoryWalk | None = None
+    _walking = False  # the input changes because of the walk, not the person
+
+    class Leave(Message):
+        """Esc in the filter box: back to the log, the filter kept."""
 
     def compose(self) -> ComposeResult:
         yield Static("all", id="filter-scope", classes="filter-chip", markup=False)
         yield Input(placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False)
         yield Static("", id="filter-invert", classes="filter-chip", markup=False)
+        yield Static("", id="filter-mode", classes="filter-chip", markup=False)
         yield Static("", id="filter-status", markup=False)
         yield Static("", id="filter-heartbeats", classes="filter-chip", markup=False)
         yield Static("", id="filter-badge", markup=False)
@@ -31,9 +48,41 @@ class FilterBar(SafeDispatch, Horizontal):
         self.input = self.query_one("#filter-input", Input)
         self._scope_chip = self.query_one("#filter-scope", Static)
         self._invert_chip = self.query_one("#filter-invert", Static)
+        self._mode_chip = self.query_one("#filter-mode", Static)
         self._status_text = self.query_one("#filter-status", Static)
         self._badge = self.query_one("#filter-badge", Static)
         self._heartbeats_chip = self.query_one("#filter-heartbeats", Static)
+
+    def action_leave(self) -> None:
+        self.post_message(self.Leave())
+
+    def action_history_older(self) -> None:
+        if self._walk is None:
+            self._walk = HistoryWalk(self.history.entries, self.input.value)
+        self._show_walked(self._walk.older())
+
+    def action_history_newer(self) -> None:
+        if self._walk is not None:
+            self._show_walked(self._walk.newer())
+
+    def _show_walked(self, text: str | None) -> None:
+        if text is None:
+            return
+        self._walking = True
+        self.input.value = text
+        self.input.cursor_position = len(text)
+
+    @on(Input.Changed, "#filter-input")
+    def _typed(self) -> None:
+        """Typing starts a new walk from what is typed (the pane still hears the change)."""
+        if self._walking:
+            self._walking = False
+        else:
+            self._walk = None
+
+    def show_mode(self, find: bool) -> None:
+        self._mode_chip.update("FIND" if find else "")
+        self._mode_chip.set_class(find, "-on")
 
     def show_scope(self, scope: str | None) -> None:
         self._scope_chip.update(scope or "all")
