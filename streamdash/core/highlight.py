@@ -52,14 +52,20 @@ def _terms(event_filter: EventFilter) -> list[_Term]:
     return [term for group in groups for term in group if not term.negated]
 
 
-def match_spans(event_filter: EventFilter | None, line: str) -> list[Span]:
-    """Sorted, non-overlapping, non-empty spans of `line` that the filter's terms match."""
+def match_spans(event_filter: EventFilter | None, line: str, data_at: int = 0) -> list[Span]:
+    """Sorted, non-overlapping, non-empty spans of `line` that the filter's terms match.
+
+    `data_at` is where the data column starts: `type:`/`stream:`/`id:` names are looked for
+    before it (in their columns), the data's terms from it on ("type:price" does not light a
+    "price" key). 0: the whole line is searched for every term."""
     if event_filter is None or not line:
         return []
     found: list[Span] = []
     for term in _terms(event_filter):
+        columns = isinstance(term, _OneOf)
+        start, end = (0, data_at or len(line)) if columns else (data_at, len(line))
         for pattern in _patterns(term):
-            found.extend(m.span() for m in pattern.finditer(line) if m.end() > m.start())
+            found.extend(m.span() for m in pattern.finditer(line, start, end) if m.end() > m.start())
     if not found:
         return []
     found.sort()

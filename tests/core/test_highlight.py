@@ -39,3 +39,11 @@ def test_overlaps_merge_and_empty_filter_is_empty() -> None:
     assert match_spans(compile_filter(""), "anything") == []
     assert match_spans(None, "anything") == []
     assert spans("/x*/", "aaa") == []  # empty matches are not spans
+
+
+def test_column_names_stay_in_their_columns_and_data_terms_in_the_data() -> None:
+    line = '12:00 ticker price {"price": 1, "ticker": 2}'
+    data_at = line.index("{")
+    lit = match_spans(compile_filter("type:price ticker"), line, data_at)
+    assert [line[a:b] for a, b in lit] == ["price", "ticker"]
+    assert lit[0][1] <= data_at <= lit[1][0]

@@ -311,7 +311,7 @@ class EventLog(SafeDispatch, Log):
                 text.stylize(style(f"event-log--{kind}"), type_at, id_at)
         if self._lit(y):  # only the lines of matching events: a highlight means "this matches"
             match_style = self.get_component_rich_style("event-log--match")
-            for start, end in match_spans(self.match_filter, line):
+            for start, end in match_spans(self.match_filter, line, self.columns.data_at):
                 text.stylize(match_style, start, end)
         if y == self.cursor:
             text.stylize(self.get_component_rich_style("event-log--cursor"))
