@@ -5,6 +5,7 @@ clears and sets a template; non-JSON data stays raw and the detail view keeps th
 from __future__ import annotations
 
 import json
+import tomllib
 
 import pytest
 from textual.widgets import Input, OptionList, TextArea
@@ -14,9 +15,10 @@ from streamdash.ui.launch import build_app
 from streamdash.ui.screens.column_picker import ColumnPickerScreen
 from streamdash.ui.screens.dialogs import PromptScreen
 from streamdash.ui.screens.event_detail import EventDetailScreen
+from streamdash.ui.screens.request_editor import RequestEditorScreen
 from streamdash.ui.widgets.event_log import EventLog
 from tests.helpers.raw_server import Conn
-from tests.ui.pilot import notes, palette, wait_for
+from tests.ui.pilot import notes, palette, select, wait_for
 from tests.ui.test_app_evidence import one_stream
 
 LEVELS = ("info", "warning", "error")
@@ -179,3 +181,31 @@ async def test_c_on_plain_data_says_why_and_opens_nothing(raw_server, tmp_path):
         await pilot.pause(0.2)
         assert not isinstance(app.screen, ColumnPickerScreen)
         assert any("not a JSON object" in n for n in notes(app))
+
+
+@SIZES
+async def test_the_request_editor_edits_columns_and_template(raw_server, tmp_path, size):
+    app = build_app(one_stream(tmp_path, raw_server.url, 'columns = ["level"]'))
+    async with app.run_test(size=size) as pilot:
+        await select(pilot, app, "watch")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, RequestEditorScreen))
+        assert app.screen.query_one("#editor-display").display
+        assert app.screen.query_one("#editor-columns", Input).value == "level"
+        app.screen.query_one("#editor-columns", Input).value = "level a..b"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "column 'a..b' must be a dotted JSON path" in str(
+            app.screen.query_one("#editor-error").render()
+        )
+        app.screen.query_one("#editor-columns", Input).value = "level, user.id"
+        app.screen.query_one("#editor-template", Input).value = "{msg"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "template: has an unmatched brace" in str(app.screen.query_one("#editor-error").render())
+        app.screen.query_one("#editor-template", Input).value = "{level}: {msg}"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, RequestEditorScreen))
+    saved = tomllib.loads((tmp_path / "coll" / "watch.toml").read_text())
+    assert saved["stream"]["columns"] == ["level", "user.id"]
+    assert saved["stream"]["template"] == "{level}: {msg}"
