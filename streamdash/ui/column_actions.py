@@ -38,11 +38,11 @@ class ColumnActions:
         self.log = pane.log_view
         self.app = pane.app
         self.log.layouts = Layouts(self.session.displays.of)
-        self._display_version = self.session.displays.version
+        self._display_version = self.session.displays.signature()
 
     def check_columns(self) -> None:
         """Lay the log out again when a stream's columns or template changed (every tick)."""
-        version = self.session.displays.version
+        version = self.session.displays.signature()
         if version != self._display_version:
             self._display_version = version
             self.pane.refilter()

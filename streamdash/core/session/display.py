@@ -47,6 +47,18 @@ class StreamDisplays:
         saved = next((r for r in self.session.collection.requests if r.name == stream), None)
         return Display.of(saved.stream) if saved is not None else Display()
 
+    def signature(self) -> tuple[object, ...]:
+        """Changes whenever what some stream shows may have: a choice here, or a saved request
+        with columns or a template edited (the editor) or renamed; a raw stream that starts
+        changes nothing (laying the log out again would drop a reader's cursor). Cheap: once
+        per tick, over a few streams."""
+        shown = (
+            (live.name, live.request.stream.columns, live.request.stream.template)
+            for live in self.session.streams.values()
+            if live.request.stream.columns or live.request.stream.template
+        )
+        return (self.version, *shown)
+
     def _set(self, stream: str, display: Display) -> None:
         self._chosen[self._key(stream)] = display
         self.version += 1

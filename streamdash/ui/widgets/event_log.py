@@ -44,7 +44,7 @@ class EventLog(SafeDispatch, Log):
         Binding("home,g", "top", "Top", show=False),
         Binding("end,G", "follow", "Follow"),
         Binding("enter", "open", "Open event"),
-        Binding("c", "pick_column", "Column", show=False),
+        Binding("c", "pick_column", "Pick a column", show=False),
     ]
 
     COMPONENT_CLASSES = {

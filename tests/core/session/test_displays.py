@@ -3,6 +3,8 @@ once for this session; saving writes [stream] columns and restarts nothing."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from streamdash.core.collections import load_collection
@@ -67,3 +69,19 @@ async def test_template_and_clear(session):
 
 async def test_saving_what_no_saved_request_runs_is_a_reason(session):
     assert "nothing to save to" in (session.displays.save("nobody") or "")
+
+
+async def test_an_edit_of_the_columns_in_the_file_is_seen_and_restarts_nothing(session, server):
+    live = session.start(session.find("logs"))
+    await until(lambda: len(events_of(session, "logs")) >= 3)
+    before = session.displays.signature()
+    request = live.request
+    edited = dataclasses.replace(
+        request, stream=dataclasses.replace(request.stream, template="{level}", columns=())
+    )
+    assert session.save(edited) is not None
+    assert session.displays.signature() != before  # the log lays itself out again
+    assert session.displays.of("logs") == Display((), "{level}")
+    seen = len(events_of(session, "logs"))
+    await until(lambda: len(events_of(session, "logs")) >= seen + 5)
+    assert server.connections == 1
