@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from streamdash.core.buffer import LogEntry  # noqa: E402
-from streamdash.core.columns import Display, Layouts  # noqa: E402
-from streamdash.ui.lines import WIDEST, format_entry  # noqa: E402
+from streamdash.core.buffer import LogEntry
+from streamdash.core.columns import Display, Layouts
+from streamdash.ui.lines import WIDEST, format_entry
 
 LEVELS = ("info", "debug", "warning", "error")
 SERVICES = ("api-gateway", "auth", "billing", "search", "worker")
@@ -79,6 +79,15 @@ def main() -> None:
     ):
         cost = per_line_us(with_display(display), rows, args.repeat)
         print(f"{label:<27} {cost:6.2f} us/line  x{cost / base:.2f} of plain  ({1e6 / cost:,.0f} lines/s)")
+    no_display = Layouts(lambda stream: Display())
+
+    def raw_streams(batch: list[LogEntry]) -> None:  # what the log pays when no stream has columns
+        shown, _ = no_display.texts(batch)
+        assert shown is None
+        [format_entry(e, WIDEST) for e in batch]
+
+    cost = per_line_us(raw_streams, rows, args.repeat)
+    print(f"{'no columns set (the check)':<27} {cost:6.2f} us/line  x{cost / base:.2f} of plain")
     raw = [(e[0], e[1], e[2], f"plain text line {e[0]}", e[4], e[5]) for e in rows]
     cost = per_line_us(with_display(Display(("level", "service", "msg"))), raw, args.repeat)
     print(f"{'3 columns on non-JSON data':<27} {cost:6.2f} us/line  x{cost / base:.2f} of plain")

@@ -265,11 +265,12 @@ class Layouts:
         """Each entry's data as shown (None: the raw data), or None for the lot when no stream
         of these has a display; and whether a column widened past what earlier lines were laid
         out with (the caller lays those out again). Two passes, so one batch aligns in itself."""
-        layouts: list[DataLayout | None] = []
-        values: list[list[str] | None] = []
         known = self._by_stream
         before = {id(layout): list(layout.widths) for layout in known.values() if layout is not None}
-        any_layout = False
+        if all((known[s] if s in known else self.layout(s)) is None for s in {e[1] for e in entries}):
+            return None, False  # every stream of these shows its raw data: the common case
+        layouts: list[DataLayout | None] = []
+        values: list[list[str] | None] = []
         for entry in entries:
             stream = entry[1]
             layout = known[stream] if stream in known else self.layout(stream)
@@ -277,10 +278,7 @@ class Layouts:
             if layout is None:
                 values.append(None)
                 continue
-            any_layout = True
             values.append(layout.values(entry[3]) if layout.is_columns else None)
-        if not any_layout:
-            return None, False
         grew = any(
             layout is not None and layout.widths != before.get(id(layout), layout.widths)
             for layout in known.values()
