@@ -52,7 +52,7 @@ class ColumnActions:
         layouts = self.log.layouts
         parts = []
         if layouts is not None:
-            for stream, layout in layouts.current().items():
+            for stream, layout in sorted(layouts.current().items()):  # a stable order
                 if layout is not None:
                     parts.append(f"{escape_controls(stream)}: {escape_controls(layout.header())}")
         title = TITLE + (" \u00b7 " + " \u00b7 ".join(parts) if parts else "")
