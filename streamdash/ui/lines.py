@@ -104,8 +104,11 @@ def clock(epoch: float) -> str:
     return f"{_second(whole)}.{int(epoch * 1000) % 1000:03d}"
 
 
-def format_entry(entry: LogEntry, columns: Columns = WIDEST) -> str:
+def format_entry(entry: LogEntry, columns: Columns = WIDEST, shown: str | None = None) -> str:
+    """`shown`: the data as the stream's columns or template show it (core/columns.py)."""
     _, stream, kind, data, ident, received_at = entry
+    if shown is not None:
+        data = shown
     ident = ident or "-"
     id_w = columns.ident
     if len(ident) > id_w:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
+from streamdash.core.columns import path_problem, template_problem
 from streamdash.core.sse.events import DEFAULT_HEARTBEAT_EVENTS
 from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES, OversizePolicy
 from streamdash.core.sse.silence import DEFAULT_SILENCE_THRESHOLD
@@ -35,6 +36,8 @@ STREAM_KEYS = (
     "silence_alarm",
     "oversize",
     "heartbeat_events",
+    "columns",
+    "template",
 )
 
 _METHOD = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an RFC 9110 token
@@ -63,6 +66,10 @@ class StreamSettings:
     oversize: OversizePolicy = OversizePolicy.FAIL
     # Event types that are heartbeats, not news (`event: ping`); empty means none.
     heartbeat_events: tuple[str, ...] = tuple(sorted(DEFAULT_HEARTBEAT_EVENTS))
+    # How the log shows JSON data (core/columns.py): dotted paths as aligned columns, or a
+    # display template ("{level} {service}: {msg}"); both empty: the raw text.
+    columns: tuple[str, ...] = ()
+    template: str = ""
 
 
 @dataclass
@@ -343,6 +350,16 @@ def _stream_settings(check: _Checker, data: Mapping[str, Any]) -> StreamSettings
         reason = f'must be a list of event types such as ["ping"] ([] = none), not {show(beats)}'
         check.fail("heartbeat_events", reason, "stream")
 
+    columns = data.get("columns", [])
+    if not isinstance(columns, list) or not all(
+        isinstance(path, str) and path_problem(path.strip()) is None for path in columns
+    ):
+        reason = f'must be a list of dotted JSON paths such as ["level", "user.id"], not {show(columns)}'
+        check.fail("columns", reason, "stream")
+    template = check.string(data, "template", "", "stream")
+    if (problem := template_problem(template)) is not None:
+        check.fail("template", problem, "stream")
+
     return StreamSettings(
         RetryPolicy(policy),
         float(timeout),
@@ -354,6 +371,8 @@ def _stream_settings(check: _Checker, data: Mapping[str, Any]) -> StreamSettings
         float(silence),
         oversize=OversizePolicy(oversize),
         heartbeat_events=tuple(dict.fromkeys(beats)),
+        columns=tuple(dict.fromkeys(path.strip() for path in columns)),
+        template=template,
     )
 
 

@@ -386,6 +386,8 @@ def _stream_table(req: SavedRequest) -> dict[str, Any] | None:
             if settings.heartbeat_events != DEFAULTS.heartbeat_events
             else {}
         ),
+        **({"columns": list(settings.columns)} if settings.columns else {}),
+        **({"template": settings.template} if settings.template else {}),
         **unknown,
     }
 

@@ -63,6 +63,7 @@ from streamdash.core.collections.secret_values import (
     take_credentials,
     take_secret_variables,
 )
+from streamdash.core.columns import engine_settings, same_engine
 from streamdash.core.export import export_events, export_stats
 from streamdash.core.files import read_regular_file
 from streamdash.core.history import History
@@ -75,6 +76,7 @@ from streamdash.core.http.send import ResponseSummary
 from streamdash.core.http.transport import ClientPool
 from streamdash.core.playback import RecordingPlayer
 from streamdash.core.recording import DamagedLine, RecordedItem
+from streamdash.core.session.display import StreamDisplays
 from streamdash.core.session.events import (
     CollectionChanged,
     EnvironmentChanged,
@@ -153,6 +155,8 @@ class Session:
         self.scratch = scratch
         self.player: RecordingPlayer | None = None
         self._listeners: list[Listener] = []
+        # How each stream's data shows in the log (columns, template): this session's choices.
+        self.displays = StreamDisplays(self)
 
     # -- events -------------------------------------------------------------------------------
 
@@ -416,9 +420,10 @@ class Session:
             self.notice(f"{live.name}: stopped: {reason}", why, "warning", 10)
             return f"stopped: {reason}"
         old, stream = live.prepared, live.stream
-        settings_changed = request.stream != live.request.stream
+        # Columns and a template change only how the log shows events: no restart for them.
+        settings_changed = engine_settings(request.stream) != engine_settings(live.request.stream)
         live.follow(request)
-        if old == prepared and not settings_changed:
+        if same_engine(old, prepared) and not settings_changed:
             live.prepared = prepared
             return "same"
         if stream is not None and old is not None and old.url == prepared.url:

@@ -20,6 +20,7 @@ from textual.widgets import Button, Footer, Label, Select, Static
 from streamdash.core.collections import Kind, SavedRequest
 from streamdash.core.collections.models import json_path_problem
 from streamdash.core.collections.template import is_placeholder
+from streamdash.core.columns import Display, display_problem, template_problem
 from streamdash.core.http.auth import AuthError, parse_auth
 from streamdash.core.sse import RetryPolicy
 from streamdash.ui.screens.dialog import Dialog
@@ -114,6 +115,12 @@ class RequestEditorScreen(Dialog[SavedRequest | None]):
                                 id="editor-assemble")
                     yield Label("silence alarm (s, 0 = off)", classes="editor-label")
                     yield Input(f"{r.stream.silence_alarm:g}", id="editor-silence")
+                with Horizontal(classes="editor-row", id="editor-display"):  # how the log shows the data
+                    yield Label("columns", classes="editor-label")
+                    yield Input(" ".join(r.stream.columns), placeholder="JSON paths: level service msg",
+                                id="editor-columns")
+                    yield Label("or template", classes="editor-label")
+                    yield Input(r.stream.template, placeholder="{level} {service}: {msg}", id="editor-template")
                 yield Label("Query (one name=value per line)")
                 yield TextArea(pairs_to_text(list(r.query), "="), id="editor-query", classes="pairs")
                 yield Label("Headers (one Name: value per line)")
@@ -146,6 +153,7 @@ class RequestEditorScreen(Dialog[SavedRequest | None]):
     def _show_stream_options(self, kind: str) -> None:
         self.query_one("#editor-stream").display = kind == "sse"
         self.query_one("#editor-measures").display = kind == "sse"
+        self.query_one("#editor-display").display = kind == "sse"
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "editor-save":
@@ -176,6 +184,14 @@ class RequestEditorScreen(Dialog[SavedRequest | None]):
                     raise EditorError(f"{label}: {problem}")
                 paths[key] = path
             silence = self._seconds("#editor-silence", "silence alarm", "off")
+            display = Display(
+                tuple(dict.fromkeys(self.query_one("#editor-columns", Input).value.replace(",", " ").split())),
+                self.query_one("#editor-template", Input).value.strip(),
+            )
+            if (problem := display_problem(Display(display.columns))) is not None:
+                raise EditorError(problem)
+            if (problem := template_problem(display.template)) is not None:
+                raise EditorError(f"template: {problem}")
             stream = dataclasses.replace(
                 stream,
                 retry_policy=policy,
@@ -183,6 +199,8 @@ class RequestEditorScreen(Dialog[SavedRequest | None]):
                 silence_alarm=silence,
                 latency_field=paths["latency_field"],
                 assemble=paths["assemble"],
+                columns=display.columns,
+                template=display.template,
             )
         return dataclasses.replace(
             self.request,

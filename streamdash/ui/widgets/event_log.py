@@ -26,6 +26,7 @@ from textual.strip import Strip
 from textual.widgets import Log
 
 from streamdash.core.buffer import SEQ, TYPE, LogEntry
+from streamdash.core.columns import Layouts
 from streamdash.core.filter import EventFilter
 from streamdash.core.highlight import match_spans
 from streamdash.ui import lines as cols
@@ -48,6 +49,7 @@ class EventLog(SafeDispatch, Log):
         Binding("n", "next_match", "Next match", show=False),
         Binding("N", "previous_match", "Previous match", show=False),
         Binding("f", "toggle_find", "Find/filter", show=False),
+        Binding("c", "pick_column", "Pick a column", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -79,6 +81,13 @@ class EventLog(SafeDispatch, Log):
             super().__init__()
             self.entry = entry
 
+    class PickColumn(Message):
+        """Pick a JSON field of this entry as a column of its stream (`c`)."""
+
+        def __init__(self, entry: LogEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
     def __init__(self, max_lines: int = DEFAULT_MAX_LINES, **kwargs: object) -> None:
         super().__init__(max_lines=max_lines, auto_scroll=True, **kwargs)  # type: ignore[arg-type]
         self.entries: list[LogEntry] = []
@@ -89,6 +98,8 @@ class EventLog(SafeDispatch, Log):
         self.is_heartbeat: Callable[[LogEntry], bool] = lambda entry: False
         # What to highlight in the visible lines (set by the events pane; None: nothing).
         self.match_filter: EventFilter | None = None
+        # Each stream's JSON columns or template (core/columns.py); the events pane sets it.
+        self.layouts: Layouts | None = None
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -99,16 +110,24 @@ class EventLog(SafeDispatch, Log):
         if self.max_lines is not None and len(entries) > self.max_lines:
             entries = entries[-self.max_lines :]
         columns = self.columns.fitted(entries)
-        if columns != self.columns:  # a longer name: the lines shown are laid out again, aligned
+        # The data as the streams' JSON columns or templates show it (None: raw data).
+        shown, widened = self.layouts.texts(entries) if self.layouts is not None else (None, False)
+        if columns != self.columns or widened:  # a longer name: the lines shown are laid out again, aligned
             self.columns = columns
             if self.entries:
                 entries = [*self.entries, *entries]
                 super().clear()
                 self.entries = []
+                if self.layouts is not None:
+                    shown = self.layouts.texts(entries)[0]
         self._writing = True
         pruned = self.max_lines is not None and len(self._lines) + len(entries) > self.max_lines
         try:
-            self.write_lines([cols.format_entry(e, columns) for e in entries], scroll_end=self.following)
+            if shown is None:
+                lines = [cols.format_entry(e, columns) for e in entries]
+            else:
+                lines = [cols.format_entry(e, columns, d) for e, d in zip(entries, shown, strict=True)]
+            self.write_lines(lines, scroll_end=self.following)
         finally:
             self._writing = False
         if pruned:
@@ -146,6 +165,8 @@ class EventLog(SafeDispatch, Log):
         self.entries = []
         self.cursor = None
         self.columns = cols.NARROWEST  # fitted again to what shows now
+        if self.layouts is not None:
+            self.layouts.reset()  # and the data columns' widths too
         self.append(entries)
         if self.following:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
@@ -228,6 +249,12 @@ class EventLog(SafeDispatch, Log):
             self._move_cursor(0)
         if self.cursor is not None and self.cursor < len(self.entries):
             self.post_message(self.OpenEntry(self.entries[self.cursor]))
+
+    def action_pick_column(self) -> None:
+        if self.cursor is None:
+            self._move_cursor(0)
+        if self.cursor is not None and self.cursor < len(self.entries):
+            self.post_message(self.PickColumn(self.entries[self.cursor]))
 
     def on_click(self, event) -> None:
         y = int(self.scroll_y) + event.y

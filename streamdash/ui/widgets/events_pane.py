@@ -20,6 +20,7 @@ from streamdash.core.filter_history import FilterHistory
 from streamdash.core.logview import LogView, heartbeat_types
 from streamdash.core.stats import describe_state, format_duration, silent_for
 from streamdash.core.text import escape_controls
+from streamdash.ui.column_actions import ColumnActions
 from streamdash.ui.safety import SafeDispatch
 from streamdash.ui.screens.event_detail import EventDetailScreen
 from streamdash.ui.text_room import SIZES, text_room
@@ -67,6 +68,7 @@ class EventsPane(SafeDispatch, Vertical):
         self.log_view.is_heartbeat = self.view.is_heartbeat
         self._load_filter_history()
         self.border_title = "Events"
+        self.json_columns = ColumnActions(self)  # JSON columns: `c`, the palette's, the title
 
     # -- every tick ---------------------------------------------------------------------------
 
@@ -74,6 +76,7 @@ class EventsPane(SafeDispatch, Vertical):
         """What arrived since the last tick goes to the log in one write."""
         view = self.view
         self._show_assembled()  # also when nothing arrived: a stream stopped, the selection moved
+        self.json_columns.check_columns()  # a stream's JSON columns or template changed: laid out again
         if self.session.buffer.next_seq == view.flushed_seq:
             return
         shown = view.take_new()
@@ -90,6 +93,7 @@ class EventsPane(SafeDispatch, Vertical):
             return
         log.append(shown)
         self.log_writes += 1
+        self.json_columns.show_column_title()
         if self._assembled_shown and log.columns.data_at != self._text_data_at:
             self.lay_out_text()  # the columns widened: the text's room is measured again
 
@@ -312,6 +316,10 @@ class EventsPane(SafeDispatch, Vertical):
     def _resumed(self) -> None:
         self.waiting = 0
         self.refilter()
+
+    @on(EventLog.PickColumn)
+    def _pick_column(self, message: EventLog.PickColumn) -> None:
+        self.json_columns.pick_column(message.entry)
 
     @on(EventLog.OpenEntry)
     def _open_entry(self, message: EventLog.OpenEntry) -> None:
