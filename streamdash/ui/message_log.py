@@ -35,3 +35,10 @@ class MessageLog:
 
     def __len__(self) -> int:
         return len(self._said)
+
+
+def remember(app: object, text: str, *, title: str = "", severity: str = "information") -> None:
+    """Keep a line shown cut in a narrow place (the filter bar's error) for the messages
+    screen, without a toast: it is on screen already, only not whole."""
+    log = getattr(app, "__dict__", {}).setdefault("message_log", MessageLog())
+    log.add(text, title=title, severity=severity)

@@ -112,3 +112,21 @@ async def test_the_messages_are_bounded(raw_server, tmp_path):
         await pilot.pause()
         texts = message_texts(app)
         assert len(texts) == 200 and "note 249" in texts[0] and "note 50" in texts[-1]
+
+
+async def test_a_filter_error_cut_in_the_bar_is_whole_in_the_messages(raw_server, tmp_path):
+    app = build_app(one_stream(tmp_path, raw_server.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"data.price >")
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        status = app.events_pane.filter_bar._status
+        assert status[1], status
+        app.events_pane.log_view.focus()
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessagesScreen))
+        await pilot.pause()
+        texts = message_texts(app)
+        assert any(status[0] in t and "filter" in t for t in texts), (status, texts)

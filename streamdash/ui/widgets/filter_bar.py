@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from streamdash.ui.message_log import remember
 from streamdash.ui.safety import SafeDispatch
 from streamdash.ui.widgets.text_inputs import Input
 
@@ -58,6 +59,8 @@ class FilterBar(SafeDispatch, Horizontal):
         self._status_text.update(text, layout=False)
         self._status_text.set_class(error, "-error")
         self.set_class(error, "-error")
+        if error:  # cut to the status's width here; whole in the messages screen (Ctrl+N)
+            remember(self.app, text, title="filter", severity="error")
 
     def show_badge(self, text: str) -> None:
         self._badge.update(text)
