@@ -124,6 +124,8 @@ def load_settings(locations: Locations) -> tuple[Settings, list[str]]:
     for key, value in data.items():
         line = find_key_line(text, key)
         where = f"{path}:{line}" if line else str(path)
+        if key == "keys":
+            continue  # the keymap: core/keymap.py reads and checks it
         if key not in known:
             warnings.append(f"{where}: unknown setting {key!r} (ignored)")
             continue

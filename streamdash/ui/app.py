@@ -38,6 +38,7 @@ from streamdash.core.session import (
 from streamdash.ui.commands import palette_commands
 from streamdash.ui.files import FileActions
 from streamdash.ui.footer import PaneFooter
+from streamdash.ui.keymap import apply_keys, name_bindings
 from streamdash.ui.keys import KeyRouting
 from streamdash.ui.messages import PlainMessages
 from streamdash.ui.palette import SteadyPalettes
@@ -48,6 +49,7 @@ from streamdash.ui.screens.environments import EnvironmentScreen
 from streamdash.ui.screens.history import HistoryScreen
 from streamdash.ui.screens.run import RunScreen
 from streamdash.ui.terminal import TerminalMeter, hang_up
+from streamdash.ui.widgets.event_log import EventLog
 from streamdash.ui.widgets.events_pane import EventsPane
 from streamdash.ui.widgets.requests_tree import RequestsTree
 from streamdash.ui.widgets.response_view import ResponseView
@@ -89,11 +91,13 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
         Binding("a", "toggle_text", "Text", show=False),  # an LLM stream's assembled text
         Binding("A", "cycle_text_size", "Text size", show=False),
         Binding("ctrl+l", "redraw", "Redraw", show=False),
+        Binding("ctrl+n", "show_messages", "Messages", show=False),  # every notification, whole
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+z", "suspend_process", "Suspend", show=False),
     ]
 
     session: Session
+    key_table: tuple[Any, ...] = ({}, {}, [])  # config.toml's [keys] (core/keymap.py load_key_table)
 
     def __init__(
         self,
@@ -131,6 +135,7 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
         yield PaneFooter()
 
     def on_mount(self) -> None:
+        apply_keys(self, REMAPPABLE, self.key_table)
         self.terminal.attach(self._driver)
         with contextlib.suppress(ValueError, AttributeError):  # not the main thread; Windows
             signal.signal(signal.SIGHUP, hang_up(self))
@@ -339,3 +344,7 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
         if screen is self.panes_screen:
             yield from palette_commands(self)
 
+
+# What the [keys] table of config.toml can rebind, each binding named for its action.
+REMAPPABLE = (StreamdashApp, EventLog, RequestsTree, ResponseView)
+name_bindings(*REMAPPABLE)

@@ -16,6 +16,7 @@ from streamdash.core.collections import StreamSettings, load_collection
 from streamdash.core.collections.models import Collection
 from streamdash.core.config import Locations
 from streamdash.core.http.client import make_client
+from streamdash.core.keymap import load_key_table
 from streamdash.core.playback import RecordingPlayer
 from streamdash.core.session import Session
 from streamdash.ui.app import StreamdashApp
@@ -81,6 +82,7 @@ def run_app(
     options.setdefault("history_dir", locations.state_dir / "history")
     options.setdefault("recordings_dir", locations.data_dir / "recordings")
     app = build_app(collection, **options)
+    app.key_table = load_key_table(locations)
     if title:
         app.title = title
     if theme in (None, "textual-dark") and few_colours():

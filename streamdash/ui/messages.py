@@ -10,6 +10,7 @@ from textual.app import App
 from textual.notifications import SeverityLevel
 
 from streamdash.core.config import Locations
+from streamdash.ui.message_log import MessageLog
 
 
 class PlainMessages(App[None]):
@@ -25,8 +26,19 @@ class PlainMessages(App[None]):
         markup: bool = False,
     ) -> None:
         """Plain text by default: messages carry paths, reasons and servers' words, and a "[" in
-        any of them must show as itself, not be read as markup."""
+        any of them must show as itself, not be read as markup. Each is kept for the messages
+        screen (Ctrl+N), whole."""
+        log = self.__dict__.setdefault("message_log", MessageLog())
+        log.add(message, title=title, severity=severity)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def action_show_messages(self) -> None:
+        from streamdash.ui.screens.messages import MessagesScreen
+
+        if isinstance(self.screen, MessagesScreen):
+            return
+        log: MessageLog = self.__dict__.setdefault("message_log", MessageLog())
+        self.push_screen(MessagesScreen(log.newest_first()))
 
     def action_help_quit(self) -> None:
         self.notify("Press ctrl+q to quit the app", title="Do you want to quit?")

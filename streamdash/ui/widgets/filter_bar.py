@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from streamdash.core.filter_history import FilterHistory, HistoryWalk
+from streamdash.ui.message_log import remember
 from streamdash.ui.safety import SafeDispatch
 from streamdash.ui.widgets.text_inputs import Input
 
@@ -107,6 +108,8 @@ class FilterBar(SafeDispatch, Horizontal):
         self._status_text.update(text, layout=False)
         self._status_text.set_class(error, "-error")
         self.set_class(error, "-error")
+        if error:  # cut to the status's width here; whole in the messages screen (Ctrl+N)
+            remember(self.app, text, title="filter", severity="error")
 
     def show_badge(self, text: str) -> None:
         self._badge.update(text)
