@@ -46,7 +46,11 @@ def ours() -> tuple[float, int]:
         columns = resample(s.buckets_at(299.5), WIDTH)
         values = [b for b in columns if b is not None]
         rows = band_rows(columns, HEIGHT, min(b.low for b in values), max(b.high for b in values))
-        text = Text("\n".join(rows), style="#00aaff")
+        text = Text()
+        for row in rows:
+            for char, under in row:
+                text.append(char, "#004466" if under else "#00aaff")
+            text.append("\n")
     per = (time.perf_counter() - start) / FRAMES
     return per, ansi_bytes(text)
 

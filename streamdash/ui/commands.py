@@ -31,6 +31,8 @@ class Dashboard(Protocol):
     def action_cycle_text_size(self) -> None: ...
     def action_export_stats(self) -> None: ...
     def action_save_collection_as(self) -> None: ...
+    def action_toggle_chart(self) -> None: ...
+    def action_plot_field(self) -> None: ...
 
 
 def palette_commands(app: Dashboard) -> Iterator[SystemCommand]:
@@ -54,6 +56,8 @@ def palette_commands(app: Dashboard) -> Iterator[SystemCommand]:
     yield SystemCommand("Hide or show heartbeats", "Typed heartbeats (ping...) stay in the buffer, counted while hidden (H)", events.toggle_heartbeats)
     yield SystemCommand("Hide or show the assembled text", "An LLM stream's answer beside or under the log (a)", app.action_toggle_text)
     yield SystemCommand("Resize the assembled text", "Small, medium or large; the data keeps 60 % of the log's width (A)", app.action_cycle_text_size)
+    yield SystemCommand("Plot a field of the selected event", "A number of its JSON against time, in the chart (v)", app.action_plot_field)
+    yield SystemCommand("Show or hide the chart", "Plotted fields, events/s per type, connection timelines (C; 5/F8 go to it)", app.action_toggle_chart)
     yield SystemCommand("Clear the retained events", "Forget every event the log holds (asks first)", app.action_clear_log)
     yield SystemCommand("Switch environment", "Choose one of env/*.toml (F6)", app.action_switch_environment)
     yield SystemCommand("Reload collection", "Read the collection from disk again", app.session.reload)

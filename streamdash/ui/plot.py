@@ -1,10 +1,10 @@
 """Text plots for the chart pane, drawn with block characters: no plotting dependency.
 
 Measured against Textual's `Sparkline` and plotext (see the chart pane's notes in the README):
-a column of eighth-blocks per time bucket draws a 160-column, 8-row chart in well under a
-millisecond and writes only the cells that changed, which is what keeps the pane inside the
-lag and bandwidth targets. Each column shows the bucket's min..max as a filled band, so a
-spike inside one second is not hidden by its neighbours.
+a column of eighth-blocks per time bucket costs about what they cost per frame and writes
+fewer bytes, with no dependency and the theme's colours. Each column is an area up to the
+bucket's max, its part below the bucket's min dimmer, so a spike inside one second is not
+hidden by its neighbours.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from streamdash.core.series import Bucket
 
 __all__ = ["band_rows", "bar_row", "resample"]
 
-EIGHTHS = " ▁▂▃▄▅▆▇█"
-# Upper-block eighths do not exist in most fonts beyond the half; a band's top uses the lower
-# eighths of its cell and its bottom is drawn with full blocks above the first partial cell.
+EIGHTHS = " ▁▂▃▄▅▆▇█"  # lower eighths: every terminal font has them (upper eighths: few)
 
 
 def resample(buckets: Sequence[Bucket | None], width: int) -> list[Bucket | None]:
@@ -44,14 +42,17 @@ def resample(buckets: Sequence[Bucket | None], width: int) -> list[Bucket | None
     return out
 
 
-def band_rows(columns: Sequence[Bucket | None], height: int, low: float, high: float) -> list[str]:
-    """`height` text rows, top first, drawing each column from its bucket's low to its high
-    (at least one eighth, so a flat line shows)."""
+def band_rows(
+    columns: Sequence[Bucket | None], height: int, low: float, high: float
+) -> list[list[tuple[str, bool]]]:
+    """`height` rows, top first, of (character, under) cells: each column is filled from the
+    floor up to its bucket's high in eighths; `under` marks the cells wholly below the bucket's
+    low, drawn dimmer, so a bucket's min..max spread stands out from the area under it."""
     if height <= 0:
         return []
     steps = height * 8
     span = high - low
-    grid = [[" "] * len(columns) for _ in range(height)]
+    grid = [[(" ", False)] * len(columns) for _ in range(height)]
     for x, bucket in enumerate(columns):
         if bucket is None:
             continue
@@ -59,21 +60,14 @@ def band_rows(columns: Sequence[Bucket | None], height: int, low: float, high: f
             top = round((bucket.high - low) / span * (steps - 1)) + 1
             bottom = round((bucket.low - low) / span * (steps - 1))
         else:
-            top, bottom = steps // 2, steps // 2 - 1
-        bottom = min(bottom, top - 1)
+            top = bottom = steps // 2
         for row in range(height):
-            cell_low = row * 8  # eighths below this cell, counted from the bottom
-            filled = min(top, cell_low + 8) - max(bottom, cell_low)
-            if filled <= 0:
-                continue
-            if top >= cell_low + 8 and bottom <= cell_low:
-                char = "█"
-            elif bottom <= cell_low:
-                char = EIGHTHS[top - cell_low]
-            else:
-                char = "▀" if bottom - cell_low >= 4 and top >= cell_low + 8 else "█" if filled >= 4 else "▄"
-            grid[height - 1 - row][x] = char
-    return ["".join(line) for line in grid]
+            floor = row * 8
+            if top <= floor:
+                break
+            char = "█" if top >= floor + 8 else EIGHTHS[top - floor]
+            grid[height - 1 - row][x] = (char, floor + 8 <= bottom)
+    return grid
 
 
 def bar_row(values: Sequence[float], top: float) -> str:

@@ -90,3 +90,25 @@ def test_backfill_plots_what_the_buffer_still_holds() -> None:
         1.0,
         2.0,
     ]
+
+
+def test_feed_parses_a_bounded_sample_of_a_fast_plotted_stream() -> None:
+    buffer = EventBuffer(10_000)
+    feed = ChartFeed(buckets=10, width=1.0)
+    feed.parse_limit = 100
+    feed.plot("fast", "v")
+    buffer.extend("fast", [Event("m", json.dumps({"v": i}), received_at=7.5) for i in range(5_000)])
+    feed.feed_from(buffer, now=7.5)
+    last = feed.plots[("fast", "v")].buckets_at(7.5)[-1]
+    assert last is not None and last.last == 4999.0 and last.low == 0.0  # the newest is always in
+    assert feed.sampled == 1
+    assert feed.rates.per_second(("fast", "m"), 7.5)[-1] == 5000.0  # counting is never sampled
+    assert feed.seq == buffer.next_seq
+
+
+def test_timeline_states_over_many_times_in_one_pass() -> None:
+    timeline = Timeline()
+    timeline.add(StateChange(StreamState.OPEN, at=1.0))
+    timeline.add(StateChange(StreamState.FAILED, "refused", at=3.0))
+    times = [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert timeline.states_over(times) == [timeline.state_at(t) for t in times]

@@ -43,6 +43,7 @@ class EventLog(SafeDispatch, Log):
         Binding("home,g", "top", "Top", show=False),
         Binding("end,G", "follow", "Follow"),
         Binding("enter", "open", "Open event"),
+        Binding("v", "plot", "Plot", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -66,6 +67,13 @@ class EventLog(SafeDispatch, Log):
         """The reader asked to follow the tail again: the app catches up from its buffer."""
 
     class OpenEntry(Message):
+        def __init__(self, entry: LogEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    class PlotEntry(Message):
+        """Plot a number of this entry's data (v): the app asks which."""
+
         def __init__(self, entry: LogEntry) -> None:
             super().__init__()
             self.entry = entry
@@ -217,6 +225,14 @@ class EventLog(SafeDispatch, Log):
             self._move_cursor(0)
         if self.cursor is not None and self.cursor < len(self.entries):
             self.post_message(self.OpenEntry(self.entries[self.cursor]))
+
+    def action_plot(self) -> None:
+        if self.cursor is None:
+            self._move_cursor(0)
+        if self.cursor is not None and self.cursor < len(self.entries):
+            self.post_message(self.PlotEntry(self.entries[self.cursor]))
+        else:
+            self.app.notify("no event to plot: the log is empty", timeout=3)
 
     def on_click(self, event) -> None:
         y = int(self.scroll_y) + event.y
