@@ -101,7 +101,10 @@ class ChartPane(Widget, can_focus=True):
         self.feed.feed_from(self.session.buffer, now)
         if not self.shown or not self.display:
             return
-        key = (self.feed.version, int(now // self.feed.width), self.size.width)
+        # The window slides by one column's time, not one bucket's: idle, with 300 one-second
+        # buckets in ~120 columns, that is a redraw every ~2.5 s instead of every second.
+        column = self.feed.buckets * self.feed.width / max(8, self.size.width - LABEL - 12)
+        key = (self.feed.version, int(now // max(column, self.feed.width)), self.size.width)
         moment = time.monotonic()
         if key == self._drawn or (moment - self._last_draw < DRAW_INTERVAL and self._drawn is not None):
             return
