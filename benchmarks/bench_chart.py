@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from streamdash.core.series import Series
-from streamdash.ui.plot import band_rows, resample
+from streamdash.ui.plot import band_rows, resample, runs
 
 WIDTH, HEIGHT, FRAMES = 160, 8, 200
 
@@ -48,8 +48,8 @@ def ours() -> tuple[float, int]:
         rows = band_rows(columns, HEIGHT, min(b.low for b in values), max(b.high for b in values))
         text = Text()
         for row in rows:
-            for char, under in row:
-                text.append(char, "#004466" if under else "#00aaff")
+            for chars, under in runs(row):
+                text.append(chars, "#004466" if under else "#00aaff")
             text.append("\n")
     per = (time.perf_counter() - start) / FRAMES
     return per, ansi_bytes(text)

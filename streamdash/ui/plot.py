@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from streamdash.core.series import Bucket
 
-__all__ = ["band_rows", "bar_row", "resample"]
+__all__ = ["band_rows", "bar_row", "resample", "runs"]
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"  # lower eighths: every terminal font has them (upper eighths: few)
 
@@ -75,3 +75,20 @@ def bar_row(values: Sequence[float], top: float) -> str:
     if top <= 0:
         return " " * len(values)
     return "".join(EIGHTHS[min(8, max(0, round(v / top * 8)))] if v > 0 else " " for v in values)
+
+
+def runs(row: Sequence[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """A row's cells joined into runs of one style: one escape sequence per run, not per cell
+    (per cell, a full redraw of the chart wrote ten times the bytes)."""
+    out: list[tuple[str, bool]] = []
+    chars: list[str] = []
+    current: bool | None = None
+    for char, under in row:
+        if under is not current and chars:
+            out.append(("".join(chars), bool(current)))
+            chars = []
+        current = under
+        chars.append(char)
+    if chars:
+        out.append(("".join(chars), bool(current)))
+    return out

@@ -20,7 +20,7 @@ from textual.widget import Widget
 from streamdash.core.series import Bucket, ChartFeed
 from streamdash.core.session import Session
 from streamdash.core.sse import StreamState
-from streamdash.ui.plot import band_rows, bar_row, resample
+from streamdash.ui.plot import band_rows, bar_row, resample, runs
 
 __all__ = ["ChartPane"]
 
@@ -158,8 +158,8 @@ class ChartPane(Widget, can_focus=True):
             for index, row in enumerate(rows):
                 scale = f"{high:g}" if index == 0 else f"{low:g}" if index == len(rows) - 1 else ""
                 text.append(scale.rjust(LABEL - 1)[: LABEL - 1] + " ", label)
-                for char, under in row:
-                    text.append(char, dim if under else line)
+                for chars, under in runs(row):
+                    text.append(chars, dim if under else line)
                 text.append("\n")
         text.append(_label("events/s"), label)
         text.append(f"per stream and type, last {minutes:g} min\n", label)
