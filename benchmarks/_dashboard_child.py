@@ -70,6 +70,13 @@ class BenchApp(StreamdashApp):
 
     def on_mount(self) -> None:
         self._tasks = [asyncio.create_task(c) for c in (self._probe(), self._sampler(), self._script())]
+        if os.environ.get("STREAMDASH_BENCH_CHART"):  # the chart pane open, plotting `price`
+            self.call_after_refresh(self._open_chart)
+
+    def _open_chart(self) -> None:
+        self.session.chart.plot(KEY, "price")
+        self.chart_pane.add_class("-shown")
+        self.sync_chart()
 
     # -- measurement ------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from streamdash.core.session import (
     SessionEvent,
     StreamChanged,
 )
+from streamdash.ui.chart_actions import ChartActions
 from streamdash.ui.commands import palette_commands
 from streamdash.ui.files import FileActions
 from streamdash.ui.footer import PaneFooter
@@ -49,6 +50,7 @@ from streamdash.ui.screens.environments import EnvironmentScreen
 from streamdash.ui.screens.history import HistoryScreen
 from streamdash.ui.screens.run import RunScreen
 from streamdash.ui.terminal import TerminalMeter, hang_up
+from streamdash.ui.widgets.chart_pane import ChartPane
 from streamdash.ui.widgets.event_log import EventLog
 from streamdash.ui.widgets.events_pane import EventsPane
 from streamdash.ui.widgets.requests_tree import RequestsTree
@@ -64,7 +66,7 @@ class SessionMessage(Message):
         self.event = event
 
 
-class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, SafeApp):
+class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, PlainMessages, SafeApp):
     CSS_PATH = "styles.tcss"
     TITLE = "streamdash"
 
@@ -75,6 +77,8 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
         Binding("f3,2", "show_pane('events')", "Events"),
         Binding("f4,3", "show_pane('response')", "Response"),
         Binding("f5,4", "show_pane('stats')", "Stats"),
+        Binding("f8,5", "show_pane('chart')", "Chart", show=False),
+        Binding("C", "toggle_chart", "Chart", show=False),
         Binding("ctrl+r", "run_selected", "Run/stop"),
         Binding("ctrl+t", "restart_stream", "Restart", show=False),
         # Priority: Textual's TextArea (the response body) takes F6 and F7 for selecting text.
@@ -131,6 +135,7 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
             with Vertical(id="center"):
                 yield EventsPane(self.session, id="events", classes="pane")
                 yield ResponseView(self.session, id="response", classes="pane")
+                yield ChartPane(self.session, id="chart", classes="pane")
         yield StatsPanel(id="stats", classes="pane")
         yield PaneFooter()
 
@@ -232,10 +237,14 @@ class StreamdashApp(KeyRouting, SteadyPalettes, FileActions, PlainMessages, Safe
     def _apply_width(self, width: int) -> None:
         self.panes.apply(width)
         self.events_pane.set_visible(self.panes.shows("events"))
+        self.sync_chart()
 
     def action_show_pane(self, pane: str) -> None:
+        if pane == "chart":
+            self.show_chart()
         self.panes.show(pane, self.size.width)
         self.events_pane.set_visible(self.panes.shows("events"))
+        self.sync_chart()
 
     @on(ResponseView.Shown)
     def _answer_shown(self, message: ResponseView.Shown) -> None:

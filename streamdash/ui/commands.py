@@ -32,6 +32,8 @@ class Dashboard(Protocol):
     def action_export_stats(self) -> None: ...
     def action_save_collection_as(self) -> None: ...
     def action_show_messages(self) -> None: ...
+    def action_toggle_chart(self) -> None: ...
+    def action_plot_field(self) -> None: ...
 
 
 def palette_commands(app: Dashboard) -> Iterator[SystemCommand]:
@@ -62,6 +64,8 @@ def palette_commands(app: Dashboard) -> Iterator[SystemCommand]:
     yield SystemCommand("Save the columns to the request", "Write the stream's columns and template to its [stream] settings (no restart)", events.json_columns.save_columns)
     yield SystemCommand("Clear the columns", "Show the stream's raw data again (columns and template)", events.json_columns.clear_columns)
     yield SystemCommand("Set a display template", 'The stream\'s JSON data as "{level} {service}: {msg}"', events.json_columns.ask_template)
+    yield SystemCommand("Plot a field of the selected event", "A number of its JSON against time, in the chart (v)", app.action_plot_field)
+    yield SystemCommand("Show or hide the chart", "Plotted fields, events/s per type, connection timelines (C; 5/F8 go to it)", app.action_toggle_chart)
     yield SystemCommand("Clear the retained events", "Forget every event the log holds (asks first)", app.action_clear_log)
     yield SystemCommand("Switch environment", "Choose one of env/*.toml (F6)", app.action_switch_environment)
     yield SystemCommand("Reload collection", "Read the collection from disk again", app.session.reload)

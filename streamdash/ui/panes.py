@@ -10,8 +10,14 @@ from textual.widget import Widget
 __all__ = ["NARROW_WIDTH", "PANES", "PaneSwitcher"]
 
 NARROW_WIDTH = 110
-PANES = ("requests", "events", "response", "stats")
-FOCUS = {"requests": "#requests", "events": "#log", "response": "#response-body", "stats": "#stats-streams"}
+PANES = ("requests", "events", "response", "stats", "chart")
+FOCUS = {
+    "requests": "#requests",
+    "events": "#log",
+    "response": "#response-body",
+    "stats": "#stats-streams",
+    "chart": "#chart",
+}
 
 
 class PaneSwitcher:
@@ -31,7 +37,7 @@ class PaneSwitcher:
         screen.set_class(width < NARROW_WIDTH, "-narrow")
         for pane in PANES:
             screen.query_one(f"#{pane}").set_class(pane == self.pane, "-active")
-        screen.query_one("#center").set_class(self.pane in ("events", "response"), "-active")
+        screen.query_one("#center").set_class(self.pane in ("events", "response", "chart"), "-active")
         screen.query_one("#main").set_class(self.pane != "stats", "-active")
         focused = screen.focused
         if self.narrow and focused is not None and not self._inside(focused, self.pane):

@@ -76,6 +76,7 @@ from streamdash.core.http.send import ResponseSummary
 from streamdash.core.http.transport import ClientPool
 from streamdash.core.playback import RecordingPlayer
 from streamdash.core.recording import DamagedLine, RecordedItem
+from streamdash.core.series import ChartFeed
 from streamdash.core.session.display import StreamDisplays
 from streamdash.core.session.events import (
     CollectionChanged,
@@ -147,6 +148,7 @@ class Session:
             collection_root=collection.root,
         )
         self.buffer = EventBuffer(buffer_size, buffer_bytes)
+        self.chart = ChartFeed()  # fed from the buffer by the chart pane's timer, not per event
         self.streams: dict[str, LiveStream] = {}
         self.rest_stats = RestStats()
         self.recordings = Recordings(recordings_dir or collection.root / ".recordings")
@@ -367,6 +369,7 @@ class Session:
                     first = batch[0]
                     if type(first) is StateChange:
                         live.last_change = first
+                        self.chart.state(live.name, first)
                         if first.state is StreamState.OPEN:
                             live._describe()  # the host a redirect took it to, in the stats row
                         self.emit(StreamChanged(live.key, first))
@@ -388,7 +391,9 @@ class Session:
             self.notice(f"{live.name}: {stream.stats.last_error}", "stream failed", "error", 10)
         finally:
             if self.streams.get(key) is live and stream.state is StreamState.CLOSED:
-                self.emit(StreamChanged(live.key, StateChange(StreamState.CLOSED, "stopped", at=time.time())))
+                stopped = StateChange(StreamState.CLOSED, "stopped", at=time.time())
+                self.chart.state(live.name, stopped)
+                self.emit(StreamChanged(live.key, stopped))
 
     def _skipped(self, live: LiveStream, batch: list[Item]) -> None:
         """Rule 34 under `skip`: each discarded event is one line in the log, where it came
@@ -859,6 +864,7 @@ class Session:
                     if change.state is StreamState.CONNECTING:
                         live.measures.request_started(item.t)
                     live.last_change = change
+                    self.chart.state(live.name, change)
                     self.emit(StreamChanged(live.key, change))
             if run:
                 self._replayed(run_stream, run, settings)

@@ -50,6 +50,7 @@ class EventLog(SafeDispatch, Log):
         Binding("N", "previous_match", "Previous match", show=False),
         Binding("f", "toggle_find", "Find/filter", show=False),
         Binding("c", "pick_column", "Pick a column", show=False),
+        Binding("v", "plot", "Plot", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -83,6 +84,13 @@ class EventLog(SafeDispatch, Log):
 
     class PickColumn(Message):
         """Pick a JSON field of this entry as a column of its stream (`c`)."""
+
+        def __init__(self, entry: LogEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    class PlotEntry(Message):
+        """Plot a number of this entry's data (v): the app asks which."""
 
         def __init__(self, entry: LogEntry) -> None:
             super().__init__()
@@ -255,6 +263,14 @@ class EventLog(SafeDispatch, Log):
             self._move_cursor(0)
         if self.cursor is not None and self.cursor < len(self.entries):
             self.post_message(self.PickColumn(self.entries[self.cursor]))
+
+    def action_plot(self) -> None:
+        if self.cursor is None:
+            self._move_cursor(0)
+        if self.cursor is not None and self.cursor < len(self.entries):
+            self.post_message(self.PlotEntry(self.entries[self.cursor]))
+        else:
+            self.app.notify("no event to plot: the log is empty", timeout=3)
 
     def on_click(self, event) -> None:
         y = int(self.scroll_y) + event.y
