@@ -29,6 +29,7 @@ from streamdash.core.buffer import SEQ, TYPE, LogEntry
 from streamdash.core.columns import Layouts
 from streamdash.core.filter import EventFilter
 from streamdash.core.highlight import match_spans
+from streamdash.core.timeline import Marks
 from streamdash.ui import lines as cols
 from streamdash.ui.safety import SafeDispatch
 
@@ -51,6 +52,9 @@ class EventLog(SafeDispatch, Log):
         Binding("f", "toggle_find", "Find/filter", show=False),
         Binding("c", "pick_column", "Pick a column", show=False),
         Binding("v", "plot", "Plot", show=False),
+        Binding("m", "toggle_mark", "Mark", show=False),
+        Binding("u", "next_mark", "Next mark", show=False),
+        Binding("U", "previous_mark", "Previous mark", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -62,6 +66,7 @@ class EventLog(SafeDispatch, Log):
         "event-log--debug",
         "event-log--heartbeat",
         "event-log--match",
+        "event-log--mark",
         *(f"event-log--type-{i}" for i in range(cols.OTHER_TYPE_STYLES)),
     }
 
@@ -108,6 +113,8 @@ class EventLog(SafeDispatch, Log):
         self.match_filter: EventFilter | None = None
         # Each stream's JSON columns or template (core/columns.py); the events pane sets it.
         self.layouts: Layouts | None = None
+        # Marked entries by seq (core/timeline.py): they outlive a re-filter of these lines.
+        self.marks = Marks()
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -313,6 +320,47 @@ class EventLog(SafeDispatch, Log):
     def action_previous_match(self) -> None:
         self._step_to_match(-1)
 
+    # -- marks --------------------------------------------------------------------------------
+
+    def action_toggle_mark(self) -> None:
+        if self.cursor is None:
+            self._move_cursor(0)
+        entry = self.current_entry
+        if entry is None or self.cursor is None:
+            return
+        self.marks.toggle(entry[SEQ])
+        self.refresh_lines(self.cursor)
+
+    def _jump_to_mark(self, backward: bool) -> None:
+        if not self.marks:
+            self.notify("No marks: m marks the line under the cursor", severity="warning")
+            return
+        here = self.current_entry
+        seqs = [entry[SEQ] for entry in self.entries]
+        if here is None:  # from the bottom line on screen, like the cursor keys
+            height = self.scrollable_content_region.height
+            start = min(len(seqs) - 1, int(self.scroll_y) + height - 1)
+            origin = seqs[start] + (1 if backward else 0) if seqs else 0
+        else:
+            origin = here[SEQ]
+        found = (
+            self.marks.previous_before(origin, shown=seqs)
+            if backward
+            else self.marks.next_after(origin, shown=seqs)
+        )
+        if found is None:
+            self.notify(f"No {'earlier' if backward else 'later'} mark in these lines")
+            return
+        self.pause()
+        self.cursor = bisect_left(self.entries, found, key=lambda entry: entry[SEQ])
+        self.scroll_to_region_of_cursor()
+
+    def action_next_mark(self) -> None:
+        self._jump_to_mark(backward=False)
+
+    def action_previous_mark(self) -> None:
+        self._jump_to_mark(backward=True)
+
     @property
     def current_entry(self) -> LogEntry | None:
         if self.cursor is None or self.cursor >= len(self.entries):
@@ -356,6 +404,8 @@ class EventLog(SafeDispatch, Log):
             match_style = self.get_component_rich_style("event-log--match")
             for start, end in match_spans(self.match_filter, line, self.columns.data_at):
                 text.stylize(match_style, start, end)
+        if y < len(self.entries) and self.entries[y][SEQ] in self.marks and text:
+            text.stylize(self.get_component_rich_style("event-log--mark"), 0, 1)  # the first cell
         if y == self.cursor:
             text.stylize(self.get_component_rich_style("event-log--cursor"))
         selection = self.text_selection
