@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header
 
+from streamdash.core import gctune
 from streamdash.core.collections import StreamSettings
 from streamdash.core.history import HistoryEntry
 from streamdash.core.playback import RecordingPlayer
@@ -123,6 +124,7 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Plain
         self.replay_settings = replay_settings
         self.screenshots_dir = screenshots_dir
         self.terminal = TerminalMeter()
+        self._gc_old: tuple[int, ...] | None = None  # thresholds before _tune_gc
         session.subscribe(self._session_said)
 
     def _session_said(self, event: SessionEvent) -> None:
@@ -163,6 +165,7 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Plain
             self.action_show_pane(self.panes.pane)  # focus what is on screen, not the hidden tree
         else:
             self.requests_tree.focus()
+        self._tune_gc()  # before any stream starts: its one full collection finds no events yet
         for key in self.autostart:
             if (request := session.find(key)) is not None:
                 session.start(request)
@@ -180,7 +183,16 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Plain
         self._show_environment()
         self.refresh_stats()
 
+    def _tune_gc(self) -> None:
+        """Once the panes are mounted: freeze start-up's objects, rarer full collections
+        (core/gctune.py)."""
+        if self._gc_old is None:
+            self._gc_old = gctune.tune_after_start_up()
+
     async def on_unmount(self) -> None:
+        if self._gc_old is not None:
+            gctune.undo(self._gc_old)
+            self._gc_old = None
         await self.session.aclose()
 
     # -- what the session says ----------------------------------------------------------------
