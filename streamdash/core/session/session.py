@@ -75,7 +75,9 @@ from streamdash.core.http.send import ResponseSummary
 from streamdash.core.http.transport import ClientPool
 from streamdash.core.playback import RecordingPlayer
 from streamdash.core.recording import DamagedLine, RecordedItem
+from streamdash.core.session.alert_watch import AlertWatch
 from streamdash.core.session.events import (
+    AlertFired,
     CollectionChanged,
     EnvironmentChanged,
     LogChanged,
@@ -153,6 +155,7 @@ class Session:
         self.scratch = scratch
         self.player: RecordingPlayer | None = None
         self._listeners: list[Listener] = []
+        self.alerts = AlertWatch(collection.root)
 
     # -- events -------------------------------------------------------------------------------
 
@@ -172,8 +175,19 @@ class Session:
         """Files that were skipped and settings that could not be used, one line each."""
         return [
             *(str(error) for error in [*self.collection.errors, *self.env_errors]),
+            *(str(error) for error in self.alerts.errors),
             *self.executor.settings.errors,
         ]
+
+    def check_alerts(self) -> None:
+        """Offer the events new since the last call to the armed alerts (the app calls this once
+        per refresh tick); a burst's first match is one AlertFired, and starts its command."""
+        for firing in self.alerts.check(self.buffer, self.clock()):
+            entry = firing.entry
+            data = " ".join(entry[DATA].split())
+            summary = f"{entry[STREAM]} {entry[TYPE]}: {data[:80]}"
+            self.emit(AlertFired(firing.rule.name, summary, firing.matches, firing.rule.bell))
+            self.alerts.run_command(firing, lambda line: self.notice(line, severity="warning"))
 
     # -- environment --------------------------------------------------------------------------
 
@@ -875,5 +889,6 @@ class Session:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.alerts.aclose()
         await self.executor.aclose()  # every pooled client, the streams' too
         self.recordings.stop()
