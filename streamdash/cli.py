@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="streamdash",
         description="Watch live Server-Sent-Events streams and the REST API beside them.",
         epilog="Exit codes: 0 clean finish, 1 the stream or request failed, 2 usage error, "
-        "130 interrupted (Ctrl-C).",
+        "3 an event matched tail --until, 130 interrupted (Ctrl-C).",
     )
     parser.add_argument("--version", action="version", version=f"streamdash {__version__}")
     parser.add_argument(

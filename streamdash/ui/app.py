@@ -28,6 +28,7 @@ from streamdash.core.collections import StreamSettings
 from streamdash.core.history import HistoryEntry
 from streamdash.core.playback import RecordingPlayer
 from streamdash.core.session import (
+    AlertFired,
     CollectionChanged,
     EnvironmentChanged,
     LogChanged,
@@ -36,6 +37,7 @@ from streamdash.core.session import (
     SessionEvent,
     StreamChanged,
 )
+from streamdash.ui.alerting import AlertActions, show_alert
 from streamdash.ui.chart_actions import ChartActions
 from streamdash.ui.commands import palette_commands
 from streamdash.ui.files import FileActions
@@ -67,7 +69,7 @@ class SessionMessage(Message):
         self.event = event
 
 
-class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, PlainMessages, SafeApp):
+class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, AlertActions, PlainMessages, SafeApp):
     CSS_PATH = "styles.tcss"
     TITLE = "streamdash"
 
@@ -95,6 +97,7 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Plain
         Binding("H", "toggle_heartbeats", "Heartbeats"),  # typed ones: dimmed, or hidden and counted
         Binding("a", "toggle_text", "Text", show=False),  # an LLM stream's assembled text
         Binding("A", "cycle_text_size", "Text size", show=False),
+        Binding("exclamation_mark", "show_alerts", "Alerts", show=False),
         Binding("ctrl+l", "redraw", "Redraw", show=False),
         Binding("ctrl+n", "show_messages", "Messages", show=False),  # every notification, whole
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -160,6 +163,7 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Plain
         self.requests_tree.load(session.collection)
         self.set_interval(1 / self.refresh_hz, self.events_pane.flush, name="flush")
         self.set_interval(1.0, self.refresh_stats, name="stats")
+        self.set_interval(1 / self.refresh_hz, self.session.check_alerts, name="alerts")
         self._apply_width(self.size.width)
         if self.panes.narrow:
             self.action_show_pane(self.panes.pane)  # focus what is on screen, not the hidden tree
@@ -209,6 +213,8 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Plain
             self.requests_tree.load(self.session.collection, event.select)
         elif isinstance(event, EnvironmentChanged):
             self._show_environment()
+        elif isinstance(event, AlertFired):
+            show_alert(self, event)
         elif isinstance(event, LogChanged):
             if event.renamed is not None:
                 self.events_pane.follow_rename(*event.renamed)

@@ -34,6 +34,8 @@ class Dashboard(Protocol):
     def action_show_messages(self) -> None: ...
     def action_toggle_chart(self) -> None: ...
     def action_plot_field(self) -> None: ...
+    def action_show_alerts(self) -> None: ...
+    def action_alert_from_filter(self) -> None: ...
 
 
 def palette_commands(app: Dashboard) -> Iterator[SystemCommand]:
@@ -41,6 +43,8 @@ def palette_commands(app: Dashboard) -> Iterator[SystemCommand]:
     events = app.events_pane
     yield SystemCommand("Run or stop the selected request", "Send a REST request, or start/stop a stream (Enter)", tree.action_run)
     yield SystemCommand("Restart the selected stream", "Drop the connection and resume at once (Ctrl+T)", app.action_restart_stream)
+    yield SystemCommand("Alerts", "Add, edit, delete, arm or disarm the collection's alerts (!)", app.action_show_alerts)
+    yield SystemCommand("Make the filter an alert", "Save the event log's filter as an alert, asking for a name", app.action_alert_from_filter)
     yield SystemCommand("Stop all streams", "Close every running stream", app.session.stop_all)
     yield SystemCommand("Record the selected stream", "Start or stop recording it to a file (R)", app.action_toggle_record)
     yield SystemCommand("Record all streams", "Record every running stream, and those started later", app.session.record_all)

@@ -2,6 +2,7 @@
 stats of one person's work, with a method per user action, and no UI (see `session.py`)."""
 
 from streamdash.core.session.events import (
+    AlertFired,
     CollectionChanged,
     EnvironmentChanged,
     LogChanged,
@@ -13,6 +14,7 @@ from streamdash.core.session.live import LiveStream, request_id
 from streamdash.core.session.session import SendResult, Session
 
 __all__ = [
+    "AlertFired",
     "CollectionChanged",
     "EnvironmentChanged",
     "LiveStream",

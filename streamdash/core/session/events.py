@@ -11,6 +11,7 @@ from streamdash.core.sse.events import StateChange
 Severity = Literal["information", "warning", "error"]
 
 __all__ = [
+    "AlertFired",
     "CollectionChanged",
     "EnvironmentChanged",
     "LogChanged",
@@ -62,4 +63,15 @@ class LogChanged:
     renamed: tuple[str, str] | None = None
 
 
-SessionEvent = Notice | StreamChanged | CollectionChanged | EnvironmentChanged | LogChanged
+@dataclass(frozen=True)
+class AlertFired:
+    """An armed alert's burst began: its name, one line about the first matching event, how
+    many matched in that batch, and whether to ring the bell."""
+
+    name: str
+    summary: str
+    count: int
+    bell: bool = True
+
+
+SessionEvent = Notice | StreamChanged | CollectionChanged | EnvironmentChanged | LogChanged | AlertFired

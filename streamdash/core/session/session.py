@@ -77,8 +77,10 @@ from streamdash.core.http.transport import ClientPool
 from streamdash.core.playback import RecordingPlayer
 from streamdash.core.recording import DamagedLine, RecordedItem
 from streamdash.core.series import ChartFeed
+from streamdash.core.session.alert_watch import AlertWatch
 from streamdash.core.session.display import StreamDisplays
 from streamdash.core.session.events import (
+    AlertFired,
     CollectionChanged,
     EnvironmentChanged,
     LogChanged,
@@ -159,6 +161,7 @@ class Session:
         self._listeners: list[Listener] = []
         # How each stream's data shows in the log (columns, template): this session's choices.
         self.displays = StreamDisplays(self)
+        self.alerts = AlertWatch(collection.root)
 
     # -- events -------------------------------------------------------------------------------
 
@@ -178,8 +181,19 @@ class Session:
         """Files that were skipped and settings that could not be used, one line each."""
         return [
             *(str(error) for error in [*self.collection.errors, *self.env_errors]),
+            *(str(error) for error in self.alerts.errors),
             *self.executor.settings.errors,
         ]
+
+    def check_alerts(self) -> None:
+        """Offer the events new since the last call to the armed alerts (the app calls this once
+        per refresh tick); a burst's first match is one AlertFired, and starts its command."""
+        for firing in self.alerts.check(self.buffer, self.clock()):
+            entry = firing.entry
+            data = " ".join(entry[DATA].split())
+            summary = f"{entry[STREAM]} {entry[TYPE]}: {data[:80]}"
+            self.emit(AlertFired(firing.rule.name, summary, firing.matches, firing.rule.bell))
+            self.alerts.run_command(firing, lambda line: self.notice(line, severity="warning"))
 
     # -- environment --------------------------------------------------------------------------
 
@@ -886,5 +900,6 @@ class Session:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.alerts.aclose()
         await self.executor.aclose()  # every pooled client, the streams' too
         self.recordings.stop()
