@@ -140,3 +140,22 @@ async def test_a_read_only_text_lets_its_pane_keys_through(tmp_path: Path):
         await pilot.pause()
         await pilot.press("h")
         assert view.query_one("#response-headers").display
+
+
+async def test_tab_in_a_burst_moves_the_letters_after_it_to_the_next_field(tmp_path: Path):
+    """Seen in tmux: "errors", Tab, "level=error" typed fast into the new-alert form all went
+    into the name (Textual moves the focus on Tab after the letters queued behind it were given
+    to the old field)."""
+    from streamdash.ui.screens.alerts import AlertEditScreen
+
+    app = build_app(Collection(tmp_path, "empty"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.push_screen(AlertEditScreen("New alert"))
+        await wait_for(pilot, lambda: isinstance(app.screen, AlertEditScreen))
+        await pilot.pause(0.6)
+        keys = [("a", "a"), ("b", "b"), ("tab", None), ("c", "c"), ("d", "d"), ("tab", None)]
+        burst(app, [*keys, ("x", "x"), ("backspace", None), ("e", "e")])
+        await pilot.pause(0.5)
+        assert app.screen.query_one("#alert-name", Input).value == "ab"
+        assert app.screen.query_one("#alert-filter", Input).value == "cd"
+        assert app.screen.query_one("#alert-command", Input).value == "e"
