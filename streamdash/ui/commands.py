@@ -59,6 +59,8 @@ def palette_commands(app: Dashboard) -> Iterator[SystemCommand]:
     yield SystemCommand("Find or filter mode", "All events with matches lit, or only the matches (f in the log)", events.log_view.action_toggle_find)
     yield SystemCommand("Next match", "Cursor to the next matching event (n in the log)", events.log_view.action_next_match)
     yield SystemCommand("Previous match", "Cursor to the previous matching event (N in the log)", events.log_view.action_previous_match)
+    yield SystemCommand("Next gap", "Cursor to the next pause over 2 s or missing id of one stream (> in the log)", events.log_view.action_next_gap)
+    yield SystemCommand("Previous gap", "Cursor to the previous pause or missing id (< in the log)", events.log_view.action_previous_gap)
     yield SystemCommand("Cycle stream scope", "Show all streams or one (s)", events.cycle_scope)
     yield SystemCommand("Pause or follow the log", "Stop or resume the live tail (p)", events.toggle_pause)
     yield SystemCommand("Hide or show heartbeats", "Typed heartbeats (ping...) stay in the buffer, counted while hidden (H)", events.toggle_heartbeats)

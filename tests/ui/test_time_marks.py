@@ -3,12 +3,15 @@ marks, a mark is drawn in the first cell and survives a re-filter."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from rich.segment import Segment
 
 from streamdash.core.buffer import SEQ, TYPE
 from streamdash.ui.launch import build_app
 from streamdash.ui.widgets.event_log import EventLog
+from tests.ui.pilot import notes
 from tests.ui.test_app import wait_for
 from tests.ui.test_app_evidence import one_stream
 from tests.ui.test_heartbeats import pinging
@@ -68,3 +71,42 @@ async def test_marks_set_jump_and_survive_a_refilter(raw_server, tmp_path, size)
         await pilot.pause(0.3)
         y = next(i for i, e in enumerate(log.entries) if e[SEQ] == first)
         assert first_cell_bg(log, y) == mark_bg
+
+
+def pausing_then_skipping():
+    """ids 1-3, a 2.4 s pause, 4-5, then 9 (6-8 missing), then quiet."""
+
+    async def handler(conn) -> None:
+        await conn.start()
+        for n, pause in ((1, 0.01), (2, 0.01), (3, 2.4), (4, 0.01), (5, 0.01), (9, 0.01)):
+            await conn.send(f"id: {n}\nevent: price\ndata: {{\"n\": {n}}}\n\n".encode(), pause)
+        await asyncio.sleep(30)
+
+    return handler
+
+
+@pytest.mark.parametrize("size", [(160, 48), (80, 24)])
+async def test_next_and_previous_gap_find_the_pause_and_the_missing_ids(raw_server, tmp_path, size):
+    raw_server.handler = pausing_then_skipping()
+    app = build_app(one_stream(tmp_path, raw_server.url), autostart=("watch",))
+    async with app.run_test(size=size) as pilot:
+        log = app.query_one(EventLog)
+        await wait_for(pilot, lambda: len([e for e in log.entries if e[TYPE] == "price"]) >= 6, timeout=15)
+        log.focus()
+        ids = [e[4] for e in log.entries]
+        await pilot.press("home", "greater_than_sign")  # from the first line: the pause before id 4
+        await pilot.pause()
+        assert not log.following
+        assert log.current_entry is not None and log.current_entry[4] == "4", ids
+        assert any("pause of 2." in text for text in notes(app))
+        await pilot.press("greater_than_sign")  # then the ids that skip
+        await pilot.pause()
+        assert log.current_entry[4] == "9"
+        assert any("ids 5 -> 9" in text and "3 missing" in text for text in notes(app))
+        await pilot.press("greater_than_sign")  # nothing after: stays, says so
+        await pilot.pause()
+        assert log.current_entry[4] == "9"
+        assert any("no pause over 2 s" in text for text in notes(app))
+        await pilot.press("less_than_sign")
+        await pilot.pause()
+        assert log.current_entry[4] == "4"

@@ -29,7 +29,7 @@ from streamdash.core.buffer import SEQ, TYPE, LogEntry
 from streamdash.core.columns import Layouts
 from streamdash.core.filter import EventFilter
 from streamdash.core.highlight import match_spans
-from streamdash.core.timeline import Marks
+from streamdash.core.timeline import DEFAULT_GAP_SECONDS, Marks, next_gap
 from streamdash.ui import lines as cols
 from streamdash.ui.safety import SafeDispatch
 
@@ -55,6 +55,8 @@ class EventLog(SafeDispatch, Log):
         Binding("m", "toggle_mark", "Mark", show=False),
         Binding("u", "next_mark", "Next mark", show=False),
         Binding("U", "previous_mark", "Previous mark", show=False),
+        Binding("greater_than_sign", "next_gap", "Next gap", show=False),
+        Binding("less_than_sign", "previous_gap", "Previous gap", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -115,6 +117,7 @@ class EventLog(SafeDispatch, Log):
         self.layouts: Layouts | None = None
         # Marked entries by seq (core/timeline.py): they outlive a re-filter of these lines.
         self.marks = Marks()
+        self.gap_seconds = DEFAULT_GAP_SECONDS  # a pause longer than this is a gap (> and <)
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -330,6 +333,37 @@ class EventLog(SafeDispatch, Log):
             return
         self.marks.toggle(entry[SEQ])
         self.refresh_lines(self.cursor)
+
+    def _origin_seq(self, backward: bool) -> int:
+        """Where a jump starts: the cursor's event, else the bottom line on screen."""
+        here = self.current_entry
+        if here is not None:
+            return here[SEQ]
+        height = self.scrollable_content_region.height
+        start = min(len(self.entries) - 1, int(self.scroll_y) + height - 1)
+        return self.entries[start][SEQ] + (1 if backward else 0)
+
+    def _jump_to_gap(self, backward: bool) -> None:
+        """The next (or previous) pause over the threshold, or skip in numeric ids, of one
+        stream among the lines shown; a notice says which."""
+        if not self.entries:
+            self.notify("no events to look for a gap in", severity="warning", timeout=3)
+            return
+        gap = next_gap(self.entries, self._origin_seq(backward), self.gap_seconds, backward=backward)
+        if gap is None:
+            where = "before" if backward else "after"
+            self.notify(f"no pause over {self.gap_seconds:g} s or missing id {where} this line", timeout=3)
+            return
+        self.pause()
+        self.cursor = bisect_left(self.entries, gap.seq, key=lambda entry: entry[SEQ])
+        self.scroll_to_region_of_cursor()
+        self.notify(gap.describe(), timeout=4)
+
+    def action_next_gap(self) -> None:
+        self._jump_to_gap(backward=False)
+
+    def action_previous_gap(self) -> None:
+        self._jump_to_gap(backward=True)
 
     def _jump_to_mark(self, backward: bool) -> None:
         if not self.marks:
