@@ -14,13 +14,21 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
-if TYPE_CHECKING:  # the models validate with this module: no import back at run time
+if TYPE_CHECKING:
     from streamdash.core.buffer import LogEntry
-    from streamdash.core.collections.models import StreamSettings
-    from streamdash.core.http.prepare import PreparedRequest
+
+
+class DisplaySettings(Protocol):
+    """A stream's display settings (StreamSettings has them; the models import this module to
+    validate them, so it names no model)."""
+
+    @property
+    def columns(self) -> tuple[str, ...]: ...
+    @property
+    def template(self) -> str: ...
 
 __all__ = [
     "COLUMN_MAX",
@@ -29,11 +37,9 @@ __all__ = [
     "Display",
     "Layouts",
     "display_problem",
-    "engine_settings",
     "field_paths",
     "parse_template",
     "path_problem",
-    "same_engine",
     "template_problem",
     "value_text",
 ]
@@ -57,14 +63,8 @@ class Display:
         return not self.columns and not self.template
 
     @classmethod
-    def of(cls, settings: StreamSettings) -> Display:
+    def of(cls, settings: DisplaySettings) -> Display:
         return cls(settings.columns, settings.template)
-
-
-def engine_settings(settings: StreamSettings) -> StreamSettings:
-    """The settings less what only changes how the log shows events: an edit that differs only
-    there must not restart the stream."""
-    return replace(settings, columns=(), template="")
 
 
 def path_problem(path: str) -> str | None:
@@ -72,15 +72,6 @@ def path_problem(path: str) -> str | None:
     if not path or "" in path.split("."):
         return "must be a dotted JSON path such as meta.sent_at"
     return None
-
-
-def same_engine(old: PreparedRequest | None, new: PreparedRequest) -> bool:
-    """The two prepared requests send and read the stream alike (the display aside)."""
-    if old is None:
-        return False
-    return old == new or replace(old, stream=engine_settings(old.stream)) == replace(
-        new, stream=engine_settings(new.stream)
-    )
 
 
 def template_problem(template: str) -> str | None:

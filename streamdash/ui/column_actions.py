@@ -12,7 +12,8 @@ and the title is where the pane already says what it shows.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.markup import escape as escape_markup
 
@@ -23,7 +24,27 @@ from streamdash.ui.screens.column_picker import ColumnPickerScreen
 from streamdash.ui.screens.dialogs import PromptScreen
 
 if TYPE_CHECKING:
-    from streamdash.ui.widgets.events_pane import EventsPane
+    from textual.app import App
+
+    from streamdash.core.logview import LogView
+    from streamdash.core.session import Session
+    from streamdash.core.session.live import LiveStream
+    from streamdash.ui.widgets.event_log import EventLog
+
+
+class EventsPane(Protocol):
+    """What this takes of the events pane (a protocol: the pane imports this module)."""
+
+    session: Session
+    log_view: EventLog
+    view: LogView
+    border_title: Any
+    selected: Callable[[], LiveStream | None]
+
+    @property
+    def app(self) -> App[Any]: ...
+
+    def refilter(self) -> None: ...
 
 TITLE = "Events"
 TITLE_MAX = 100

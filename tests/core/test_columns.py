@@ -14,10 +14,10 @@ from streamdash.core.columns import (
     Display,
     Layouts,
     display_problem,
-    engine_settings,
     field_paths,
     template_problem,
 )
+from streamdash.core.session.display import engine_settings
 
 
 def entry(data: str, stream: str = "logs", seq: int = 0) -> LogEntry:

@@ -11,19 +11,44 @@ lays the log out again once, on its next tick.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from streamdash.core.columns import Display, display_problem, template_problem
 
 if TYPE_CHECKING:
+    from streamdash.core.collections import Collection, SavedRequest, StreamSettings
+    from streamdash.core.http.prepare import PreparedRequest
     from streamdash.core.session.live import LiveStream
-    from streamdash.core.session.session import Session
+
+
+def engine_settings(settings: StreamSettings) -> StreamSettings:
+    """The settings less what only changes how the log shows events: an edit that differs only
+    there must not restart the stream."""
+    return dataclasses.replace(settings, columns=(), template="")
+
+
+def same_engine(old: PreparedRequest | None, new: PreparedRequest) -> bool:
+    """The two prepared requests send and read the stream alike (the display aside)."""
+    if old is None:
+        return False
+    return old == new or dataclasses.replace(old, stream=engine_settings(old.stream)) == dataclasses.replace(
+        new, stream=engine_settings(new.stream)
+    )
+
+
+class DisplayOwner(Protocol):
+    """What the displays use of the session (a protocol: session.py imports this module)."""
+
+    collection: Collection
+    streams: dict[str, LiveStream]
+
+    def save(self, request: SavedRequest, note: str = "") -> SavedRequest | None: ...
 
 __all__ = ["StreamDisplays"]
 
 
 class StreamDisplays:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: DisplayOwner) -> None:
         self.session = session
         self._chosen: dict[str, Display] = {}  # request key (or label) -> this session's choice
         self.version = 0

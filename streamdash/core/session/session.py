@@ -63,7 +63,6 @@ from streamdash.core.collections.secret_values import (
     take_credentials,
     take_secret_variables,
 )
-from streamdash.core.columns import engine_settings, same_engine
 from streamdash.core.export import export_events, export_stats
 from streamdash.core.files import read_regular_file
 from streamdash.core.history import History
@@ -78,7 +77,7 @@ from streamdash.core.playback import RecordingPlayer
 from streamdash.core.recording import DamagedLine, RecordedItem
 from streamdash.core.series import ChartFeed
 from streamdash.core.session.alert_watch import AlertWatch
-from streamdash.core.session.display import StreamDisplays
+from streamdash.core.session.display import StreamDisplays, engine_settings, same_engine
 from streamdash.core.session.events import (
     AlertFired,
     CollectionChanged,
