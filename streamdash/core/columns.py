@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from streamdash.core.jsondoc import is_rounded, load_document, stdlib_document
+
 if TYPE_CHECKING:
     from streamdash.core.buffer import LogEntry
 
@@ -48,7 +50,6 @@ COLUMN_MAX = 24  # the widest a column grows; the last one is never padded or cu
 MISSING = "-"
 SEP = "  "
 _FIELD = re.compile(r"\{([^{}]*)\}")  # compiled once, used when a template is parsed
-_PARSE_ERRORS = (ValueError, RecursionError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,14 +153,19 @@ MISSING_VALUE = object()
 
 
 def _object(data: str) -> dict[str, Any] | None:
-    """The data as a JSON object, or None: tested by its first character before parsing."""
+    """The data as a JSON object, or None: tested by its first character before parsing. Parsed
+    as the filter parses it (core/jsondoc.py), so a column and a field test read one value."""
     if not data or (data[0] != "{" and data.lstrip()[:1] != "{"):
         return None
-    try:
-        document = json.loads(data)
-    except _PARSE_ERRORS:
-        return None
-    return document if isinstance(document, dict) else None
+    document = load_document(data)
+    return document if type(document) is dict else None
+
+
+def _value(document: dict[str, Any], steps: tuple[str, ...], data: str) -> Any:
+    found = _lookup(document, steps)
+    if is_rounded(found):  # maybe an integer past 64 bits that orjson rounded
+        found = _lookup(stdlib_document(data), steps)
+    return found
 
 
 class DataLayout:
@@ -185,7 +191,7 @@ class DataLayout:
         values = []
         widths = self.widths
         for i, steps in enumerate(self._paths):
-            found = _lookup(document, steps)
+            found = _value(document, steps, data)
             text = MISSING if found is MISSING_VALUE else value_text(found)
             values.append(text)
             if len(text) > widths[i] and widths[i] < COLUMN_MAX:
@@ -216,7 +222,7 @@ class DataLayout:
             if isinstance(part, str):
                 out.append(part)
             else:
-                found = _lookup(document, part)
+                found = _value(document, part, data)
                 out.append(MISSING if found is MISSING_VALUE else value_text(found))
         return "".join(out)
 

@@ -52,14 +52,22 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
-from json.scanner import make_scanner
 from typing import Any
 
-import orjson
-
 from streamdash.core.buffer import DATA, DEFAULT_BUFFER_SIZE, ID, STREAM, TYPE, LogEntry
+from streamdash.core.jsondoc import (
+    ABSENT,
+    CONTAINER,
+    FAST_ERRORS,
+    INT_RANGE,
+    JSON_ERRORS,
+    Sentinel,
+    fast_loads,
+    parse_json,
+    stdlib_document,
+)
 
-__all__ = ["EventFilter", "FieldCache", "FilterError", "compile_filter"]
+__all__ = ["ABSENT", "EventFilter", "FieldCache", "FilterError", "compile_filter", "parse_json"]
 
 
 class FilterError(ValueError):
@@ -76,34 +84,11 @@ class FilterError(ValueError):
 # JSON values and comparisons
 
 
-class _Sentinel:
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-ABSENT = _Sentinel("ABSENT")  # no such field, or the data is not JSON
-CONTAINER = _Sentinel("CONTAINER")  # an object or array: never compared, and not worth keeping
-_UNCACHED = _Sentinel("UNCACHED")
+_UNCACHED = Sentinel("UNCACHED")
 
 # Deliberately ASCII digits only: `\d` would accept other scripts' digits, which int() takes.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _is_number = _NUMBER.fullmatch
-_WHITESPACE = re.compile(r"[ \t\n\r]*")  # what json.loads skips around a document
-# typeshed types make_scanner's argument as a make_scanner; it takes a JSONDecoder (a TODO there).
-_scan_once = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
-_PARSE_ERRORS = (ValueError, RecursionError)  # JSONDecodeError is a ValueError
-_JSON_ERRORS = (*_PARSE_ERRORS, StopIteration)
-# orjson parses a retained event ~3x faster than json.loads (measured: 56 against 187 ms for
-# 100,000 ticker payloads), which is most of a first filter on a JSON field. It turns integers
-# past 64 bits into floats; a float that large is parsed again by the stdlib, which keeps them.
-_fast_loads = orjson.loads
-_FAST_ERRORS = (orjson.JSONDecodeError, UnicodeError)
-_INT_RANGE = float(2**63)
 
 
 def _to_number(text: str) -> int | float:
@@ -114,32 +99,6 @@ def _to_number(text: str) -> int | float:
         return int(text)
     except ValueError:  # more digits than int() will convert
         return float(text)
-
-
-def _stdlib_document(data: str) -> Any:
-    """The document as json.loads reads it, or ABSENT: the exact path orjson falls back to."""
-    try:
-        document, end = _scan_once(data, 0)
-    except StopIteration:  # nothing at 0: leading whitespace, or not JSON
-        return parse_json(data)
-    except _PARSE_ERRORS:
-        return ABSENT
-    return document if end == len(data) or _blank_from(data, end) else ABSENT
-
-
-def _blank_from(data: str, start: int) -> bool:
-    return _WHITESPACE.match(data, start).end() == len(data)  # type: ignore[union-attr]
-
-
-def parse_json(data: str) -> Any:
-    """`json.loads(data)`, or ABSENT where it would raise; about a third faster, because it calls
-    the C scanner directly instead of going through two layers of Python."""
-    try:
-        start = _WHITESPACE.match(data).end()  # type: ignore[union-attr]
-        value, end = _scan_once(data, start)
-    except _JSON_ERRORS:
-        return ABSENT
-    return value if end == len(data) or _blank_from(data, end) else ABSENT
 
 
 Path = tuple[tuple[str, int | None], ...]  # (key, list index if the segment is all digits)
@@ -389,7 +348,7 @@ class _Field(_Term):
         """The reference: json.loads every time, no shortcuts."""
         try:
             document = json.loads(entry[DATA])
-        except _JSON_ERRORS:
+        except JSON_ERRORS:
             return False
         return self.predicate(lookup(document, self.path))
 
@@ -397,7 +356,7 @@ class _Field(_Term):
         store = self.cache.values(self.path)
         if store is None:
             store = {}
-        get, fast_loads = store.get, _fast_loads
+        get, loads = store.get, fast_loads
         predicate, compare, number = self.predicate, _ORDER.get(self.op), self.number
         literal = self.literal
         text_compare = compare if compare is not None and number is None else None
@@ -429,9 +388,9 @@ class _Field(_Term):
                         append(entry)
                     continue
                 try:
-                    document = fast_loads(data)
-                except _FAST_ERRORS:  # what orjson refuses: NaN, lone surrogates, not JSON
-                    document = _stdlib_document(data)
+                    document = loads(data)
+                except FAST_ERRORS:  # what orjson refuses: NaN, lone surrogates, not JSON
+                    document = stdlib_document(data)
                 if single is None:
                     value = lookup(document, path)
                 else:
@@ -439,8 +398,8 @@ class _Field(_Term):
                     kind = type(value)
                     if kind is dict or kind is list:
                         value = CONTAINER
-                if type(value) is float and not -_INT_RANGE <= value < _INT_RANGE:
-                    value = lookup(_stdlib_document(data), path)  # maybe an int past 64 bits
+                if type(value) is float and not -INT_RANGE <= value < INT_RANGE:
+                    value = lookup(stdlib_document(data), path)  # maybe an int past 64 bits
                 store[data] = value
             # The common cases inline; `predicate` (the same rules) takes the rest.
             kind = type(value)

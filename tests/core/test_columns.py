@@ -104,3 +104,13 @@ def test_engine_settings_ignore_only_the_display():
     a = StreamSettings(columns=("a",), template="{a}")
     assert engine_settings(a) == engine_settings(StreamSettings())
     assert engine_settings(StreamSettings(read_timeout=1)) != engine_settings(StreamSettings())
+
+
+def test_columns_read_json_as_the_filter_does_big_integers_and_nan_included():
+    """Columns parse with the filter's parser (orjson, the stdlib for what it rounds or refuses):
+    an id past 64 bits keeps every digit, NaN and lone surrogates still show."""
+    layout = DataLayout(Display(("id", "x")))
+    assert layout.text('{"id": 1180591620717411303425, "x": 1.5}') == "1180591620717411303425  1.5"
+    assert layout.text('{"id": 1, "x": NaN}') == "1                       nan"
+    assert layout.text('{"id": "\\ud800", "x": 2}').startswith("\ud800")
+    assert DataLayout(Display((), "{id}")).text('{"id": 98765432109876543210}') == "98765432109876543210"

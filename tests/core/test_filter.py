@@ -452,8 +452,8 @@ def test_apply_takes_any_iterable_and_keeps_order():
 
 def test_terms_are_evaluated_cheapest_first(monkeypatch):
     calls = []
-    original = filter_module._fast_loads
-    monkeypatch.setattr(filter_module, "_fast_loads", lambda s: calls.append(s) or original(s))
+    original = filter_module.fast_loads
+    monkeypatch.setattr(filter_module, "fast_loads", lambda s: calls.append(s) or original(s))
     entries = [entry({"price": n}, type="price" if n % 10 == 0 else "other") for n in range(100)]
     assert len(compile_filter("price>50 type:price", cache=FieldCache()).apply(entries)) == 4
     assert len(calls) == 10
@@ -461,8 +461,8 @@ def test_terms_are_evaluated_cheapest_first(monkeypatch):
 
 def test_retyping_reuses_extracted_values(monkeypatch):
     calls = []
-    original = filter_module._fast_loads
-    monkeypatch.setattr(filter_module, "_fast_loads", lambda s: calls.append(s) or original(s))
+    original = filter_module.fast_loads
+    monkeypatch.setattr(filter_module, "fast_loads", lambda s: calls.append(s) or original(s))
     entries = [entry({"price": n}) for n in range(200)]
     cache = FieldCache()
     assert len(compile_filter("price>10", cache=cache).apply(entries)) == 189
@@ -474,8 +474,8 @@ def test_retyping_reuses_extracted_values(monkeypatch):
 
 def test_substring_prechecks_skip_parsing(monkeypatch):
     calls = []
-    original = filter_module._fast_loads
-    monkeypatch.setattr(filter_module, "_fast_loads", lambda s: calls.append(s) or original(s))
+    original = filter_module.fast_loads
+    monkeypatch.setattr(filter_module, "fast_loads", lambda s: calls.append(s) or original(s))
     levels = ["info"] * 90 + ["error"] * 10
     entries = [entry({"level": level, "n": n}) for n, level in enumerate(levels)]
     entries += [entry({"msg": "no level", "n": n}) for n in range(10)]
