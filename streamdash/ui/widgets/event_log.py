@@ -1,27 +1,29 @@
-"""The live event log: Textual's `Log` (fast batched writes, capped lines) plus what a reader
+"""The live event log: Textual's `Log` (scrolling, selection, capped lines) plus what a reader
 of a live stream needs: columns coloured by type, a line cursor, and pause/follow.
 
 The app writes here once per refresh tick, never per event. While the reader is looking back
 (scrolled up or moving the cursor) the view is paused: nothing is written, so pruning never
 shifts the text under them, and the app counts what is waiting instead.
 
-The lines keep their entries (for Enter and the cursor), so while following, the lines of
-entries the buffer has evicted go too: otherwise the log would hold on to the very events the
-buffer's byte bound let go. Heartbeat lines are drawn dimmed, in one style.
+The log holds entries, not text: a line is formatted (JSON columns included) when it is first
+drawn, so a tick at 50,000 events/s or a re-filter that shows 10,000 lines formats one screenful.
+While following, the lines of entries the buffer has evicted go too: otherwise the log would
+hold on to the very events the buffer's byte bound let go. Heartbeat lines are drawn dimmed.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Self
 
-from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.widgets import Log
 
@@ -34,6 +36,7 @@ from streamdash.ui import lines as cols
 from streamdash.ui.safety import SafeDispatch
 
 DEFAULT_MAX_LINES = 10_000  # scrollback on screen; the buffer and the filter reach all retained events
+TEXT_CACHE = 4_096  # made lines kept; past this the cache starts again (a screenful is ~50)
 
 
 class EventLog(SafeDispatch, Log):
@@ -118,46 +121,44 @@ class EventLog(SafeDispatch, Log):
         # Marked entries by seq (core/timeline.py): they outlive a re-filter of these lines.
         self.marks = Marks()
         self.gap_seconds = DEFAULT_GAP_SECONDS  # a pause longer than this is a gap (> and <)
+        self._texts: dict[LogEntry, str] = {}  # lines drawn so far, by entry (see line_text)
+        self._lines = _Lines(self)  # type: ignore[assignment]  # Log's drawing and selection read it
 
     # -- writing ------------------------------------------------------------------------------
 
     def append(self, entries: Sequence[LogEntry]) -> None:
-        """Write entries at the tail in one call (the app calls this at most once per tick)."""
+        """Add entries at the tail (the app calls this at most once per tick). Nothing is
+        formatted here: a line's text is made when it is drawn (`line_text`), so a tick of
+        2,500 events costs a list extend, and a re-filter of 10,000 lines no more."""
         if not entries:
             return
-        if self.max_lines is not None and len(entries) > self.max_lines:
-            entries = entries[-self.max_lines :]
+        limit = self.max_lines
+        if limit is not None and len(entries) > limit:
+            entries = entries[-limit:]
+        if self.layouts is not None:  # known now, so the title names every stream's columns
+            for stream in {entry[1] for entry in entries}:
+                self.layouts.layout(stream)
         columns = self.columns.fitted(entries)
-        # The data as the streams' JSON columns or templates show it (None: raw data).
-        shown, widened = self.layouts.texts(entries) if self.layouts is not None else (None, False)
-        if columns != self.columns or widened:  # a longer name: the lines shown are laid out again, aligned
+        if columns != self.columns:  # a longer name: every line is laid out again, aligned
             self.columns = columns
-            if self.entries:
-                entries = [*self.entries, *entries]
-                super().clear()
-                self.entries = []
-                if self.layouts is not None:
-                    shown = self.layouts.texts(entries)[0]
-        self._writing = True
-        pruned = self.max_lines is not None and len(self._lines) + len(entries) > self.max_lines
-        try:
-            if shown is None:
-                lines = [cols.format_entry(e, columns) for e in entries]
-            else:
-                lines = [cols.format_entry(e, columns, d) for e, d in zip(entries, shown, strict=True)]
-            self.write_lines(lines, scroll_end=self.following)
-        finally:
-            self._writing = False
-        if pruned:
-            # Log.write_lines refreshes the rows past the end after pruning, and scroll_end is a
-            # no-op at the same offset: without this the view freezes once the log is full.
-            self.refresh()
+            self._texts.clear()
+        is_end = self.is_vertical_scroll_end
         self.entries.extend(entries)
-        excess = len(self.entries) - len(self._lines)
+        excess = len(self.entries) - limit if limit is not None else 0
         if excess > 0:
-            del self.entries[:excess]
-            if self.cursor is not None:
-                self.cursor = max(0, self.cursor - excess)
+            self._drop_first(excess)
+        self.virtual_size = Size(0, len(self.entries))
+        if self.following and not self.is_vertical_scrollbar_grabbed and is_end:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.refresh()
+
+    def _drop_first(self, count: int) -> None:
+        del self.entries[:count]
+        self._clear_y -= count  # a selection keeps to its text
+        if self.cursor is not None:
+            self.cursor = max(0, self.cursor - count)
+        if len(self._texts) > TEXT_CACHE:
+            self._texts.clear()
 
     def forget_before(self, seq: int) -> None:
         """Drop the first lines, those of entries older than `seq` (the buffer evicted them).
@@ -166,21 +167,13 @@ class EventLog(SafeDispatch, Log):
         entries = self.entries
         if not self.following or not entries or entries[0][SEQ] >= seq:
             return
-        gone = bisect_left(entries, seq, key=lambda entry: entry[SEQ])
-        limit = self.max_lines
-        self.max_lines = len(self._lines) - gone
-        try:
-            self._prune_max_lines()  # Log's own pruning, render cache included
-        finally:
-            self.max_lines = limit
-        del entries[:gone]
-        self.virtual_size = Size(self._width, len(self._lines))
+        self._drop_first(bisect_left(entries, seq, key=lambda entry: entry[SEQ]))
+        self.virtual_size = Size(0, len(entries))
         self.refresh()
 
     def replace(self, entries: Sequence[LogEntry]) -> None:
         """Show exactly these entries (after a filter change or a catch-up)."""
         self.clear()
-        self.entries = []
         self.cursor = None
         self.columns = cols.NARROWEST  # fitted again to what shows now
         if self.layouts is not None:
@@ -189,9 +182,53 @@ class EventLog(SafeDispatch, Log):
         if self.following:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
 
-    def clear(self):
+    def clear(self) -> Self:
         self.entries = []
-        return super().clear()
+        self._texts.clear()
+        self._clear_y = 0
+        self.virtual_size = Size(0, 0)
+        self.refresh()
+        return self
+
+    def relayout(self) -> None:
+        """The data columns or a template changed: every line's text is made again."""
+        self._texts.clear()
+        self.refresh()
+
+    def line_text(self, y: int) -> str:
+        """Line y as shown: made on first draw and kept (by entry) until the layout changes.
+        A data column that widens lays out again what is on screen, on the next frame."""
+        entry = self.entries[y]
+        text = self._texts.get(entry)
+        if text is not None:
+            return text
+        layouts = self.layouts
+        layout = layouts.layout(entry[1]) if layouts is not None else None
+        if layout is None:
+            text = cols.format_entry(entry, self.columns)
+        else:
+            widths = list(layout.widths)
+            text = cols.format_entry(entry, self.columns, layout.text(entry[3]))
+            if layout.widths != widths and self._texts:
+                self._texts.clear()  # the lines made before are narrower: all again, aligned
+                self.call_after_refresh(self.refresh)
+        self._texts[entry] = text
+        return text
+
+    @property
+    def lines(self) -> Sequence[str]:
+        return _Lines(self)
+
+    @property
+    def line_count(self) -> int:
+        return len(self.entries)
+
+    def write_lines(self, lines: Iterable[str], scroll_end: bool | None = None) -> Self:
+        raise TypeError("EventLog shows entries: use append()")
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        text = "\n".join(self.line_text(y) for y in range(len(self.entries)))
+        return selection.extract(text), "\n"
 
     # -- following and pausing ----------------------------------------------------------------
 
@@ -224,14 +261,14 @@ class EventLog(SafeDispatch, Log):
     # -- the cursor ---------------------------------------------------------------------------
 
     def _move_cursor(self, delta: int) -> None:
-        if not self._lines:
+        if not self.entries:
             return
         self.pause()
         if self.cursor is None:  # start from the last line on screen
             height = self.scrollable_content_region.height
-            self.cursor = min(len(self._lines) - 1, int(self.scroll_y) + height - 1)
+            self.cursor = min(len(self.entries) - 1, int(self.scroll_y) + height - 1)
         else:
-            self.cursor = max(0, min(len(self._lines) - 1, self.cursor + delta))
+            self.cursor = max(0, min(len(self.entries) - 1, self.cursor + delta))
         self.scroll_to_region_of_cursor()
 
     def scroll_to_region_of_cursor(self) -> None:
@@ -257,7 +294,7 @@ class EventLog(SafeDispatch, Log):
         self._move_cursor(max(1, self.scrollable_content_region.height - 1))
 
     def action_top(self) -> None:
-        if self._lines:
+        if self.entries:
             self.pause()
             self.cursor = 0
             self.scroll_home(animate=False, immediate=True)
@@ -284,7 +321,7 @@ class EventLog(SafeDispatch, Log):
 
     def on_click(self, event) -> None:
         y = int(self.scroll_y) + event.y
-        if 0 <= y < len(self._lines):
+        if 0 <= y < len(self.entries):
             self.pause()
             if self.cursor == y and event.chain >= 2:
                 self.action_open()
@@ -403,16 +440,6 @@ class EventLog(SafeDispatch, Log):
 
     # -- rendering ----------------------------------------------------------------------------
 
-    def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
-        """Measure new lines here, not in a thread worker per write as `Log` does: that thread
-        can outlive the app at exit (NoActiveAppError), and ASCII lines measure by `len`."""
-        if lines:
-            width = max(
-                len(line) if line.isascii() and "\t" not in line else cell_len(self._process_line(line))
-                for line in lines
-            )
-            self._update_maximum_width(updates, width)
-
     def _lit(self, y: int) -> bool:
         wanted = self.match_filter
         if wanted is None or wanted.is_empty or y >= len(self.entries):
@@ -420,7 +447,7 @@ class EventLog(SafeDispatch, Log):
         return wanted.matches(self.entries[y])
 
     def _render_line_strip(self, y: int, rich_style: Style) -> Strip:
-        line = self._process_line(self._lines[y])
+        line = self._process_line(self.line_text(y))
         text = Text(line, no_wrap=True, style=rich_style)
         if y < len(self.entries):
             # Each span runs up to the next column, spaces included: every change of style costs
@@ -469,3 +496,23 @@ def find_match(
             return index
         index += step
     return None
+
+
+class _Lines(Sequence[str]):
+    """The log's lines as `Log` reads them (`_lines`, `lines`): made from the entries on demand."""
+
+    __slots__ = ("_log",)
+
+    def __init__(self, log: EventLog) -> None:
+        self._log = log
+
+    def __len__(self) -> int:
+        return len(self._log.entries)
+
+    def __getitem__(self, y):
+        if isinstance(y, slice):
+            return [self._log.line_text(i) for i in range(*y.indices(len(self)))]
+        return self._log.line_text(y if y >= 0 else len(self) + y)
+
+    def clear(self) -> None:
+        """Log.clear calls this; the entries are the log's to clear."""
