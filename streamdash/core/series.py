@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_left
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from streamdash.core.buffer import DATA, NOTE_STREAM, RECEIVED_AT, STREAM, EventBuffer, LogEntry
+from streamdash.core.buffer import DATA, NOTE_STREAM, RECEIVED_AT, SEQ, STREAM, EventBuffer, LogEntry
+from streamdash.core.jsondoc import ABSENT, load_document
 from streamdash.core.jsonpath import json_path
 from streamdash.core.sse.events import StateChange, StreamState
 
@@ -263,8 +265,11 @@ class ChartFeed:
             self.version += 1
 
     def feed(self, entries: list[LogEntry], now: float, next_seq: int) -> None:
-        """One tick's new entries (`buffer.since(self.seq)`), then `seq` moves to `next_seq`."""
-        self.seq = next_seq
+        """One tick's new entries (`buffer.since(self.seq)`), then `seq` moves to `next_seq`.
+        Entries before `seq` were fed already and are skipped: an event is counted once."""
+        if entries and entries[0][SEQ] < self.seq:
+            entries = entries[bisect_left(entries, self.seq, key=itemgetter(SEQ)) :]
+        self.seq = max(self.seq, next_seq)
         if not entries:
             return
         counts = Counter(map(_stream_and_type, entries))
@@ -291,12 +296,8 @@ class ChartFeed:
             self.feed(buffer.since(self.seq), now, buffer.next_seq)
 
     def _add(self, series: Series, path: str, entry: LogEntry) -> None:
-        try:
-            document = json.loads(entry[DATA])
-        except (ValueError, RecursionError):
-            self.bad_values += 1
-            return
-        number = _number(json_path(document, path))
+        document = load_document(entry[DATA])  # the filter's parser; ABSENT: not JSON
+        number = None if document is ABSENT else _number(json_path(document, path))
         if number is None:
             self.bad_values += 1
             return

@@ -154,6 +154,7 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Alert
         self.events_pane = self.query_one(EventsPane)
         self.response_view = self.query_one(ResponseView)
         self.stats_panel = self.query_one(StatsPanel)
+        self._chart = self.query_one(ChartPane)
         self.panes = PaneSwitcher(self.screen)
         self.events_pane.selected = lambda: self.session.live(self.requests_tree.selected)
         session = self.session
@@ -161,9 +162,8 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Alert
             self.notify(problem, title="skipped a file", severity="error", timeout=10)
         self._show_environment()
         self.requests_tree.load(session.collection)
-        self.set_interval(1 / self.refresh_hz, self.events_pane.flush, name="flush")
+        self.set_interval(1 / self.refresh_hz, self._tick, name="tick")
         self.set_interval(1.0, self.refresh_stats, name="stats")
-        self.set_interval(1 / self.refresh_hz, self.session.check_alerts, name="alerts")
         self._apply_width(self.size.width)
         if self.panes.narrow:
             self.action_show_pane(self.panes.pane)  # focus what is on screen, not the hidden tree
@@ -181,6 +181,13 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Alert
                 self.response_view.send(request, reveal=False)
         self.refresh_stats()
         self.ready = True
+
+    def _tick(self) -> None:
+        """The one refresh timer: the session hands the new events to the chart and the alerts,
+        the log shows them, the chart redraws if it is due."""
+        self.session.tick()
+        self.events_pane.flush()
+        self._chart.tick()
 
     async def _play(self, player: RecordingPlayer) -> None:
         await self.session.play(player, self.replay_settings)

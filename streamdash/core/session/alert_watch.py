@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streamdash.core.alerts import Alert, AlertRule, Firing, command_input, load_alerts, save_alerts
-from streamdash.core.buffer import EventBuffer
+from streamdash.core.buffer import LogEntry
 from streamdash.core.collections.models import LoadError
 
 __all__ = ["COMMAND_TIMEOUT", "AlertWatch", "WatchedAlert"]
@@ -43,7 +43,6 @@ class AlertWatch:
         self.root = root
         self.items: list[WatchedAlert] = []
         self.errors: list[LoadError] = []
-        self._next_seq: int | None = None  # None: start at the buffer's end (old events never fire)
         self._running: dict[str, asyncio.Task[None]] = {}
         self.load()
 
@@ -78,18 +77,14 @@ class AlertWatch:
 
     # -- checking -------------------------------------------------------------------------
 
-    def check(self, buffer: EventBuffer, now: float) -> list[Firing]:
-        """The firings of the events added to `buffer` since the last check."""
-        start = self._next_seq
-        self._next_seq = buffer.next_seq
-        if start is None or start >= self._next_seq:
+    def offer(self, entries: list[LogEntry], now: float) -> list[Firing]:
+        """The firings of one tick's new events (the session reads them from the buffer once)."""
+        if not entries:
             return []
-        armed = [item for item in self.items if item.armed]
-        if not armed:
-            return []
-        entries = buffer.since(start)
         firings = []
-        for item in armed:
+        for item in self.items:
+            if not item.armed:
+                continue
             firing = item.alert.offer(entries, now)
             if firing is not None:
                 item.fired += 1

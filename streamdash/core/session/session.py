@@ -149,7 +149,8 @@ class Session:
             collection_root=collection.root,
         )
         self.buffer = EventBuffer(buffer_size, buffer_bytes)
-        self.chart = ChartFeed()  # fed from the buffer by the chart pane's timer, not per event
+        self.chart = ChartFeed()  # fed once per tick (`tick`), never per event
+        self._ticked = self.buffer.next_seq  # where the next tick's new events start
         self.streams: dict[str, LiveStream] = {}
         self.rest_stats = RestStats()
         self.recordings = Recordings(recordings_dir or collection.root / ".recordings")
@@ -184,10 +185,15 @@ class Session:
             *self.executor.settings.errors,
         ]
 
-    def check_alerts(self) -> None:
-        """Offer the events new since the last call to the armed alerts (the app calls this once
-        per refresh tick); a burst's first match is one AlertFired, and starts its command."""
-        for firing in self.alerts.check(self.buffer, self.clock()):
+    def tick(self) -> None:
+        """Once per refresh tick (the app's one timer, beside the log's flush): the events new
+        since the last tick, read from the buffer once, go to the chart's feed and to the armed
+        alerts; a burst's first match is one AlertFired, and starts its command."""
+        now = self.clock()
+        start, self._ticked = self._ticked, self.buffer.next_seq
+        entries = self.buffer.since(start) if start < self._ticked else []
+        self.chart.feed(entries, now, self._ticked)
+        for firing in self.alerts.offer(entries, now):
             entry = firing.entry
             data = " ".join(entry[DATA].split())
             summary = f"{entry[STREAM]} {entry[TYPE]}: {data[:80]}"

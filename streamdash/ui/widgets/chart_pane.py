@@ -24,7 +24,6 @@ from streamdash.ui.plot import band_rows, bar_row, resample, runs
 
 __all__ = ["ChartPane"]
 
-FEED_INTERVAL = 0.1
 DRAW_INTERVAL = 0.25
 PLOT_HEIGHT = 5
 LABEL = 18  # the label column's width
@@ -87,8 +86,6 @@ class ChartPane(Widget, can_focus=True):
 
     def on_mount(self) -> None:
         self.border_title = "Chart"
-        self.feed.seq = self.session.buffer.next_seq  # the past is not "new" for the rates
-        self.set_interval(FEED_INTERVAL, self.tick, name="chart")
 
     def set_shown(self, shown: bool) -> None:
         self.shown = shown
@@ -97,8 +94,8 @@ class ChartPane(Widget, can_focus=True):
             self.tick()
 
     def tick(self) -> None:
+        """Redraw if due (the app's tick; the session has fed the chart by then)."""
         now = self.session.clock()
-        self.feed.feed_from(self.session.buffer, now)
         if not self.shown or not self.display:
             return
         # The window slides by one column's time, not one bucket's: idle, with 300 one-second

@@ -25,28 +25,43 @@ def events(*datas: str) -> list[Event]:
     return [Event("log", data) for data in datas]
 
 
-def test_only_events_after_the_first_check_fire(tmp_path):
+def entries(*datas: str) -> list:
+    buffer = EventBuffer()
+    buffer.extend("s", events(*datas))
+    return list(buffer)
+
+
+def test_a_burst_fires_once_with_its_matches_counted(tmp_path):
     write_alerts(tmp_path, '[[alert]]\nname = "errors"\nfilter = "level=error"\nquiet = 30\n')
     watch = AlertWatch(tmp_path)
-    buffer = EventBuffer()
-    buffer.extend("s", events('{"level": "error"}'))  # before the watch looked: old news
-    assert watch.check(buffer, 0.0) == []
-    buffer.extend("s", events('{"level": "info"}', '{"level": "error"}', '{"level": "error"}'))
-    firings = watch.check(buffer, 1.0)
+    assert watch.offer([], 0.0) == []
+    firings = watch.offer(entries('{"level": "info"}', '{"level": "error"}', '{"level": "error"}'), 1.0)
     assert [(f.rule.name, f.matches) for f in firings] == [("errors", 2)]
-    buffer.extend("s", events('{"level": "error"}'))
-    assert watch.check(buffer, 2.0) == []  # the same burst
+    assert watch.offer(entries('{"level": "error"}'), 2.0) == []  # the same burst
     assert watch.items[0].fired == 1
 
 
 def test_a_disarmed_alert_does_not_fire(tmp_path):
     write_alerts(tmp_path, '[[alert]]\nname = "e"\nfilter = "level=error"\n')
     watch = AlertWatch(tmp_path)
-    buffer = EventBuffer()
-    watch.check(buffer, 0.0)
     watch.items[0].armed = False
-    buffer.extend("s", events('{"level": "error"}'))
-    assert watch.check(buffer, 1.0) == []
+    assert watch.offer(entries('{"level": "error"}'), 1.0) == []
+
+
+def test_the_session_offers_each_event_once_and_never_what_came_before_it(tmp_path):
+    """One read of the buffer per tick: an event fires in the tick after it arrived, and never
+    again; events retained before an alert existed are old news."""
+    write_alerts(tmp_path, '[[alert]]\nname = "e"\nfilter = "level=error"\nquiet = 0\n')
+    session = Session(load_collection(tmp_path))
+    seen: list = []
+    session.subscribe(seen.append)
+    session.buffer.extend("logs", events('{"level": "error"}'))
+    session.tick()
+    session.tick()  # nothing new: no second firing
+    assert len([e for e in seen if isinstance(e, AlertFired)]) == 1
+    session.alerts.put(AlertRule("later", "level=error", quiet=0))
+    session.tick()
+    assert len([e for e in seen if isinstance(e, AlertFired)]) == 1  # the old error stays old
 
 
 def test_edits_are_saved_and_a_bad_one_leaves_the_file(tmp_path):
@@ -81,9 +96,9 @@ async def test_a_firing_is_one_event_and_runs_the_command_with_the_event(tmp_pat
     session = Session(load_collection(tmp_path))
     seen: list = []
     session.subscribe(seen.append)
-    session.check_alerts()
+    session.tick()
     session.buffer.extend("logs", events(*['{"level": "error", "msg": "boom"}'] * 3))
-    session.check_alerts()
+    session.tick()
     fired = [e for e in seen if isinstance(e, AlertFired)]
     assert len(fired) == 1 and fired[0].count == 3 and "boom" in fired[0].summary
     for _ in range(200):
@@ -104,10 +119,10 @@ async def test_a_failing_command_is_one_line_and_one_runs_at_a_time(tmp_path):
     session = Session(load_collection(tmp_path))
     seen: list = []
     session.subscribe(seen.append)
-    session.check_alerts()
+    session.tick()
     for _ in range(3):  # quiet = 0: three bursts while the first command still runs
         session.buffer.extend("logs", events('{"level": "error"}'))
-        session.check_alerts()
+        session.tick()
     assert len([e for e in seen if isinstance(e, AlertFired)]) == 3
     assert len(session.alerts._running) == 1
     for _ in range(100):
