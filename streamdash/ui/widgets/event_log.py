@@ -147,10 +147,20 @@ class EventLog(SafeDispatch, Log):
         excess = len(self.entries) - limit if limit is not None else 0
         if excess > 0:
             self._drop_first(excess)
-        self.virtual_size = Size(0, len(self.entries))
+        self._set_height(len(self.entries))
         if self.following and not self.is_vertical_scrollbar_grabbed and is_end:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
+
+    def _set_height(self, lines: int) -> None:
+        """The scrollable height, without the layout of the whole screen that setting
+        `virtual_size` asks for (~5 ms at 160x48, on every tick while the log grows): a scroll
+        view's virtual size moves only its own scrollbars and offsets (Widget._scroll_update,
+        which is what the layout would end up calling for it)."""
+        size = Size(0, lines)
+        if size != self.virtual_size:
+            self.set_reactive(EventLog.virtual_size, size)
+            self._scroll_update(size)
 
     def _drop_first(self, count: int) -> None:
         del self.entries[:count]
@@ -168,7 +178,7 @@ class EventLog(SafeDispatch, Log):
         if not self.following or not entries or entries[0][SEQ] >= seq:
             return
         self._drop_first(bisect_left(entries, seq, key=lambda entry: entry[SEQ]))
-        self.virtual_size = Size(0, len(entries))
+        self._set_height(len(entries))
         self.refresh()
 
     def replace(self, entries: Sequence[LogEntry]) -> None:
@@ -186,7 +196,7 @@ class EventLog(SafeDispatch, Log):
         self.entries = []
         self._texts.clear()
         self._clear_y = 0
-        self.virtual_size = Size(0, 0)
+        self._set_height(0)
         self.refresh()
         return self
 
