@@ -134,6 +134,13 @@ class Rates(_Ring):
             out.append(row[slot] / self.width if row is not None and self.stamps[slot] == number else 0.0)
         return out
 
+    def relabel(self, old: str, new: str) -> None:
+        """A renamed stream's counts go under its new name (added to any it has there)."""
+        for key in [key for key in self.counts if key[0] == old]:
+            moved = self.counts.pop(key)
+            kept = self.counts.get((new, key[1]))
+            self.counts[(new, key[1])] = moved if kept is None else [a + b for a, b in zip(kept, moved, strict=True)]
+
     def keys(self) -> list[tuple[str, str]]:
         return sorted(self.counts)
 
@@ -253,6 +260,18 @@ class ChartFeed:
         wanted = [entry for entry in entries if entry[STREAM] == stream]
         for entry in _sample(wanted, BACKFILL_LIMIT):
             self._add(series, path, entry)
+        self.version += 1
+
+    def relabel(self, old: str, new: str) -> None:
+        """A stream was renamed (the buffer's entries were relabelled): its plots, rates and
+        connection timeline follow it, so the plot goes on getting its values."""
+        for stream, path in [key for key in self.plots if key[0] == old]:
+            series = self.plots.pop((stream, path))
+            self.plots.setdefault((new, path), series)
+        self.rates.relabel(old, new)
+        timeline = self.timelines.pop(old, None)
+        if timeline is not None:
+            self.timelines.setdefault(new, timeline)
         self.version += 1
 
     def state(self, stream: str, change: StateChange) -> None:

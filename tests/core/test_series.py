@@ -112,3 +112,25 @@ def test_timeline_states_over_many_times_in_one_pass() -> None:
     timeline.add(StateChange(StreamState.FAILED, "refused", at=3.0))
     times = [0.0, 1.0, 2.0, 3.0, 4.0]
     assert timeline.states_over(times) == [timeline.state_at(t) for t in times]
+
+
+def test_relabel_moves_plots_rates_and_timelines_to_the_new_name() -> None:
+    """A renamed stream keeps its chart: the plot goes on getting the stream's values, its
+    rate row and connection row carry the new name (they were left under the old one)."""
+    buffer = EventBuffer(100)
+    feed = ChartFeed(buckets=10, width=1.0)
+    feed.plot("ticker", "price")
+    feed.state("ticker", StateChange(StreamState.OPEN, at=99.0))
+    buffer.extend("ticker", [Event("tick", '{"price": 5}', received_at=100.2)])
+    feed.feed(buffer.since(feed.seq), now=100.3, next_seq=buffer.next_seq)
+    version = feed.version
+    feed.relabel("ticker", "prices")
+    assert feed.version > version
+    assert list(feed.plots) == [("prices", "price")] and list(feed.timelines) == ["prices"]
+    assert feed.rates.keys() == [("prices", "tick")]
+    assert feed.rates.per_second(("prices", "tick"), 100.3)[-1] == 1.0
+    buffer.relabel("ticker", "prices")
+    buffer.extend("prices", [Event("tick", '{"price": 9}', received_at=100.4)])
+    feed.feed(buffer.since(feed.seq), now=100.5, next_seq=buffer.next_seq)
+    assert feed.plots[("prices", "price")].buckets_at(100.5)[-1] == Bucket(5.0, 9.0, 9.0)
+    assert feed.rates.per_second(("prices", "tick"), 100.5)[-1] == 2.0

@@ -561,6 +561,7 @@ class Session:
             self.recordings.rename(old_key, new_key)
             if not any(other.name == old_name for other in self.streams.values()):
                 self.buffer.relabel(old_name, renamed.name)
+                self.chart.relabel(old_name, renamed.name)
                 self.emit(LogChanged((old_name, renamed.name)))
             self.emit(StreamChanged(old_key))
             self.emit(StreamChanged(new_key))

@@ -105,6 +105,9 @@ async def test_rename_keeps_the_stream_running_under_the_new_name(session, serve
     assert a.connections == 1  # no second connection
     assert live.tracker.sample(0).name == "Price feed"
     assert any(isinstance(e, LogChanged) for e in session.events)
+    session.tick()
+    assert "feed" not in session.chart.timelines and "Price feed" in session.chart.timelines
+    assert {stream for stream, _ in session.chart.rates.counts} == {"Price feed"}
 
 
 async def test_delete_stops_the_stream_and_its_rows_go(session, servers):
