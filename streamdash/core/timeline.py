@@ -14,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from streamdash.core.buffer import ID, NOTE_STREAM, RECEIVED_AT, SEQ, STREAM, LogEntry
 
@@ -64,11 +64,13 @@ class Marks:
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$")
 _RELATIVE = re.compile(r"^-?\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?(?:\s+ago)?$")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_FUTURE_SLACK_S = 60.0  # a clock time up to a minute ahead is today (clocks differ a little)
 
 
 def parse_time(text: str, now: float | None = None) -> float:
-    """A wall-clock time (epoch seconds) from `HH:MM[:SS[.mmm]]` (today, local time) or a
-    relative `-30s`, `5m ago`, `2h` (before `now`). Raises ValueError with one clear line."""
+    """A wall-clock time (epoch seconds) from `HH:MM[:SS[.mmm]]` (local time, the last time the
+    clock read that: today, or yesterday when it is still to come) or a relative `-30s`,
+    `5m ago`, `2h` (before `now`). Raises ValueError with one clear line."""
     now = time.time() if now is None else now
     raw = text.strip().lower()
     clock = _CLOCK.match(raw)
@@ -78,8 +80,13 @@ def parse_time(text: str, now: float | None = None) -> float:
         fraction = float("0." + clock[4]) if clock[4] else 0.0
         if hours > 23 or minutes > 59 or seconds > 59:
             raise ValueError(f"not a time of day: {text.strip()!r}")
-        today = datetime.fromtimestamp(now).replace(hour=hours, minute=minutes, second=seconds, microsecond=0)
-        return today.timestamp() + fraction
+        day = datetime.fromtimestamp(now)
+        at = day.replace(hour=hours, minute=minutes, second=seconds, microsecond=0)
+        if at.timestamp() + fraction > now + _FUTURE_SLACK_S:
+            # Still to come today: the reader means the last time the clock read that (yesterday,
+            # just after midnight). Done on the date, not by 86,400 s, for the DST days.
+            at = (day - timedelta(days=1)).replace(hour=hours, minute=minutes, second=seconds, microsecond=0)
+        return at.timestamp() + fraction
     relative = _RELATIVE.match(raw)
     if relative and (raw.startswith("-") or raw.endswith("ago") or relative[2]):
         return now - float(relative[1]) * _UNIT[relative[2] or "s"]
@@ -96,6 +103,46 @@ def nearest_at(entries: Iterable[LogEntry], at: float) -> LogEntry | None:
         if best is None or distance < best_distance:
             best, best_distance = entry, distance
     return best
+
+
+def first_at_or_after(entries: Iterable[LogEntry], at: float) -> LogEntry | None:
+    """The entry received first at or after `at` (the lower seq on a tie): where "jump to
+    14:03:12" lands. Linear, like `nearest_at`, for the same reason."""
+    best: LogEntry | None = None
+    for entry in entries:
+        received = entry[RECEIVED_AT]
+        if received >= at and (best is None or received < best[RECEIVED_AT]):
+            best = entry
+    return best
+
+
+def received_range(entries: Iterable[LogEntry]) -> tuple[float, float] | None:
+    """The earliest and the latest arrival among `entries` (None: no entries)."""
+    low = high = None
+    for entry in entries:
+        received = entry[RECEIVED_AT]
+        if low is None or received < low:
+            low = received
+        if high is None or received > high:
+            high = received
+    return None if low is None or high is None else (low, high)
+
+
+MAX_GAP_SECONDS = 86_400.0
+_SECONDS = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?$")
+
+
+def parse_seconds(text: str) -> float:
+    """A gap threshold: `2`, `2.5`, `500ms`, `1.5s`, `2m`; over 0 and at most a day.
+    Raises ValueError with one clear line."""
+    raw = text.strip().lower()
+    found = _SECONDS.match(raw)
+    if not found:
+        raise ValueError(f"not a number of seconds: {text.strip()!r} (try 2, 0.5, 500ms or 1m)")
+    seconds = float(found[1]) * _UNIT[found[2] or "s"]
+    if not 0 < seconds <= MAX_GAP_SECONDS:
+        raise ValueError(f"a gap threshold is over 0 s and at most a day, not {text.strip()!r}")
+    return seconds
 
 
 class SinceTracker:
@@ -150,15 +197,23 @@ class SinceTracker:
 
 
 def format_since(seconds: float | None) -> str:
-    """The "+Δ" cell: `+0.012s` under a second, `+3.4s` under a minute, `+2m05s` beyond."""
+    """The "+Δ" cell, at most 7 cells under 100 days: `+0.012s` under a second, `+3.4s`
+    under a minute, `+2m05s` under an hour, `+3h07m` under a day, `+2d05h` beyond."""
     if seconds is None:
         return ""
     if seconds < 1.0:
         return f"+{max(0.0, seconds):.3f}s"
-    if seconds < 60.0:
+    if seconds < 59.95:  # not "+60.0s"
         return f"+{seconds:.1f}s"
-    minutes, rest = divmod(int(seconds), 60)
-    return f"+{minutes}m{rest:02d}s"
+    whole = int(round(seconds))
+    if whole < 3600:
+        minutes, rest = divmod(whole, 60)
+        return f"+{minutes}m{rest:02d}s"
+    if whole < 86_400:
+        hours, rest = divmod(whole // 60, 60)
+        return f"+{hours}h{rest:02d}m"
+    days, rest = divmod(whole // 3600, 24)
+    return f"+{days}d{rest:02d}h"
 
 
 @dataclass(frozen=True, slots=True)

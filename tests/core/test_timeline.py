@@ -11,11 +11,14 @@ from streamdash.core.sse.events import Event
 from streamdash.core.timeline import (
     Marks,
     SinceTracker,
+    first_at_or_after,
     format_since,
     gaps,
     nearest_at,
     next_gap,
+    parse_seconds,
     parse_time,
+    received_range,
 )
 
 
@@ -64,6 +67,39 @@ def test_parse_time_rejects_with_one_line(text: str) -> None:
     with pytest.raises(ValueError) as caught:
         parse_time(text, 0.0)
     assert "\n" not in str(caught.value)
+
+
+def test_parse_time_a_clock_time_still_to_come_is_yesterday() -> None:
+    """Just after midnight, "23:59" is the minute before it, not 24 hours on."""
+    now = datetime(2026, 12, 2, 0, 5, 0).timestamp()
+    assert parse_time("23:59", now) == datetime(2026, 12, 1, 23, 59).timestamp()
+    assert parse_time("00:04:30", now) == datetime(2026, 12, 2, 0, 4, 30).timestamp()
+    assert parse_time("00:05:30", now) == datetime(2026, 12, 2, 0, 5, 30).timestamp()  # a clock a bit ahead
+
+
+def test_first_at_or_after_lands_on_the_first_arrival_from_then() -> None:
+    entries = [entry(0, "a", 10.0), entry(1, "b", 12.0), entry(2, "a", 11.5), entry(3, "b", 12.0)]
+    assert first_at_or_after(entries, 11.0) == entries[2]  # not in seq order: the earliest arrival
+    assert first_at_or_after(entries, 12.0) == entries[1]  # at the time itself; a tie: the lower seq
+    assert first_at_or_after(entries, 9.0) == entries[0]
+    assert first_at_or_after(entries, 12.5) is None
+    assert received_range(entries) == (10.0, 12.0)
+    assert received_range([]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("2", 2.0), ("0.5", 0.5), (" 1.5s ", 1.5), ("500ms", 0.5), ("2m", 120.0), (".25", 0.25), ("1h", 3600.0)],
+)
+def test_parse_seconds(text: str, seconds: float) -> None:
+    assert parse_seconds(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("text", ["", "0", "-1", "two", "2 weeks", "25h", "1e3", "nan"])
+def test_parse_seconds_rejects_with_one_line(text: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_seconds(text)
+    assert "\n" not in str(caught.value) and str(caught.value)
 
 
 def test_nearest_at_picks_the_closest_arrival() -> None:
@@ -117,6 +153,10 @@ def test_format_since() -> None:
     assert format_since(0.012) == "+0.012s"
     assert format_since(3.44) == "+3.4s"
     assert format_since(125.0) == "+2m05s"
+    assert format_since(59.97) == "+1m00s"  # never "+60.0s"
+    assert format_since(3 * 3600 + 7 * 60 + 20) == "+3h07m"
+    assert format_since(2 * 86_400 + 5 * 3600) == "+2d05h"
+    assert max(len(format_since(s)) for s in (0.999, 59.9, 3599.0, 86_399.0, 99 * 86_400.0)) <= 7
 
 
 def test_gaps_pauses_and_missing_ids_per_stream() -> None:
