@@ -205,7 +205,7 @@ def format_since(seconds: float | None) -> str:
         return f"+{max(0.0, seconds):.3f}s"
     if seconds < 59.95:  # not "+60.0s"
         return f"+{seconds:.1f}s"
-    whole = int(round(seconds))
+    whole = round(seconds)
     if whole < 3600:
         minutes, rest = divmod(whole, 60)
         return f"+{minutes}m{rest:02d}s"

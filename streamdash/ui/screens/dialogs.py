@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -61,6 +63,38 @@ class PromptScreen(Dialog[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         self.dismiss(value or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CheckedPromptScreen(Dialog[str | None]):
+    """One line of text, checked on Enter: `check` acts on it and returns None, or the reason
+    it cannot in one line, shown under the box (the dialog stays, so the person can retype)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, question: str, check: Callable[[str], str | None], value: str = "", hint: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.check = check
+        self.value = value
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog small"):
+            yield Static(self.question, markup=False)
+            yield Input(self.value, id="checked-input")
+            yield Static("", id="checked-problem", markup=False)
+            yield Static(self.hint or "Enter: ok   Esc: cancel", classes="hint", markup=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        problem = self.check(event.value)
+        if problem is None:
+            self.dismiss(event.value)
+        else:
+            self.query_one("#checked-problem", Static).update(problem.splitlines()[0] if problem else "")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
