@@ -63,7 +63,9 @@ class Columns:
     def with_extras(self, *, gutter: bool, since: bool) -> Columns:
         """These widths with the mark gutter and the since column shown or not."""
         wanted = (GUTTER_W if gutter else 0, SINCE_W if since else 0)
-        return self if (self.gutter, self.since) == wanted else replace(self, gutter=wanted[0], since=wanted[1])
+        return (
+            self if (self.gutter, self.since) == wanted else replace(self, gutter=wanted[0], since=wanted[1])
+        )
 
     def fitted(self, entries: Iterable[LogEntry]) -> Columns:
         """These widths, widened (never past the widest) to fit every entry's stream, type and id.
@@ -125,7 +127,12 @@ def clock(epoch: float) -> str:
 
 
 def format_entry(
-    entry: LogEntry, columns: Columns = WIDEST, shown: str | None = None, *, marked: bool = False, since: str = ""
+    entry: LogEntry,
+    columns: Columns = WIDEST,
+    shown: str | None = None,
+    *,
+    marked: bool = False,
+    since: str = "",
 ) -> str:
     """`shown`: the data as the stream's columns or template show it (core/columns.py);
     `marked` and `since` fill the gutter and the since column when `columns` has them."""

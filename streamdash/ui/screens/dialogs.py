@@ -74,7 +74,9 @@ class CheckedPromptScreen(Dialog[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, question: str, check: Callable[[str], str | None], value: str = "", hint: str = "") -> None:
+    def __init__(
+        self, question: str, check: Callable[[str], str | None], value: str = "", hint: str = ""
+    ) -> None:
         super().__init__()
         self.question = question
         self.check = check

@@ -13,6 +13,7 @@ hold on to the very events the buffer's byte bound let go. Heartbeat lines are d
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from typing import Self
@@ -27,11 +28,22 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widgets import Log
 
-from streamdash.core.buffer import SEQ, TYPE, LogEntry
+from streamdash.core.buffer import ID, RECEIVED_AT, SEQ, STREAM, TYPE, LogEntry
 from streamdash.core.columns import Layouts
 from streamdash.core.filter import EventFilter
 from streamdash.core.highlight import match_spans
-from streamdash.core.timeline import DEFAULT_GAP_SECONDS, Marks, next_gap
+from streamdash.core.text import escape_controls
+from streamdash.core.timeline import (
+    DEFAULT_GAP_SECONDS,
+    Marks,
+    SinceTracker,
+    first_at_or_after,
+    format_since,
+    next_gap,
+    parse_seconds,
+    parse_time,
+    received_range,
+)
 from streamdash.ui import lines as cols
 from streamdash.ui.safety import SafeDispatch
 
@@ -60,6 +72,8 @@ class EventLog(SafeDispatch, Log):
         Binding("U", "previous_mark", "Previous mark", show=False),
         Binding("greater_than_sign", "next_gap", "Next gap", show=False),
         Binding("less_than_sign", "previous_gap", "Previous gap", show=False),
+        Binding("t", "jump_to_time", "Jump to a time", show=False),
+        Binding("D", "toggle_since", "Time since previous", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -72,6 +86,8 @@ class EventLog(SafeDispatch, Log):
         "event-log--heartbeat",
         "event-log--match",
         "event-log--mark",
+        "event-log--since",
+        "event-log--gap",
         *(f"event-log--type-{i}" for i in range(cols.OTHER_TYPE_STYLES)),
     }
 
@@ -120,7 +136,15 @@ class EventLog(SafeDispatch, Log):
         self.layouts: Layouts | None = None
         # Marked entries by seq (core/timeline.py): they outlive a re-filter of these lines.
         self.marks = Marks()
-        self.gap_seconds = DEFAULT_GAP_SECONDS  # a pause longer than this is a gap (> and <)
+        self.gap_seconds = DEFAULT_GAP_SECONDS  # a pause longer than this is a gap (> and <, D's highlight)
+        # Seconds since the previous shown event of the same stream, by seq, while the since
+        # column shows (D): measured over these lines, O(1) an entry as they come.
+        self.since = SinceTracker()
+        self.show_since = False
+        # The session's clock ("5m ago" is before it) and the arrival of the oldest event the
+        # buffer retains (for "jump to a time"); the events pane sets both.
+        self.clock: Callable[[], float] = time.time
+        self.oldest_retained: Callable[[], float | None] = lambda: None
         self._texts: dict[LogEntry, str] = {}  # lines drawn so far, by entry (see line_text)
         self._lines = _Lines(self)  # type: ignore[assignment]  # Log's drawing and selection read it
 
@@ -142,6 +166,8 @@ class EventLog(SafeDispatch, Log):
         if columns != self.columns:  # a longer name: every line is laid out again, aligned
             self.columns = columns
             self._texts.clear()
+        if self.show_since:
+            self.since.observe(entries)
         is_end = self.is_vertical_scroll_end
         self.entries.extend(entries)
         excess = len(self.entries) - limit if limit is not None else 0
@@ -164,6 +190,8 @@ class EventLog(SafeDispatch, Log):
 
     def _drop_first(self, count: int) -> None:
         del self.entries[:count]
+        if self.entries:
+            self.since.prune(self.entries[0][SEQ])
         self._clear_y -= count  # a selection keeps to its text
         if self.cursor is not None:
             self.cursor = max(0, self.cursor - count)
@@ -175,17 +203,22 @@ class EventLog(SafeDispatch, Log):
         Only while following: a paused reader's text never moves (and holds at most what was
         retained when they paused)."""
         entries = self.entries
-        if not self.following or not entries or entries[0][SEQ] >= seq:
-            return
-        self._drop_first(bisect_left(entries, seq, key=lambda entry: entry[SEQ]))
-        self._set_height(len(entries))
-        self.refresh()
+        if self.following and entries and entries[0][SEQ] < seq:
+            self._drop_first(bisect_left(entries, seq, key=lambda entry: entry[SEQ]))
+            self.since.prune(seq)
+            self._set_height(len(entries))
+            self.refresh()
+        if self.marks:  # a mark goes with its entry: once neither the buffer nor a line here holds it
+            self.marks.prune(min(seq, entries[0][SEQ]) if entries else seq)
+            if not self.marks:
+                self._show_extras()  # the last mark went: so does the gutter
 
     def replace(self, entries: Sequence[LogEntry]) -> None:
         """Show exactly these entries (after a filter change or a catch-up)."""
         self.clear()
         self.cursor = None
-        self.columns = cols.NARROWEST  # fitted again to what shows now
+        # Fitted again to what shows now (the gutter while there are marks, the since column on D).
+        self.columns = cols.NARROWEST.with_extras(gutter=bool(self.marks), since=self.show_since)
         if self.layouts is not None:
             self.layouts.reset()  # and the data columns' widths too
         self.append(entries)
@@ -194,6 +227,7 @@ class EventLog(SafeDispatch, Log):
 
     def clear(self) -> Self:
         self.entries = []
+        self.since.clear()
         self._texts.clear()
         self._clear_y = 0
         self._set_height(0)
@@ -214,16 +248,30 @@ class EventLog(SafeDispatch, Log):
             return text
         layouts = self.layouts
         layout = layouts.layout(entry[1]) if layouts is not None else None
+        columns = self.columns
+        marked, since = False, ""
+        if columns.gutter or columns.since:  # the mark's glyph, the time since the stream's last
+            marked = entry[SEQ] in self.marks
+            since = format_since(self.since.get(entry[SEQ])) if columns.since else ""
         if layout is None:
-            text = cols.format_entry(entry, self.columns)
+            text = cols.format_entry(entry, columns, marked=marked, since=since)
         else:
             widths = list(layout.widths)
-            text = cols.format_entry(entry, self.columns, layout.text(entry[3]))
+            text = cols.format_entry(entry, columns, layout.text(entry[3]), marked=marked, since=since)
             if layout.widths != widths and self._texts:
                 self._texts.clear()  # the lines made before are narrower: all again, aligned
                 self.call_after_refresh(self.refresh)
         self._texts[entry] = text
         return text
+
+    def _show_extras(self) -> None:
+        """The gutter while there are marks, the since column while D shows it: when either comes
+        or goes, every line is made again (on draw); the cursor and the scroll stay."""
+        columns = self.columns.with_extras(gutter=bool(self.marks), since=self.show_since)
+        if columns != self.columns:
+            self.columns = columns
+            self._texts.clear()
+            self.refresh()
 
     @property
     def lines(self) -> Sequence[str]:
@@ -379,6 +427,8 @@ class EventLog(SafeDispatch, Log):
         if entry is None or self.cursor is None:
             return
         self.marks.toggle(entry[SEQ])
+        self._texts.pop(entry, None)  # its gutter: a glyph or a blank
+        self._show_extras()  # the first mark brings the gutter, the last one takes it away
         self.refresh_lines(self.cursor)
 
     def _origin_seq(self, backward: bool) -> int:
@@ -442,6 +492,82 @@ class EventLog(SafeDispatch, Log):
     def action_previous_mark(self) -> None:
         self._jump_to_mark(backward=True)
 
+    # -- time: jump to a time, the since column, the gap threshold ---------------------------
+
+    def action_jump_to_time(self) -> None:
+        from streamdash.ui.screens.dialogs import CheckedPromptScreen  # the screens import widgets
+
+        if not self.entries:
+            self.notify("no events to jump among", severity="warning", timeout=3)
+            return
+        question = "Jump to a time (14:03:12, 14:03, 14:03:12.250, -5m, 5m ago):"
+        self.app.push_screen(
+            CheckedPromptScreen(question, self.jump_to_time, hint="Enter: jump   Esc: cancel")
+        )
+
+    def jump_to_time(self, text: str) -> str | None:
+        """Cursor to the first shown event at or after the time `text` names (the log pauses, a
+        notice says where it landed); else the reason, in one line, and nothing moves."""
+        try:
+            at = parse_time(text, self.clock())
+        except ValueError as error:
+            return str(error)
+        entries = self.entries
+        span = received_range(entries)
+        landing = first_at_or_after(entries, at)
+        if span is None or landing is None:
+            newest = f": the newest event shown is {cols.clock(span[1])}" if span is not None else ""
+            return f"no event at or after {cols.clock(at)}{newest}"
+        self.pause()
+        self.cursor = bisect_left(entries, landing[SEQ], key=lambda entry: entry[SEQ])
+        self.scroll_to_region_of_cursor()
+        ident = f" #{escape_controls(landing[ID])}" if landing[ID] else ""
+        where = f"{cols.clock(landing[RECEIVED_AT])} \u00b7 {escape_controls(landing[STREAM])}{ident}"
+        oldest = span[0]
+        if at < oldest - 1.0:  # before every line shown (a typed second still reaches its own events)
+            retained = self.oldest_retained()
+            first = retained if retained is not None and retained < oldest else oldest
+            self.notify(
+                f"{cols.clock(at)} is before the oldest retained event, {cols.clock(first)}: at {where}",
+                severity="warning",
+                timeout=5,
+            )
+        else:
+            self.notify(where, timeout=4)
+        return None
+
+    def action_toggle_since(self) -> None:
+        """D: the time since the previous shown event of the same stream, in a column before the
+        data; a pause over the gap threshold stands out. Measured over the lines shown now (and
+        again after every re-filter), so it agrees with what the reader sees and with > and <."""
+        self.show_since = not self.show_since
+        self.since.clear()
+        if self.show_since:
+            self.since.observe(self.entries)
+        self._show_extras()
+        if self.show_since:
+            note = f"time since each stream's previous event shown; over {self.gap_seconds:g} s stands out (D hides it)"
+        else:
+            note = "time since the previous event hidden (D shows it)"
+        self.notify(note, timeout=3)
+
+    def set_gap_seconds(self, text: str) -> str | None:
+        """A new gap threshold for > and < and the since column's highlight (this session); the
+        reason, in one line, when `text` is not one."""
+        try:
+            self.gap_seconds = parse_seconds(text)
+        except ValueError as error:
+            return str(error)
+        self.refresh()  # only the highlight changes: it is styled as lines are drawn
+        self.notify(f"gap threshold: {self.gap_seconds:g} s (> and <, and the since column)", timeout=3)
+        return None
+
+    def ask_gap_threshold(self) -> None:
+        from streamdash.ui.screens.dialogs import CheckedPromptScreen
+
+        question = "Gap threshold: a pause over this many seconds is a gap (2, 0.5, 500ms, 1m):"
+        self.app.push_screen(CheckedPromptScreen(question, self.set_gap_seconds, f"{self.gap_seconds:g}"))
+
     @property
     def current_entry(self) -> LogEntry | None:
         if self.cursor is None or self.cursor >= len(self.entries):
@@ -467,16 +593,32 @@ class EventLog(SafeDispatch, Log):
             if self.is_heartbeat(entry):  # dimmed, all of it: one span
                 text.stylize(style("event-log--heartbeat"))
             else:
-                type_at, id_at = self.columns.type_at, self.columns.id_at
-                text.stylize(style("event-log--source"), 0, type_at)  # time and stream
+                columns = self.columns
+                type_at, id_at = columns.type_at, columns.id_at
+                text.stylize(style("event-log--source"), 0, type_at)  # gutter, time and stream
                 kind = cols.type_style(entry[TYPE])
                 text.stylize(style(f"event-log--{kind}"), type_at, id_at)
+                if columns.since and (since := self.since.get(entry[SEQ])) is not None:
+                    over = since > self.gap_seconds
+                    text.stylize(
+                        style("event-log--gap" if over else "event-log--since"),
+                        columns.since_at,
+                        columns.data_at - 1,
+                    )
         if self._lit(y):  # only the lines of matching events: a highlight means "this matches"
             match_style = self.get_component_rich_style("event-log--match")
-            for start, end in match_spans(self.match_filter, line, self.columns.data_at):
+            columns = self.columns
+            probe = line
+            if columns.since:  # the since column holds no names: "id:12" must not light "+0.012s"
+                probe = (
+                    line[: columns.since_at]
+                    + " " * (columns.data_at - columns.since_at)
+                    + line[columns.data_at :]
+                )
+            for start, end in match_spans(self.match_filter, probe, columns.data_at):
                 text.stylize(match_style, start, end)
-        if y < len(self.entries) and self.entries[y][SEQ] in self.marks and text:
-            text.stylize(self.get_component_rich_style("event-log--mark"), 0, 1)  # the first cell
+        if self.columns.gutter and y < len(self.entries) and self.entries[y][SEQ] in self.marks:
+            text.stylize(self.get_component_rich_style("event-log--mark"), 0, 1)  # the gutter's glyph
         if y == self.cursor:
             text.stylize(self.get_component_rich_style("event-log--cursor"))
         selection = self.text_selection

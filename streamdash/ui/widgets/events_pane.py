@@ -16,6 +16,7 @@ from textual.markup import escape as escape_markup
 from textual.timer import Timer
 from textual.widgets import Input
 
+from streamdash.core.buffer import RECEIVED_AT
 from streamdash.core.filter_history import FilterHistory
 from streamdash.core.logview import LogView, heartbeat_types
 from streamdash.core.stats import describe_state, format_duration, silent_for
@@ -66,6 +67,8 @@ class EventsPane(SafeDispatch, Vertical):
         self.filter_bar = self.query_one(FilterBar)
         self.assembled = self.query_one(AssembledText)
         self.log_view.is_heartbeat = self.view.is_heartbeat
+        self.log_view.clock = self.session.clock  # "5m ago" in a replay is the replay's clock
+        self.log_view.oldest_retained = self._oldest_retained
         self._load_filter_history()
         self.border_title = "Events"
         self.json_columns = ColumnActions(self)  # JSON columns: `c`, the palette's, the title
@@ -301,7 +304,13 @@ class EventsPane(SafeDispatch, Vertical):
 
     def clear(self) -> None:
         self.session.buffer.clear()
+        self.log_view.marks.clear()  # their events are gone
         self.refilter()
+
+    def _oldest_retained(self) -> float | None:
+        """When the oldest event the buffer holds arrived (None: it holds none)."""
+        oldest = next(iter(self.session.buffer), None)
+        return None if oldest is None else oldest[RECEIVED_AT]
 
     @on(EventLog.ToggleFind)
     def _toggle_find(self, event: EventLog.ToggleFind) -> None:
