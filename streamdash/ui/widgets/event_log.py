@@ -590,21 +590,20 @@ class EventLog(SafeDispatch, Log):
             # an escape sequence on the wire, every frame, on every row.
             style = self.get_component_rich_style
             entry = self.entries[y]
-            if self.is_heartbeat(entry):  # dimmed, all of it: one span
+            columns = self.columns
+            heartbeat = self.is_heartbeat(entry)
+            if heartbeat:  # dimmed, all of it: one span
                 text.stylize(style("event-log--heartbeat"))
             else:
-                columns = self.columns
                 type_at, id_at = columns.type_at, columns.id_at
                 text.stylize(style("event-log--source"), 0, type_at)  # gutter, time and stream
                 kind = cols.type_style(entry[TYPE])
                 text.stylize(style(f"event-log--{kind}"), type_at, id_at)
-                if columns.since and (since := self.since.get(entry[SEQ])) is not None:
-                    over = since > self.gap_seconds
-                    text.stylize(
-                        style("event-log--gap" if over else "event-log--since"),
-                        columns.since_at,
-                        columns.data_at - 1,
-                    )
+            if columns.since and (since := self.since.get(entry[SEQ])) is not None:
+                if since > self.gap_seconds:  # a pause stands out, before a heartbeat too
+                    text.stylize(style("event-log--gap"), columns.since_at, columns.data_at - 1)
+                elif not heartbeat:
+                    text.stylize(style("event-log--since"), columns.since_at, columns.data_at - 1)
         if self._lit(y):  # only the lines of matching events: a highlight means "this matches"
             match_style = self.get_component_rich_style("event-log--match")
             columns = self.columns
