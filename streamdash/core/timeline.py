@@ -138,7 +138,7 @@ def parse_seconds(text: str) -> float:
     raw = text.strip().lower()
     found = _SECONDS.match(raw)
     if not found:
-        raise ValueError(f"not a number of seconds: {text.strip()!r} (try 2, 0.5, 500ms or 1m)")
+        raise ValueError(f"not seconds: {text.strip()!r} (try 2, 0.5, 500ms or 1m)")
     seconds = float(found[1]) * _UNIT[found[2] or "s"]
     if not 0 < seconds <= MAX_GAP_SECONDS:
         raise ValueError(f"a gap threshold is over 0 s and at most a day, not {text.strip()!r}")

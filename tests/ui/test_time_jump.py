@@ -8,6 +8,7 @@ import asyncio
 
 from rich.segment import Segment
 from textual.widgets import Input, Static
+from textual.widgets._key_panel import BindingsTable
 
 from streamdash.core.buffer import ID, RECEIVED_AT, TYPE
 from streamdash.ui.launch import build_app
@@ -16,6 +17,7 @@ from streamdash.ui.screens.dialogs import CheckedPromptScreen
 from streamdash.ui.widgets.event_log import EventLog
 from tests.ui.pilot import notes, palette, wait_for
 from tests.ui.test_app_evidence import one_stream
+from tests.ui.test_heartbeats import pinging
 
 SIZE = (100, 30)  # wide enough for a whole notification line
 
@@ -179,7 +181,7 @@ async def test_the_gap_threshold_is_set_from_the_palette_and_checked(raw_server,
 
         await palette(pilot, "Set the gap threshold")
         screen = await ask(pilot, "a while")
-        assert app.screen is screen and "not a number of seconds" in problem(screen)
+        assert app.screen is screen and "not seconds: 'a while'" in problem(screen)
         screen = await ask(pilot, "0")
         assert app.screen is screen and "over 0 s" in problem(screen)
         assert log.gap_seconds == 2.0
@@ -201,3 +203,53 @@ async def test_the_gap_threshold_is_set_from_the_palette_and_checked(raw_server,
         await pilot.press("greater_than_sign")
         await pilot.pause()
         assert log.current_entry is not None and log.current_entry[ID] == "4"
+
+
+async def test_t_and_d_are_remappable_and_listed_by_f1(raw_server, tmp_path):
+    raw_server.handler = quiet_spell()
+    app = build_app(one_stream(tmp_path, raw_server.url), autostart=("watch",))
+    app.key_table = ({"jump_to_time": "J", "toggle_since": "W"}, {}, [])
+    async with app.run_test(size=(160, 48)) as pilot:
+        log = await six_events(pilot, app)
+        assert not notes(app, "config.toml: key not changed")
+        await pilot.press("t", "D")  # the old keys do nothing now
+        await pilot.pause()
+        assert not isinstance(app.screen, CheckedPromptScreen) and not log.show_since
+        await pilot.press("W")
+        await pilot.pause()
+        assert log.show_since
+        await pilot.press("J")
+        await wait_for(pilot, lambda: isinstance(app.screen, CheckedPromptScreen), what="the dialog")
+        await pilot.press("escape")
+        await pilot.pause()
+        log.focus()
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: bool(app.screen.query(BindingsTable)), what="the key list")
+        await pilot.pause()
+        table = app.screen.query_one(BindingsTable).render_bindings_table()
+        keys = {
+            str(what): str(key)
+            for key, what in zip(table.columns[0].cells, table.columns[1].cells, strict=True)
+        }
+        assert keys.get("Jump to a time") == "J" and keys.get("Time since previous") == "W", keys
+
+
+async def test_a_time_after_what_a_paused_log_shows_catches_up_first(raw_server, tmp_path):
+    """Paused, the log shows what was there when the reader paused; a time since then is in the
+    buffer, so the log catches up (staying paused) and lands on it."""
+    raw_server.handler = pinging(pause=0.05)
+    app = build_app(one_stream(tmp_path, raw_server.url), autostart=("watch",))
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.query_one(EventLog)
+        await wait_for(pilot, lambda: len(log.entries) >= 5)
+        log.focus()
+        await pilot.press("up")
+        assert not log.following
+        shown_newest = max(entry[RECEIVED_AT] for entry in log.entries)
+        await wait_for(pilot, lambda: app.events_pane.waiting >= 5, what="events to wait while paused")
+        later = list(app.session.buffer)[-2]
+        assert later[RECEIVED_AT] > shown_newest
+        await ask(pilot, clock(later[RECEIVED_AT]))
+        assert not isinstance(app.screen, CheckedPromptScreen)  # landed
+        assert not log.following and log.current_entry is not None
+        assert later[RECEIVED_AT] - 0.001 <= log.current_entry[RECEIVED_AT] <= later[RECEIVED_AT]

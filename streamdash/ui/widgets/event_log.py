@@ -145,6 +145,8 @@ class EventLog(SafeDispatch, Log):
         # buffer retains (for "jump to a time"); the events pane sets both.
         self.clock: Callable[[], float] = time.time
         self.oldest_retained: Callable[[], float | None] = lambda: None
+        # Show the matching events that came while paused; False when none wait (the pane's).
+        self.catch_up: Callable[[], bool] = lambda: False
         self._texts: dict[LogEntry, str] = {}  # lines drawn so far, by entry (see line_text)
         self._lines = _Lines(self)  # type: ignore[assignment]  # Log's drawing and selection read it
 
@@ -500,9 +502,9 @@ class EventLog(SafeDispatch, Log):
         if not self.entries:
             self.notify("no events to jump among", severity="warning", timeout=3)
             return
-        question = "Jump to a time (14:03:12, 14:03, 14:03:12.250, -5m, 5m ago):"
+        hint = "14:03:12   14:03   14:03:12.250   -5m   5m ago\nEnter: jump   Esc: cancel"
         self.app.push_screen(
-            CheckedPromptScreen(question, self.jump_to_time, hint="Enter: jump   Esc: cancel")
+            CheckedPromptScreen("Jump to the first event at or after:", self.jump_to_time, hint=hint)
         )
 
     def jump_to_time(self, text: str) -> str | None:
@@ -512,9 +514,11 @@ class EventLog(SafeDispatch, Log):
             at = parse_time(text, self.clock())
         except ValueError as error:
             return str(error)
+        landing = first_at_or_after(self.entries, at)
+        if landing is None and self.catch_up():  # paused, and what came since may hold it
+            landing = first_at_or_after(self.entries, at)
         entries = self.entries
         span = received_range(entries)
-        landing = first_at_or_after(entries, at)
         if span is None or landing is None:
             newest = f": the newest event shown is {cols.clock(span[1])}" if span is not None else ""
             return f"no event at or after {cols.clock(at)}{newest}"
@@ -565,8 +569,11 @@ class EventLog(SafeDispatch, Log):
     def ask_gap_threshold(self) -> None:
         from streamdash.ui.screens.dialogs import CheckedPromptScreen
 
-        question = "Gap threshold: a pause over this many seconds is a gap (2, 0.5, 500ms, 1m):"
-        self.app.push_screen(CheckedPromptScreen(question, self.set_gap_seconds, f"{self.gap_seconds:g}"))
+        question = "Gap threshold in seconds (a longer pause is a gap):"
+        hint = "2   0.5   500ms   1m  (this session)\nEnter: set   Esc: cancel"
+        self.app.push_screen(
+            CheckedPromptScreen(question, self.set_gap_seconds, f"{self.gap_seconds:g}", hint)
+        )
 
     @property
     def current_entry(self) -> LogEntry | None:

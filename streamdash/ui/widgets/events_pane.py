@@ -69,6 +69,7 @@ class EventsPane(SafeDispatch, Vertical):
         self.log_view.is_heartbeat = self.view.is_heartbeat
         self.log_view.clock = self.session.clock  # "5m ago" in a replay is the replay's clock
         self.log_view.oldest_retained = self._oldest_retained
+        self.log_view.catch_up = self._catch_up
         self._load_filter_history()
         self.border_title = "Events"
         self.json_columns = ColumnActions(self)  # JSON columns: `c`, the palette's, the title
@@ -306,6 +307,13 @@ class EventsPane(SafeDispatch, Vertical):
         self.session.buffer.clear()
         self.log_view.marks.clear()  # their events are gone
         self.refilter()
+
+    def _catch_up(self) -> bool:
+        """The matching events that came while the log was paused, shown (it stays paused)."""
+        if not self.waiting:
+            return False
+        self.refilter()
+        return True
 
     def _oldest_retained(self) -> float | None:
         """When the oldest event the buffer holds arrived (None: it holds none)."""
