@@ -103,6 +103,14 @@ async def test_t_jumps_to_a_time_and_says_where_it_landed(raw_server, tmp_path):
             "is before the oldest retained event, " + clock(oldest[RECEIVED_AT]) in text for text in notes(app)
         ), notes(app)
 
+        # Retained, but the filter hides it: said so, and the cursor goes to the oldest shown.
+        await pilot.press("slash", *"id:4,5,6", "enter")
+        await pilot.pause(0.3)
+        assert [entry[ID] for entry in log.entries] == ["4", "5", "6"]
+        await ask(pilot, clock(oldest[RECEIVED_AT]))
+        assert log.current_entry is not None and log.current_entry[ID] == "4"
+        assert any("is retained but not among the lines shown" in text for text in notes(app)), notes(app)
+
 
 async def test_jump_to_a_time_from_the_palette(raw_server, tmp_path):
     raw_server.handler = quiet_spell()

@@ -9,6 +9,10 @@ The log holds entries, not text: a line is formatted (JSON columns included) whe
 drawn, so a tick at 50,000 events/s or a re-filter that shows 10,000 lines formats one screenful.
 While following, the lines of entries the buffer has evicted go too: otherwise the log would
 hold on to the very events the buffer's byte bound let go. Heartbeat lines are drawn dimmed.
+
+Moving in time (core/timeline.py): a mark is a glyph in a one-cell gutter, there while any mark
+is (so nothing moves for a reader who never marks) and gone with its event; `t` jumps to a time;
+`D` adds the time since each stream's previous shown event before the data.
 """
 
 from __future__ import annotations
@@ -530,12 +534,12 @@ class EventLog(SafeDispatch, Log):
         oldest = span[0]
         if at < oldest - 1.0:  # before every line shown (a typed second still reaches its own events)
             retained = self.oldest_retained()
-            first = retained if retained is not None and retained < oldest else oldest
-            self.notify(
-                f"{cols.clock(at)} is before the oldest retained event, {cols.clock(first)}: at {where}",
-                severity="warning",
-                timeout=5,
-            )
+            if retained is not None and retained < oldest - 1.0 and at >= retained - 1.0:
+                said = f"{cols.clock(at)} is retained but not among the lines shown (the filter, or past the log's {self.max_lines or 0:,} lines)"
+            else:
+                first = oldest if retained is None else min(oldest, retained)
+                said = f"{cols.clock(at)} is before the oldest retained event, {cols.clock(first)}"
+            self.notify(f"{said}: at {where}", severity="warning", timeout=5)
         else:
             self.notify(where, timeout=4)
         return None
