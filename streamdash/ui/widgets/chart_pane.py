@@ -96,8 +96,8 @@ class ChartPane(Widget, can_focus=True):
     def tick(self) -> None:
         """Redraw if due (the app's tick; the session has fed the chart by then)."""
         now = self.session.clock()
-        if not self.shown or not self.display:
-            return
+        if not self.shown or not self.display or self.app.screen is not self.screen:
+            return  # hidden, or under a dialog (which would repaint the whole screen)
         # The window slides by one column's time, not one bucket's: idle, with 300 one-second
         # buckets in ~120 columns, that is a redraw every ~2.5 s instead of every second.
         column = self.feed.buckets * self.feed.width / max(8, self.size.width - LABEL - 12)
