@@ -27,6 +27,7 @@ import streamdash.ui.app
 from streamdash.core.session import Session
 from streamdash.ui.app import StreamdashApp
 from streamdash.ui.lines import format_entry
+from streamdash.ui.widgets.chart_pane import ChartPane
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 PROBE_S = 0.005
@@ -38,32 +39,33 @@ def rss_bytes() -> int:
         return int(f.read().split()[1]) * PAGE
 
 
-def write_collection(root: Path, url: str) -> None:
-    """One SSE request with JSON columns (`[stream] columns`: an unknown key to code without
-    columns, which ignores it) and one armed alert (`alerts.toml`)."""
+def stream_keys(streams: int) -> list[str]:
+    return [KEY] if streams == 1 else [f"{KEY}{i:03d}" for i in range(streams)]
+
+
+def write_collection(root: Path, url: str, streams: int = 1) -> None:
+    """SSE requests with JSON columns (`[stream] columns`) and one armed alert (`alerts.toml`):
+    one request `feed`, or `streams` of them, feed000 .. feed199."""
     (root / "collection.toml").write_text('name = "bench"\n', encoding="utf-8")
-    (root / f"{KEY}.toml").write_text(
-        f'name = "{KEY}"\nkind = "sse"\nmethod = "GET"\nurl = "{url}"\n\n'
-        '[stream]\ncolumns = ["symbol", "price", "change"]\n',
-        encoding="utf-8",
-    )
+    for key in stream_keys(streams):
+        (root / f"{key}.toml").write_text(
+            f'name = "{key}"\nkind = "sse"\nmethod = "GET"\nurl = "{url}"\n\n'
+            '[stream]\ncolumns = ["symbol", "price", "change"]\n',
+            encoding="utf-8",
+        )
     (root / "alerts.toml").write_text(
         '[[alert]]\nname = "crash"\nfilter = "change<-50"\nbell = false\n', encoding="utf-8"
     )
 
 
-def features_on(app: StreamdashApp) -> dict[str, bool]:
-    """Which of columns / chart / alert the running code actually turned on (read, not assumed)."""
-    request = app.session.find(KEY)
+def features_on(app: StreamdashApp, key: str) -> dict[str, bool]:
+    """Which of columns / chart / alert are really on, read from the app (not assumed)."""
+    request = app.session.find(key)
     settings = getattr(request, "stream", None) if request is not None else None
     columns = bool(getattr(settings, "columns", None))
-    chart = False
-    for name in ("chart_pane", "chart"):
-        widget = getattr(app, name, None)
-        if widget is not None and hasattr(widget, "display"):
-            chart = bool(widget.display)
-    alerts = getattr(app.session, "alerts", None)
-    alert = bool(alerts) if alerts is not None and not callable(alerts) else False
+    chart_pane = app.query_one(ChartPane)
+    chart = bool(chart_pane.shown and chart_pane.display and app.session.chart.plots)
+    alert = any(item.armed for item in app.session.alerts.items)
     return {"columns": columns, "chart": chart, "alert": alert}
 
 
@@ -97,17 +99,13 @@ class BenchApp(StreamdashApp):
             super()._tune_gc()
 
     def on_mount(self) -> None:
-        # The chart pane (issue 11 item 5) where the app has one; after the app's own on_mount.
-        if hasattr(self, "action_toggle_chart"):
-            self.call_after_refresh(self.action_toggle_chart)
         self._tasks = [asyncio.create_task(c) for c in (self._probe(), self._sampler(), self._script())]
-        if os.environ.get("STREAMDASH_BENCH_CHART"):  # the chart pane open, plotting `price`
-            self.call_after_refresh(self._open_chart)
+        self.call_after_refresh(self._open_chart)  # after the app's own on_mount
 
     def _open_chart(self) -> None:
-        self.session.chart.plot(KEY, "price")
-        self.chart_pane.add_class("-shown")
-        self.sync_chart()
+        """The chart pane open, plotting the first stream's `price`, as `v` then Enter leaves it
+        (ChartActions.plot: the pane shown, the buffer's past backfilled)."""
+        self.plot(stream_keys(self.bench.get("streams", 1))[0], "price")
 
     # -- measurement ------------------------------------------------------------------------
 
@@ -164,9 +162,9 @@ class BenchApp(StreamdashApp):
                     raise RuntimeError("no event arrived within 15 s of mounting")
                 await asyncio.sleep(0.002)
             first = self.mark("first_event")
-            self.features = features_on(self)
             await asyncio.sleep(max(0.0, first["wall"] + bench["seconds"] - time.time()))
             fed_end = self.mark("fed_end")
+            self.features = features_on(self, stream_keys(bench.get("streams", 1))[0])  # as fed
             expected = bench["expected"]
             while self.session.buffer.next_seq < expected or self.events_pane.view.flushed_seq < self.session.buffer.next_seq:
                 if time.time() - fed_end["wall"] > bench["drain_cap"]:
@@ -277,7 +275,7 @@ def main() -> None:
     bench = json.loads(sys.argv[1])
     with tempfile.TemporaryDirectory(prefix="streamdash-bench-") as tmp:
         root = Path(tmp)
-        write_collection(root, bench["url"])
+        write_collection(root, bench["url"], bench.get("streams", 1))
         collection = load_collection(root)
         if collection.errors:
             raise SystemExit(f"bad bench collection: {collection.errors}")
@@ -285,7 +283,7 @@ def main() -> None:
             Session(collection),
             bench=bench,
             refresh_hz=bench["refresh_hz"],
-            autostart=(KEY,),
+            autostart=tuple(stream_keys(bench.get("streams", 1))),
         )
         app.run()
 

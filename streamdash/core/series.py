@@ -134,6 +134,13 @@ class Rates(_Ring):
             out.append(row[slot] / self.width if row is not None and self.stamps[slot] == number else 0.0)
         return out
 
+    def at(self, key: tuple[str, str], t: float) -> float:
+        """Events/s of `key` in the bucket of time `t` (0 when it is stale)."""
+        number = self.index(t)
+        slot = number % self.buckets
+        row = self.counts.get(key)
+        return row[slot] / self.width if row is not None and self.stamps[slot] == number else 0.0
+
     def relabel(self, old: str, new: str) -> None:
         """A renamed stream's counts go under its new name (added to any it has there)."""
         for key in [key for key in self.counts if key[0] == old]:

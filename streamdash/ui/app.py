@@ -128,6 +128,7 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Alert
         self.screenshots_dir = screenshots_dir
         self.terminal = TerminalMeter()
         self._gc_old: tuple[int, ...] | None = None  # thresholds before _tune_gc
+        self._states_changed = False  # a stream changed state since the last tick (see _tick)
         session.subscribe(self._session_said)
 
     def _session_said(self, event: SessionEvent) -> None:
@@ -186,6 +187,9 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Alert
         """The one refresh timer: the session hands the new events to the chart and the alerts,
         the log shows them, the chart redraws if it is due."""
         self.session.tick()
+        if self._states_changed:
+            self._states_changed = False
+            self.events_pane.show_states(self.session.clock())
         self.events_pane.flush()
         self._chart.tick()
 
@@ -215,7 +219,7 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Alert
             self.notify(event.text, title=event.title, severity=event.severity, timeout=event.timeout)
         elif isinstance(event, StreamChanged):
             self.requests_tree.refresh_state(event.key)
-            self.events_pane.show_states(self.session.clock())
+            self._states_changed = True  # drawn at the next tick: 200 streams connecting are one line, not 400
         elif isinstance(event, CollectionChanged):
             self.requests_tree.load(self.session.collection, event.select)
         elif isinstance(event, EnvironmentChanged):

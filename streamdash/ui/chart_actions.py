@@ -68,16 +68,18 @@ class ChartActions(App[None]):
             return
 
         def chosen(path: str | None) -> None:
-            if path is None:
-                return
-            feed = self.session.chart
-            feed.backfill(stream, path, self.session.buffer.since(0))
-            self.notify(f"plotting {stream} · {path or 'data'}", timeout=3)
-            if not self.panes.narrow and not self.chart_pane.has_class("-shown"):
-                self.action_toggle_chart()
-            elif self.panes.narrow and self.panes.pane != "chart":
-                self.action_show_pane("chart")
-            else:
-                self.sync_chart()
+            if path is not None:
+                self.plot(stream, path)
 
         self.push_screen(PlotPickerScreen(stream, paths), chosen)
+
+    def plot(self, stream: str, path: str) -> None:
+        """Plot `path` of `stream`'s events (the buffer's past too) and show the chart."""
+        self.session.chart.backfill(stream, path, self.session.buffer.since(0))
+        self.notify(f"plotting {stream} · {path or 'data'}", timeout=3)
+        if not self.panes.narrow and not self.chart_pane.has_class("-shown"):
+            self.action_toggle_chart()
+        elif self.panes.narrow and self.panes.pane != "chart":
+            self.action_show_pane("chart")
+        else:
+            self.sync_chart()

@@ -389,7 +389,12 @@ class SSEStream:
         clock = time.time
         try:
             # An async generator at run time (typed as an iterator): closed as one.
-            raw = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
+            # Unencoded (as nearly every event stream is), the raw bytes: aiter_bytes would run
+            # each read through an identity decoder and a re-chunker for nothing, which at
+            # 200 streams x 100 events/s (one read an event) is measurable.
+            encoded = response.headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
+            reader = response.aiter_bytes() if encoded else response.aiter_raw()
+            raw = cast(AsyncGenerator[bytes, None], reader)
             async with aclosing(raw) as chunks:
                 while True:
                     try:

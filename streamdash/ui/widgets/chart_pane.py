@@ -25,6 +25,7 @@ from streamdash.ui.plot import band_rows, bar_row, resample, runs
 __all__ = ["ChartPane"]
 
 DRAW_INTERVAL = 0.25
+MAX_HEIGHT = 20  # the pane's max-height beside the log (styles.tcss)
 PLOT_HEIGHT = 5
 LABEL = 18  # the label column's width
 STATE_CELL = {
@@ -108,12 +109,19 @@ class ChartPane(Widget, can_focus=True):
         self._drawn = key
         self._last_draw = moment
         lines = len(self._text.plain.splitlines())
-        self._text = self.build(now, self.size.width)
+        self._text = self.build(now, self.size.width, self._height())
         self.draws += 1
         self.refresh(layout=len(self._text.plain.splitlines()) != lines)  # its height is its lines
 
     def render(self) -> Text:
         return self._text
+
+    def _height(self) -> int:
+        """The lines the pane can show: its max-height beside the log, the screen when it is
+        the narrow layout's only pane."""
+        limit = self.styles.max_height
+        cells = int(limit.value) if limit is not None and limit.is_cells else self.screen.size.height
+        return max(4, min(cells, self.screen.size.height) - 2)
 
     def action_unplot(self) -> None:
         if not self.feed.plots:
@@ -129,7 +137,10 @@ class ChartPane(Widget, can_focus=True):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"chart-pane--{name}", partial=True)
 
-    def build(self, now: float, width: int) -> Text:
+    def build(self, now: float, width: int, height: int = MAX_HEIGHT) -> Text:
+        """The chart in `height` lines at most: the rate and connection rows beyond what fits
+        are counted, not drawn (200 streams made 400 rows, 117 ms a draw, all but 20 unseen);
+        the busiest rates and the streams that are not open come first."""
         feed = self.feed
         plot_width = max(8, width - LABEL - 12)
         label, line, rate = self._style("label"), self._style("line"), self._style("rate")
@@ -160,21 +171,38 @@ class ChartPane(Widget, can_focus=True):
                 text.append("\n")
         text.append(_label("events/s"), label)
         text.append(f"per stream and type, last {minutes:g} min\n", label)
+        used = text.plain.count("\n") + 2  # and the connections' heading
+        room = max(2, height - used)
+        rate_room = max(1, (room - 1) // 2) if feed.timelines else room
         keys = feed.rates.keys()
         if not keys:
             text.append("  no events yet\n", label)
-        for key in keys:
+        last_whole = now - feed.width  # the current bucket is still filling
+        if len(keys) > rate_room:
+            keys = sorted(keys, key=lambda k: -feed.rates.at(k, last_whole))
+        shown_keys = keys if len(keys) <= rate_room else keys[: rate_room - 1]
+        for key in shown_keys:
             raw = feed.rates.per_second(key, now)
             merged = _merge_counts(raw, plot_width)
             text.append(_label(f"{key[0]} {key[1]}"), label)
             text.append(bar_row(merged, max(merged)), rate)
             # The last whole bucket: the current one is still filling.
             text.append(f" {_rate(raw[-2] if len(raw) > 1 else raw[-1])}\n", label)
+        if len(shown_keys) < len(keys):
+            text.append(f"  +{len(keys) - len(shown_keys)} more, quieter (the stats pane has every stream)\n", label)
         text.append(_label("connections"), label)
         text.append("█ open  ▒ connecting/backoff  ✕ failed  · closed\n", label)
         span = feed.buckets * feed.width
         times = [now - span + (i + 1) * span / plot_width for i in range(plot_width)]
-        for stream, timeline in sorted(feed.timelines.items()):
+        timelines = sorted(feed.timelines.items())
+        line_room = max(1, room - len(shown_keys) - (len(shown_keys) < len(keys)) - 1)
+        if len(timelines) > line_room:  # the streams in trouble first, then by name
+            timelines.sort(key=lambda item: item[1].changes[-1][1] is StreamState.OPEN)
+            hidden = len(timelines) - (line_room - 1)
+            timelines = timelines[: line_room - 1]
+        else:
+            hidden = 0
+        for stream, timeline in timelines:
             text.append(_label(stream), label)
             for state in timeline.states_over(times):
                 if state is None:
@@ -184,6 +212,8 @@ class ChartPane(Widget, can_focus=True):
                     text.append(char, self._style(name))
             last_change = timeline.changes[-1]
             text.append(f" {last_change[1].value}\n", label)
+        if hidden:
+            text.append(f"  +{hidden} more streams\n", label)
         text.rstrip()
         return text
 
