@@ -158,3 +158,23 @@ async def test_a_cross_origin_redirect_is_named_in_the_status_line(tmp_path, raw
     finally:
         other.stop()
     assert other.requests[0].header("X-Api-Key") is None
+
+
+async def test_encoded_answers_in_the_pane(tmp_path):
+    """br decodes to pretty JSON; a body encoded as foo says so on the status line and shows as a
+    hex dump, not as replacement characters (issue 12 item 2)."""
+    from tests.helpers.encoding_server import EncodingServer
+
+    with EncodingServer() as server:
+        root = collection(tmp_path / "c", server.url, {
+            "br": 'url = "{{base_url}}/encoded/br"\n', "foo": 'url = "{{base_url}}/encoded/foo"\n',
+        })
+        app = build_app(load_collection(root), history_dir=tmp_path / "history")
+        async with app.run_test(size=(160, 48)) as pilot:
+            view = await send(pilot, app, "br")
+            assert view.body_text.startswith('{\n  "encoded": true,') and "shown raw" not in status_text(view)
+            view = await send(pilot, app, "foo")
+            reason = "body is encoded as foo, which streamdash cannot decode; shown raw"
+            assert status_text(view).startswith("foo \u00b7 200 OK \u00b7 ") and reason in status_text(view)
+            assert view.body_text.startswith("00000000  8f 00 ff 6e 6f 74 2d 64")
+            assert "\ufffd" not in view.body_text
