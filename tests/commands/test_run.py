@@ -481,3 +481,23 @@ def test_encoded_answers_in_run_output(tmp_path):
     assert "not JSON" not in result.stdout and result.returncode == 1
     (record,) = [json.loads(line) for line in jsonl.stdout.splitlines()]
     assert record["note"] == reason and record["checks"][1]["detail"] == reason
+
+
+def test_a_request_past_its_timeout_is_one_line_in_run(tmp_path, raw_server):
+    """`timeout` from collection.toml, a request's own over it; the run goes on (issue 12 item 1)."""
+    import asyncio
+
+    async def never_answer(conn):
+        await asyncio.sleep(30)
+
+    raw_server.handler = never_answer
+    root = tmp_path / "coll"
+    write(root / "collection.toml", f'name = "c"\ntimeout = 0.3\n[variables]\nbase_url = "{raw_server.url}"\n')
+    write(root / "a.toml", 'name = "a"\nurl = "{{base_url}}/a"\n')
+    write(root / "b.toml", 'name = "b"\nurl = "{{base_url}}/b"\ntimeout = 0.2\n')
+    result = cli(str(root))
+    assert result.returncode == 1, result.stderr
+    a, b = result.stdout.splitlines()  # one line each
+    assert a.endswith("timed out after 0.3 s waiting for a response (read timeout, timeout = 0.3 in collection.toml)")
+    assert b.endswith("timed out after 0.2 s waiting for a response (read timeout, timeout = 0.2 in the request)")
+    assert a.split()[:3] == ["FAIL", "a", "---"] and "0 passed, 2 failed" in result.stderr

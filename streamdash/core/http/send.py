@@ -17,6 +17,7 @@ from streamdash.core.http.decoding import decode_body, hex_dump
 from streamdash.core.http.errors import describe_error
 from streamdash.core.http.headers import wire_headers
 from streamdash.core.http.redirects import send_following
+from streamdash.core.http.timeouts import Timeouts, timed_out
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # a response view is not a download manager
 
@@ -91,13 +92,17 @@ async def send(
     headers: Sequence[tuple[str, str]] = (),
     body: bytes | None = None,
     timeout: httpx.Timeout | None = None,
+    timeouts: Timeouts | None = None,
     follow_redirects: bool = True,
     auth: httpx.Auth | None = None,
     secrets: frozenset[str] = frozenset(),
 ) -> ResponseSummary:
     """Send and read the answer (up to MAX_BODY_BYTES); failures come back as `error`.
     Redirects are followed by `send_following`: `secrets` are the values no header may carry to
-    another origin."""
+    another origin. `timeouts`: the request's (its limits, unless `timeout` says otherwise, and
+    where they were set, for the one line a timeout says); else the client's."""
+    if timeout is None and timeouts is not None:
+        timeout = timeouts.httpx
     sent_at = time.time()
     start = time.perf_counter()
     try:
@@ -111,10 +116,12 @@ async def send(
         )
     except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, TypeError) as exc:
         return ResponseSummary(method, url, error=describe_error(exc), sent_at=sent_at, sent=False)
+    answered = False  # the status line came: a read timeout from here on is the body's
     try:
         response, route = await send_following(
             client, request, auth=auth, secrets=secrets, follow=follow_redirects
         )
+        answered = True
         try:
             # Raw, and decoded below: what cannot be decoded is still there to show.
             chunks: list[bytes] = []
@@ -133,7 +140,9 @@ async def send(
             method,
             str(_failed_at(exc, request).url),  # after a redirect: where it failed, not the start
             elapsed_s=time.perf_counter() - start,
-            error=describe_error(exc),
+            error=timed_out(exc, timeouts, answered=answered)
+            if isinstance(exc, httpx.TimeoutException)
+            else describe_error(exc),
             sent_at=sent_at,
         )
     elapsed = time.perf_counter() - start  # the wire's time, not the decoder's
