@@ -163,6 +163,9 @@ async def test_a_cross_origin_redirect_is_named_in_the_status_line(tmp_path, raw
 async def test_encoded_answers_in_the_pane(tmp_path):
     """br decodes to pretty JSON; a body encoded as foo says so on the status line and shows as a
     hex dump, not as replacement characters (issue 12 item 2)."""
+    from textual.widgets import DataTable
+
+    from streamdash.ui.screens.history import HistoryScreen
     from tests.helpers.encoding_server import EncodingServer
 
     with EncodingServer() as server:
@@ -178,6 +181,11 @@ async def test_encoded_answers_in_the_pane(tmp_path):
             assert status_text(view).startswith("foo \u00b7 200 OK \u00b7 ") and reason in status_text(view)
             assert view.body_text.startswith("00000000  8f 00 ff 6e 6f 74 2d 64")
             assert "\ufffd" not in view.body_text
+            await pilot.press("f7")  # the history says it too, beside the URL
+            await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history")
+            table = app.screen.query_one(DataTable)
+            assert str(table.get_row_at(0)[-1]) == f"{server.url}/encoded/foo  {reason}"
+            assert str(table.get_row_at(1)[-1]) == f"{server.url}/encoded/br"
 
 
 async def test_a_timeout_in_the_pane_and_the_editor(tmp_path):
