@@ -62,9 +62,10 @@ def _line(step: StepResult) -> str:
     verdict = "PASS" if step.passed else "FAIL"
     status = str(step.status) if step.status is not None else "---"
     parts = [verdict, step.label, status, f"{step.elapsed_s * 1000:.0f} ms", _size(step.size)]
-    if not step.passed:
-        parts.append(step.reason())
-    if step.note:
+    reason = "" if step.passed else step.reason()
+    if reason:
+        parts.append(reason)
+    if step.note and step.note not in reason:  # a raw body's reason may be the failure already
         parts.append(f"({step.note})")
     return escape_controls("  ".join(parts))
 

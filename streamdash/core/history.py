@@ -53,6 +53,7 @@ class HistoryEntry:
     response_body: str = ""
     body_cut: bool = False
     error: str | None = None
+    body_note: str = ""  # why the body is kept raw ("body is encoded as foo, ...; shown raw")
 
     def to_request(self) -> SavedRequest:
         """The request again, for re-sending: placeholders render anew; masked values stay
@@ -120,6 +121,7 @@ class History:
             response_body=text[:MAX_BODY_CHARS],
             body_cut=len(full) > MAX_BODY_CHARS or summary.truncated,
             error=mask_urls(hide(summary.error)) if summary.error else summary.error,
+            body_note=summary.body_note,
         )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"

@@ -237,7 +237,8 @@ class _Answer:
             try:
                 self._json = json.loads(self.response.text())
             except ValueError:
-                self._json_error = "response is not JSON"
+                # A body that could not be decoded says why, not that it is not JSON.
+                self._json_error = self.response.body_note or "response is not JSON"
         if self._json_error:
             raise SpecError(self._json_error)
         return self._json
@@ -322,6 +323,8 @@ async def run_step(
         step.error = describe_error(exc)
         return step
     step.status, step.elapsed_s, step.size = response.status, response.elapsed_s, response.size
+    if response.body_note:
+        step.note = f"{step.note}; {response.body_note}" if step.note else response.body_note
     if response.error is not None or response.status is None:
         step.error = " ".join((response.error or "no response").split())
         return _masked(step, execution.secrets)

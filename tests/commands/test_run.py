@@ -455,3 +455,49 @@ def test_run_skips_fifo_device_huge_file_and_folder_and_names_each(tmp_path, dem
     assert len(skipped) == len(bad)
     for path in bad.values():
         assert sum(line.startswith(f"streamdash run: skipped {path}: ") for line in skipped) == 1
+
+
+def test_encoded_answers_in_run_output(tmp_path):
+    """br and zstd decode (the checks see the JSON); a body encoded as foo fails its JSON check
+    with the reason on its line, and the run goes on (issue 12 item 2)."""
+    from tests.helpers.encoding_server import EncodingServer
+
+    root = tmp_path / "coll"
+    check = '[[check]]\njson = "encoded"\nequals = true\n'
+    for name in ("br", "zstd", "foo"):
+        write(root / f"{name}.toml", f'name = "{name}"\nurl = "{{{{base_url}}}}/encoded/{name}"\n{check}')
+    write(root / "raw.toml", 'name = "raw"\nurl = "{{base_url}}/encoded/foo"\n')
+    with EncodingServer() as server:
+        write(root / "collection.toml", f'name = "c"\n[variables]\nbase_url = "{server.url}"\n')
+        result = cli(str(root))
+        jsonl = cli(str(root), "foo", "--format", "jsonl")
+    reason = "body is encoded as foo, which streamdash cannot decode; shown raw"
+    lines = result.stdout.splitlines()
+    assert [line.split()[:3] for line in lines] == [
+        ["PASS", "br", "200"], ["FAIL", "foo", "200"], ["PASS", "raw", "200"], ["PASS", "zstd", "200"]
+    ], result.stdout
+    assert lines[1].endswith(f"72 B  json encoded == true: {reason}")  # said once
+    assert lines[2].endswith(f"72 B  ({reason})")  # no check asked for JSON: passes, and says so
+    assert "not JSON" not in result.stdout and result.returncode == 1
+    (record,) = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    assert record["note"] == reason and record["checks"][1]["detail"] == reason
+
+
+def test_a_request_past_its_timeout_is_one_line_in_run(tmp_path, raw_server):
+    """`timeout` from collection.toml, a request's own over it; the run goes on (issue 12 item 1)."""
+    import asyncio
+
+    async def never_answer(conn):
+        await asyncio.sleep(30)
+
+    raw_server.handler = never_answer
+    root = tmp_path / "coll"
+    write(root / "collection.toml", f'name = "c"\ntimeout = 0.3\n[variables]\nbase_url = "{raw_server.url}"\n')
+    write(root / "a.toml", 'name = "a"\nurl = "{{base_url}}/a"\n')
+    write(root / "b.toml", 'name = "b"\nurl = "{{base_url}}/b"\ntimeout = 0.2\n')
+    result = cli(str(root))
+    assert result.returncode == 1, result.stderr
+    a, b = result.stdout.splitlines()  # one line each
+    assert a.endswith("timed out after 0.3 s waiting for a response (read timeout, timeout = 0.3 in collection.toml)")
+    assert b.endswith("timed out after 0.2 s waiting for a response (read timeout, timeout = 0.2 in the request)")
+    assert a.split()[:3] == ["FAIL", "a", "---"] and "0 passed, 2 failed" in result.stderr

@@ -158,3 +158,69 @@ async def test_a_cross_origin_redirect_is_named_in_the_status_line(tmp_path, raw
     finally:
         other.stop()
     assert other.requests[0].header("X-Api-Key") is None
+
+
+async def test_encoded_answers_in_the_pane(tmp_path):
+    """br decodes to pretty JSON; a body encoded as foo says so on the status line and shows as a
+    hex dump, not as replacement characters (issue 12 item 2)."""
+    from textual.widgets import DataTable
+
+    from streamdash.ui.screens.history import HistoryScreen
+    from tests.helpers.encoding_server import EncodingServer
+
+    with EncodingServer() as server:
+        root = collection(tmp_path / "c", server.url, {
+            "br": 'url = "{{base_url}}/encoded/br"\n', "foo": 'url = "{{base_url}}/encoded/foo"\n',
+        })
+        app = build_app(load_collection(root), history_dir=tmp_path / "history")
+        async with app.run_test(size=(160, 48)) as pilot:
+            view = await send(pilot, app, "br")
+            assert view.body_text.startswith('{\n  "encoded": true,') and "shown raw" not in status_text(view)
+            view = await send(pilot, app, "foo")
+            reason = "body is encoded as foo, which streamdash cannot decode; shown raw"
+            assert status_text(view).startswith("foo \u00b7 200 OK \u00b7 ") and reason in status_text(view)
+            assert view.body_text.startswith("00000000  8f 00 ff 6e 6f 74 2d 64")
+            assert "\ufffd" not in view.body_text
+            await pilot.press("f7")  # the history says it too, beside the URL
+            await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history")
+            table = app.screen.query_one(DataTable)
+            assert str(table.get_row_at(0)[-1]) == f"{server.url}/encoded/foo  {reason}"
+            assert str(table.get_row_at(1)[-1]) == f"{server.url}/encoded/br"
+
+
+async def test_a_timeout_in_the_pane_and_the_editor(tmp_path):
+    """The editor shows the timeout that applies and where it is set; a send past it is one
+    line in the pane (issue 12 item 1)."""
+    from streamdash.ui.screens.request_editor import RequestEditorScreen
+
+    async def never_answer(conn: Conn) -> None:
+        await asyncio.sleep(30)
+
+    server = RawServer(handler=never_answer).start()
+    try:
+        root = collection(tmp_path / "c", server.url, {
+            "slow": 'url = "{{base_url}}/slow"\ntimeout = 0.2\n', "plain": 'url = "{{base_url}}/"\n',
+        })
+        settings = root / "collection.toml"
+        settings.write_text("connect_timeout = 3\n" + settings.read_text())  # before [variables]
+        app = build_app(load_collection(root), history_dir=tmp_path / "history")
+        async with app.run_test(size=(160, 48)) as pilot:
+            view = await send(pilot, app, "slow")
+            assert status_text(view) == (
+                "slow \u00b7 failed: timed out after 0.2 s waiting for a response (read timeout,"
+                f" timeout = 0.2 in the request) \u00b7 GET {server.url}/slow"
+            )
+            for key, line in (
+                ("slow", "Timeout: 0.2 s (connect 3 s) \u00b7 timeout from the request,"
+                         " connect_timeout from collection.toml"),
+                ("plain", "Timeout: 30 s (connect 3 s) \u00b7 connect_timeout from collection.toml"),
+            ):
+                await select(pilot, app, key)
+                await pilot.press("e")
+                await wait_for(pilot, lambda: isinstance(app.screen, RequestEditorScreen), what="the editor")
+                shown = app.screen.query_one("#editor-timeout")
+                assert shown.display and str(shown.render()) == line
+                await pilot.press("escape")
+                await wait_for(pilot, lambda: not isinstance(app.screen, RequestEditorScreen))
+    finally:
+        server.stop()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
+from streamdash.core.collections.timeouts import TIMEOUT_KEYS, timeout_problem
 from streamdash.core.columns import path_problem, template_problem
 from streamdash.core.sse.events import DEFAULT_HEARTBEAT_EVENTS
 from streamdash.core.sse.parser import DEFAULT_MAX_EVENT_BYTES, OversizePolicy
@@ -269,6 +270,9 @@ def request_from_data(
     stream_data = data.get("stream", {})
     if not isinstance(stream_data, dict):
         check.fail("stream", f"must be a table, not {show(stream_data)}")
+    for key in TIMEOUT_KEYS:  # kept in `extra`, as written; checked here like [stream]'s keys
+        if key in data and (problem := timeout_problem(data[key])) is not None:
+            check.fail(key, problem)
     extra = {key: value for key, value in data.items() if key not in REQUEST_KEYS}
     stream_extra = {key: value for key, value in stream_data.items() if key not in STREAM_KEYS}
     if stream_extra:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 import httpx
 
 from streamdash.core.http.send import ResponseSummary, send
+from streamdash.core.http.timeouts import Timeouts
 
 DEFAULT_TTL = 300.0
 # Request headers that change the answer: part of the key (credentials only as a hash).
@@ -91,6 +92,7 @@ class ResponseCache:
         ttl: float = DEFAULT_TTL,
         auth: httpx.Auth | None = None,
         secrets: frozenset[str] = frozenset(),
+        timeouts: Timeouts | None = None,
     ) -> CacheResult:
         """A GET through the cache."""
         full = str(httpx.URL(url).copy_merge_params(list(params))) if params else url
@@ -106,7 +108,9 @@ class ResponseCache:
                 conditional.append(("If-None-Match", entry.etag))
             if entry.last_modified:
                 conditional.append(("If-Modified-Since", entry.last_modified))
-        summary = await send(client, "GET", full, headers=conditional, auth=auth, secrets=secrets)
+        summary = await send(
+            client, "GET", full, headers=conditional, auth=auth, secrets=secrets, timeouts=timeouts
+        )
         if entry is not None and summary.status == 304:
             entry.stored_at = self.clock()
             entry.summary = replace(entry.summary, elapsed_s=summary.elapsed_s, sent_at=summary.sent_at)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import httpx
 
 from streamdash import __version__
+from streamdash.core.http.timeouts import DEFAULT_REST_CONNECT_TIMEOUT, DEFAULT_REST_TIMEOUT
 
 USER_AGENT = f"streamdash/{__version__}"
-REST_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# The client's default; a saved request passes its own (`timeout = S`, see timeouts.py).
+REST_TIMEOUT = httpx.Timeout(DEFAULT_REST_TIMEOUT, connect=DEFAULT_REST_CONNECT_TIMEOUT)
 
 
 def make_client(**overrides: object) -> httpx.AsyncClient:

@@ -99,7 +99,7 @@ class Executor:
             config = parse_paging(paging, where)
             pages = await fetch_pages(
                 client, method, url, config, headers=headers, body=body, auth=prepared.auth,
-                secrets=prepared.secrets,
+                secrets=prepared.secrets, timeouts=prepared.timeouts,
             )
             last = pages.pages[-1]
             merged = json.dumps(pages.items, ensure_ascii=False).encode("utf-8")
@@ -107,7 +107,8 @@ class Executor:
             note = f"{pages.page_count} pages, {len(pages.items)} items ({pages.stopped})"
         elif ttl is not None and method == "GET" and not body:
             cached = await self.cache.get(
-                client, url, headers=headers, ttl=ttl, auth=prepared.auth, secrets=prepared.secrets
+                client, url, headers=headers, ttl=ttl, auth=prepared.auth, secrets=prepared.secrets,
+                timeouts=prepared.timeouts,
             )
             summary, note = cached.summary, cached.label
         else:
@@ -119,6 +120,7 @@ class Executor:
                 body=body,
                 auth=prepared.auth,
                 timeout=prepared.timeout,
+                timeouts=prepared.timeouts,
                 follow_redirects=prepared.follow_redirects,
                 secrets=prepared.secrets,
             )

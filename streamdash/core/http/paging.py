@@ -23,6 +23,7 @@ import httpx
 
 from streamdash.core.http.redirects import host_of, keeps_credentials
 from streamdash.core.http.send import ResponseSummary, send
+from streamdash.core.http.timeouts import Timeouts
 from streamdash.core.jsonpath import json_path
 
 DEFAULT_MAX_PAGES = 10
@@ -133,6 +134,7 @@ async def fetch_pages(
     body: bytes | None = None,
     auth: httpx.Auth | None = None,
     secrets: frozenset[str] = frozenset(),
+    timeouts: Timeouts | None = None,
 ) -> PagedResult:
     """Send the request, then follow `next` until the last page, an error, or the page limit."""
     result = PagedResult()
@@ -141,7 +143,8 @@ async def fetch_pages(
     start = current
     while True:
         page = await send(
-            client, method, str(current), headers=headers, body=body, auth=auth, secrets=secrets
+            client, method, str(current), headers=headers, body=body, auth=auth, secrets=secrets,
+            timeouts=timeouts,
         )
         result.pages.append(page)
         if page.status is None or page.status >= 400:

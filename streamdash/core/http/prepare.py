@@ -27,6 +27,7 @@ from streamdash.core.collections.template import (
     Renderer,
     render_fields,
 )
+from streamdash.core.collections.timeouts import timeout_setting
 from streamdash.core.http.auth import (
     AuthConfig,
     AuthError,
@@ -38,7 +39,6 @@ from streamdash.core.http.auth import (
     parse_auth,
     render_auth,
 )
-from streamdash.core.http.client import REST_TIMEOUT
 from streamdash.core.http.headers import header_problem, method_problem, url_problem
 from streamdash.core.http.secrets import (
     basic_credentials,
@@ -48,6 +48,7 @@ from streamdash.core.http.secrets import (
     mask_urls,
 )
 from streamdash.core.http.settings import CollectionSettings
+from streamdash.core.http.timeouts import Timeouts, resolve_timeouts
 from streamdash.core.http.transport import TransportSettings, plain_http_warning
 from streamdash.core.sse.stream import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -86,6 +87,9 @@ class PreparedRequest:
     timeout: httpx.Timeout
     follow_redirects: bool
     stream: StreamSettings
+    # A REST request's timeouts and where each was set (for its editor line and a timeout's
+    # message); `timeout` is what httpx gets. A stream's come from its [stream] table.
+    timeouts: Timeouts = field(default_factory=Timeouts, compare=False)
     secrets: frozenset[str] = field(default=frozenset(), compare=False)
     auth: httpx.Auth | None = field(default=None, compare=False, repr=False)
     request: SavedRequest | None = field(default=None, compare=False, repr=False)
@@ -171,7 +175,11 @@ def prepare(
             raise PrepareError(f"{where}: {problem}")
     auth_config = _auth_config(request, settings, fill, where)
     secrets = _secrets(fill, auth_config, rendered, url)
-    timeout = REST_TIMEOUT
+    try:
+        timeouts = resolve_timeouts(timeout_setting(request.extra), settings.timeouts)
+    except ValueError as exc:
+        raise PrepareError(f"{where}: {exc}") from None
+    timeout = timeouts.httpx
     if request.kind == "sse":
         read = request.stream.read_timeout or None
         timeout = httpx.Timeout(DEFAULT_CONNECT_TIMEOUT, read=read)
@@ -188,6 +196,7 @@ def prepare(
         timeout=timeout,
         follow_redirects=bool(request.extra.get("follow_redirects", True)),
         stream=request.stream,
+        timeouts=timeouts,
         secrets=frozenset(secrets),
         auth=auth_for(auth_config, tokens or TokenCache()) if auth_config is not None else None,
         request=request,

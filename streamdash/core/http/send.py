@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from streamdash.core.http.decoding import decode_body, hex_dump
 from streamdash.core.http.errors import describe_error
 from streamdash.core.http.headers import wire_headers
 from streamdash.core.http.redirects import send_following
+from streamdash.core.http.timeouts import Timeouts, timed_out
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # a response view is not a download manager
 
@@ -37,6 +39,9 @@ class ResponseSummary:
     sent: bool = True  # False: refused before anything went out (it counts in no error rate)
     # "redirected to host:port; not sent there: X-Api-Key" when it ended on another origin.
     redirect_note: str = ""
+    # Why `body` is the raw bytes: "body is encoded as foo, which streamdash cannot decode;
+    # shown raw" (see decoding.py). Empty when the body decoded or was not encoded.
+    body_note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -62,7 +67,13 @@ class ResponseSummary:
             return self.body.decode("utf-8", "replace")
 
     def pretty_text(self) -> str:
-        """JSON pretty-printed (key order kept); anything else as it came."""
+        """JSON pretty-printed (key order kept); a raw body that is not text as a hex dump
+        (see `body_note`); anything else as it came."""
+        if self.body_note:
+            try:
+                self.body.decode("utf-8")
+            except UnicodeDecodeError:
+                return hex_dump(self.body)
         text = self.text()
         if "json" in self.content_type.lower() or text[:1] in ("{", "["):
             try:
@@ -81,13 +92,17 @@ async def send(
     headers: Sequence[tuple[str, str]] = (),
     body: bytes | None = None,
     timeout: httpx.Timeout | None = None,
+    timeouts: Timeouts | None = None,
     follow_redirects: bool = True,
     auth: httpx.Auth | None = None,
     secrets: frozenset[str] = frozenset(),
 ) -> ResponseSummary:
     """Send and read the answer (up to MAX_BODY_BYTES); failures come back as `error`.
     Redirects are followed by `send_following`: `secrets` are the values no header may carry to
-    another origin."""
+    another origin. `timeouts`: the request's (its limits, unless `timeout` says otherwise, and
+    where they were set, for the one line a timeout says); else the client's."""
+    if timeout is None and timeouts is not None:
+        timeout = timeouts.httpx
     sent_at = time.time()
     start = time.perf_counter()
     try:
@@ -101,18 +116,21 @@ async def send(
         )
     except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, TypeError) as exc:
         return ResponseSummary(method, url, error=describe_error(exc), sent_at=sent_at, sent=False)
+    answered = False  # the status line came: a read timeout from here on is the body's
     try:
         response, route = await send_following(
             client, request, auth=auth, secrets=secrets, follow=follow_redirects
         )
+        answered = True
         try:
+            # Raw, and decoded below: what cannot be decoded is still there to show.
             chunks: list[bytes] = []
-            size = 0
-            truncated = False
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > MAX_BODY_BYTES:
-                    truncated = True
+            raw_size = 0
+            raw_cut = False
+            async for chunk in response.aiter_raw():
+                raw_size += len(chunk)
+                if raw_size > MAX_BODY_BYTES:
+                    raw_cut = True
                     break
                 chunks.append(chunk)
         finally:
@@ -122,23 +140,29 @@ async def send(
             method,
             str(_failed_at(exc, request).url),  # after a redirect: where it failed, not the start
             elapsed_s=time.perf_counter() - start,
-            error=describe_error(exc),
+            error=timed_out(exc, timeouts, answered=answered)
+            if isinstance(exc, httpx.TimeoutException)
+            else describe_error(exc),
             sent_at=sent_at,
         )
+    elapsed = time.perf_counter() - start  # the wire's time, not the decoder's
+    # As the server spelled them: a response view shows what came over the wire.
+    raw_headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw)
+    decoded = decode_body(chunks, raw_headers, MAX_BODY_BYTES, raw_cut=raw_cut)
     return ResponseSummary(
         method=method,
         url=str(response.url),
         status=response.status_code,
         reason=response.reason_phrase,
         http_version=response.http_version,
-        elapsed_s=time.perf_counter() - start,
-        size=min(size, MAX_BODY_BYTES) if truncated else size,
-        # As the server spelled them: a response view shows what came over the wire.
-        headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw),
-        body=b"".join(chunks),
-        truncated=truncated,
+        elapsed_s=elapsed,
+        size=decoded.size,
+        headers=raw_headers,
+        body=decoded.body,
+        truncated=decoded.truncated,
         sent_at=sent_at,
         redirect_note=route.note,
+        body_note=decoded.note,
     )
 
 

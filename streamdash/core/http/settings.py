@@ -1,5 +1,7 @@
-"""What `collection.toml` sets for every request beside its variables: the default `[auth]` and
-the `[transport]`.
+"""What `collection.toml` sets for every request beside its variables: the default `[auth]`,
+the `[transport]` and the REST timeouts.
+
+    timeout = 10  # and connect_timeout: see streamdash.core.http.timeouts
 
     [auth]        # the default for every request without its own [auth]
     type = "bearer"
@@ -18,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from streamdash.core.collections import COLLECTION_FILE
+from streamdash.core.collections.models import find_key_line
+from streamdash.core.collections.timeouts import TIMEOUT_KEYS, TimeoutSetting, timeout_problem
 from streamdash.core.files import read_regular_file
 from streamdash.core.http.auth import AuthError, parse_auth
 from streamdash.core.http.transport import TransportError, TransportSettings, parse_transport
@@ -29,15 +33,17 @@ __all__ = ["CollectionSettings", "load_collection_settings"]
 class CollectionSettings:
     auth: Mapping[str, Any] | None = None
     transport: TransportSettings = field(default_factory=TransportSettings)
+    timeouts: TimeoutSetting = field(default_factory=TimeoutSetting)
     errors: tuple[str, ...] = ()
 
 
 def load_collection_settings(root: Path) -> CollectionSettings:
-    """The `[auth]` and `[transport]` tables of `collection.toml`; problems become one-line
-    errors (and defaults), never exceptions: the collection still opens."""
+    """The `[auth]` and `[transport]` tables and the timeouts of `collection.toml`; problems
+    become one-line errors (and defaults), never exceptions: the collection still opens."""
     path = root / COLLECTION_FILE
     try:
-        data = tomllib.loads(read_regular_file(path).decode("utf-8-sig"))
+        text = read_regular_file(path).decode("utf-8-sig")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         return CollectionSettings()
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:  # FileRefused says why
@@ -56,4 +62,15 @@ def load_collection_settings(root: Path) -> CollectionSettings:
             transport = parse_transport(data["transport"], root, str(path))
         except TransportError as exc:
             errors.append(str(exc))
-    return CollectionSettings(auth=auth, transport=transport, errors=tuple(errors))
+    timeouts: dict[str, float] = {}
+    for key in TIMEOUT_KEYS:
+        if key not in data:
+            continue
+        if (problem := timeout_problem(data[key])) is not None:
+            line = find_key_line(text, key)
+            errors.append(f"{path}{f':{line}' if line else ''}: {key}: {problem} (the default applies)")
+        else:
+            timeouts[key] = float(data[key])
+    return CollectionSettings(
+        auth=auth, transport=transport, timeouts=TimeoutSetting(**timeouts), errors=tuple(errors)
+    )

@@ -12,7 +12,8 @@ A collection sets them in a `[transport]` table of its `collection.toml`:
 
 Without `proxy`, proxies and CA bundles from the environment (HTTPS_PROXY, SSL_CERT_FILE, ...)
 apply as httpx reads them (`trust_env`). `proxy` may use `{{variables}}`, so each environment
-can name its own; it is filled in when a request is prepared. gzip and deflate are always accepted, brotli when it is installed.
+can name its own; it is filled in when a request is prepared. gzip, deflate, br and zstd are
+accepted and decoded (see decoding.py).
 """
 
 from __future__ import annotations

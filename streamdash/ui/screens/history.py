@@ -46,7 +46,7 @@ class HistoryScreen(Dialog[HistoryEntry | None]):
                 Text(entry.method),
                 Text(str(entry.status) if entry.status is not None else "ERR"),
                 Text(f"{entry.elapsed_s * 1000:.0f} ms"),
-                Text(escape_controls(entry.url if entry.status is not None else f"{entry.url}  {entry.error or ''}")),
+                Text(escape_controls(_url_cell(entry))),
                 key=str(index),
             )
         table.focus()
@@ -55,3 +55,9 @@ class HistoryScreen(Dialog[HistoryEntry | None]):
         event.stop()
         if self.entries and 0 <= event.cursor_row < len(self.entries):
             self.dismiss(self.entries[event.cursor_row])
+
+
+def _url_cell(entry: HistoryEntry) -> str:
+    """The URL, and beside it why there was no answer or why its body is raw."""
+    why = (entry.error or "") if entry.status is None else entry.body_note
+    return f"{entry.url}  {why}" if why else entry.url

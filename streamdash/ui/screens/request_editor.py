@@ -1,4 +1,5 @@
-"""Edit a saved request: method, URL, auth, query, headers, body (and stream options for SSE).
+"""Edit a saved request: method, URL, auth, query, headers, body (and stream options for SSE);
+a REST request's effective timeout is shown, read-only.
 
 Query and headers are edited as text, one pair per line, which is quick over SSH and diffs well;
 a line that does not parse keeps the editor open with the reason. A password or token must be a
@@ -20,8 +21,10 @@ from textual.widgets import Button, Footer, Label, Select, Static
 from streamdash.core.collections import Kind, SavedRequest
 from streamdash.core.collections.models import json_path_problem
 from streamdash.core.collections.template import is_placeholder
+from streamdash.core.collections.timeouts import TimeoutSetting, timeout_setting
 from streamdash.core.columns import Display, display_problem, template_problem
 from streamdash.core.http.auth import AuthError, parse_auth
+from streamdash.core.http.timeouts import resolve_timeouts
 from streamdash.core.sse import RetryPolicy
 from streamdash.ui.screens.dialog import Dialog
 from streamdash.ui.widgets.text_inputs import Input, TextArea
@@ -70,10 +73,26 @@ class RequestEditorScreen(Dialog[SavedRequest | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, request: SavedRequest, *, title: str = "Edit request") -> None:
+    def __init__(
+        self,
+        request: SavedRequest,
+        *,
+        title: str = "Edit request",
+        collection_timeouts: TimeoutSetting | None = None,
+    ) -> None:
         super().__init__()
         self.request = request
         self.title_text = title
+        self.collection_timeouts = collection_timeouts or TimeoutSetting()
+
+    def timeout_line(self) -> str:
+        """The REST request's effective timeouts and where they come from (read-only here:
+        `timeout` and `connect_timeout` are set in the file or collection.toml)."""
+        try:
+            own = timeout_setting(self.request.extra)
+        except ValueError as exc:
+            return f"Timeout: {exc}"
+        return f"Timeout: {resolve_timeouts(own, self.collection_timeouts).describe()}"
 
     def compose(self) -> ComposeResult:
         r = self.request
@@ -88,6 +107,7 @@ class RequestEditorScreen(Dialog[SavedRequest | None]):
                     yield Input(r.name, placeholder="name", id="editor-name")
                 yield Input(r.url, placeholder="https://host/path  ({{variables}} allowed)",
                             id="editor-url", select_on_focus=False)
+                yield Static(self.timeout_line(), id="editor-timeout", markup=False)
                 table = r.extra.get("auth")
                 auth: dict[str, object] = table if isinstance(table, dict) else {}
                 kind = str(auth.get("type", "default")).lower()
@@ -154,6 +174,7 @@ class RequestEditorScreen(Dialog[SavedRequest | None]):
         self.query_one("#editor-stream").display = kind == "sse"
         self.query_one("#editor-measures").display = kind == "sse"
         self.query_one("#editor-display").display = kind == "sse"
+        self.query_one("#editor-timeout").display = kind != "sse"  # a stream has its read timeout
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "editor-save":

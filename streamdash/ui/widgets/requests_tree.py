@@ -181,7 +181,8 @@ class RequestsTree(SafeDispatch, Tree[SavedRequest]):
             if edited is not None:
                 self.session.save(edited)
 
-        self.app.push_screen(RequestEditorScreen(request), done)
+        timeouts = self.session.executor.settings.timeouts
+        self.app.push_screen(RequestEditorScreen(request, collection_timeouts=timeouts), done)
 
     def action_new(self) -> None:
         selected = self.selected
@@ -193,7 +194,10 @@ class RequestsTree(SafeDispatch, Tree[SavedRequest]):
             if created is not None:
                 self.session.save(dataclasses.replace(created, path=None))
 
-        self.app.push_screen(RequestEditorScreen(blank, title="New request"), done)
+        timeouts = self.session.executor.settings.timeouts
+        self.app.push_screen(
+            RequestEditorScreen(blank, title="New request", collection_timeouts=timeouts), done
+        )
 
     def action_duplicate(self) -> None:
         request = self._require()

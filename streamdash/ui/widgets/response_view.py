@@ -35,7 +35,8 @@ def status_line(summary: ResponseSummary, name: str = "", note: str = "") -> str
     if summary.status is None:
         return f"{label}failed: {escape_controls(summary.error or '')} \u00b7 {target}"
     size = format_bytes(summary.size) + (" (cut)" if summary.truncated else "")
-    extra = f" \u00b7 {escape_controls(note)}" if note else ""
+    notes = [text for text in (note, summary.body_note) if text]  # the body's: why it is raw
+    extra = "".join(f" \u00b7 {escape_controls(text)}" for text in notes)
     return (
         f"{label}{summary.status} {summary.reason} \u00b7 {format_duration(summary.elapsed_s)}"
         f" \u00b7 {size}{extra} \u00b7 {target}"
