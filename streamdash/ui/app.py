@@ -170,6 +170,9 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Alert
             self.action_show_pane(self.panes.pane)  # focus what is on screen, not the hidden tree
         else:
             self.requests_tree.focus()
+        # With many streams, a stream waits 0.4 of a frame after a small read (SSEStream.pace):
+        # what gathers meanwhile shows in the same frame anyway.
+        session.read_pace = 0.4 / self.refresh_hz
         self._tune_gc()  # before any stream starts: its one full collection finds no events yet
         for key in self.autostart:
             if (request := session.find(key)) is not None:

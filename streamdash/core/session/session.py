@@ -99,6 +99,7 @@ from streamdash.core.stats import RestStats, StreamSnapshot, format_duration
 __all__ = ["SendResult", "Session"]
 
 RECORDING_GROUP = ("recording",)
+PACE_FROM_STREAMS = 50  # streams running from which the dashboard paces small reads (read_pace)
 Listener = Callable[[SessionEvent], None]
 
 
@@ -151,6 +152,10 @@ class Session:
         self.buffer = EventBuffer(buffer_size, buffer_bytes)
         self.chart = ChartFeed()  # fed once per tick (`tick`), never per event
         self._ticked = self.buffer.next_seq  # where the next tick's new events start
+        # With PACE_FROM_STREAMS streams running, each waits this long after a small read
+        # (SSEStream.pace); the dashboard sets it, `tail` and `run` never wait. 0: never.
+        self.read_pace = 0.0
+        self._paced = 0.0
         self.streams: dict[str, LiveStream] = {}
         self.rest_stats = RestStats()
         self.recordings = Recordings(recordings_dir or collection.root / ".recordings")
@@ -185,11 +190,17 @@ class Session:
             *self.executor.settings.errors,
         ]
 
+    def _pace(self) -> float:
+        return self._paced
+
     def tick(self) -> None:
         """Once per refresh tick (the app's one timer, beside the log's flush): the events new
         since the last tick, read from the buffer once, go to the chart's feed and to the armed
         alerts; a burst's first match is one AlertFired, and starts its command."""
         now = self.clock()
+        if self.read_pace:
+            running = sum(1 for live in self.streams.values() if live.running)
+            self._paced = self.read_pace if running >= PACE_FROM_STREAMS else 0.0
         start, self._ticked = self._ticked, self.buffer.next_seq
         entries = self.buffer.since(start) if start < self._ticked else []
         self.chart.feed(entries, now, self._ticked)
@@ -330,6 +341,7 @@ class Session:
             environment=self.env_name,
         )
         stream.options = self._options(live, prepared)
+        stream.pace = self._pace
         stream.stats.last_event_id = resume or stream.options.last_event_id
         live.stream = stream
         self.streams[key] = live
