@@ -4,38 +4,20 @@ event picks a number to plot; plus SVG snapshots of it at 160x48 and 80x24."""
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 
-import streamdash.demo
-from streamdash.core.collections import load_collection
 from streamdash.core.sse import Event, StreamState
 from streamdash.core.sse.events import StateChange
 from streamdash.ui.app import StreamdashApp
-from streamdash.ui.launch import build_app
 from streamdash.ui.screens.plot_picker import PlotPickerScreen
 from streamdash.ui.widgets.chart_pane import ChartPane
 from streamdash.ui.widgets.event_log import EventLog
 from tests.ui.pilot import palette, wait_for
+from tests.ui.test_snapshots import FIXED_EPOCH as NOW
+from tests.ui.test_snapshots import collection_dir, make_app  # noqa: F401 - the fixture is used by name
 
-DEMO_COLLECTION = Path(streamdash.demo.__file__).parent / "collection"
-NOW = 1_767_277_920.0
 SIZES = pytest.mark.parametrize("size", [(160, 48), (80, 24)], ids=["160x48", "80x24"])
-
-
-@pytest.fixture
-def collection_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "demo"
-    shutil.copytree(DEMO_COLLECTION, root)
-    return root
-
-
-def make_app(collection_dir: Path) -> StreamdashApp:
-    return build_app(
-        load_collection(collection_dir), variables={"base_url": "http://127.0.0.1:8000"}, clock=lambda: NOW
-    )
 
 
 def ticks(count: int = 120) -> list[Event]:
@@ -84,7 +66,7 @@ async def plot_price(pilot, app: StreamdashApp) -> None:
 
 
 @SIZES
-async def test_v_plots_a_field_of_the_selected_event_and_shows_the_chart(collection_dir, size) -> None:
+async def test_v_plots_a_field_of_the_selected_event_and_shows_the_chart(collection_dir, size) -> None:  # noqa: F811
     app = make_app(collection_dir)
     async with app.run_test(size=size) as pilot:
         await fill(pilot)
@@ -98,7 +80,7 @@ async def test_v_plots_a_field_of_the_selected_event_and_shows_the_chart(collect
         assert "last 114  min 95  max 119" in chart.render().plain  # i = 119: 100 + 19 - 5
 
 
-async def test_c_shows_and_hides_the_chart_and_hidden_it_never_draws(collection_dir) -> None:
+async def test_c_shows_and_hides_the_chart_and_hidden_it_never_draws(collection_dir) -> None:  # noqa: F811
     app = make_app(collection_dir)
     async with app.run_test(size=(160, 48)) as pilot:
         await fill(pilot)
@@ -120,7 +102,7 @@ async def test_c_shows_and_hides_the_chart_and_hidden_it_never_draws(collection_
         assert app.session.chart.seq == app.session.buffer.next_seq
 
 
-async def test_no_redraw_when_nothing_changed(collection_dir) -> None:
+async def test_no_redraw_when_nothing_changed(collection_dir) -> None:  # noqa: F811
     app = make_app(collection_dir)
     async with app.run_test(size=(160, 48)) as pilot:
         await fill(pilot)
@@ -133,7 +115,7 @@ async def test_no_redraw_when_nothing_changed(collection_dir) -> None:
 
 
 @pytest.mark.parametrize("key", ["5", "f8"])
-async def test_5_and_f8_go_to_the_chart_in_the_narrow_layout_and_c_goes_back(collection_dir, key) -> None:
+async def test_5_and_f8_go_to_the_chart_in_the_narrow_layout_and_c_goes_back(collection_dir, key) -> None:  # noqa: F811
     app = make_app(collection_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await fill(pilot)
@@ -147,7 +129,7 @@ async def test_5_and_f8_go_to_the_chart_in_the_narrow_layout_and_c_goes_back(col
         assert app.panes.pane == "events" and not chart.shown
 
 
-async def test_the_palette_plots_and_toggles(collection_dir) -> None:
+async def test_the_palette_plots_and_toggles(collection_dir) -> None:  # noqa: F811
     app = make_app(collection_dir)
     async with app.run_test(size=(160, 48)) as pilot:
         await fill(pilot)
@@ -161,7 +143,7 @@ async def test_the_palette_plots_and_toggles(collection_dir) -> None:
         assert not app.query_one(ChartPane).shown
 
 
-async def test_v_on_an_event_without_numbers_says_so(collection_dir) -> None:
+async def test_v_on_an_event_without_numbers_says_so(collection_dir) -> None:  # noqa: F811
     app = make_app(collection_dir)
     async with app.run_test(size=(160, 48)) as pilot:
         app.session.buffer.extend("logs", [Event("log", "plain text", received_at=NOW - 1)])
@@ -175,7 +157,7 @@ async def test_v_on_an_event_without_numbers_says_so(collection_dir) -> None:
 
 
 @SIZES
-def test_chart_snapshot(snap_compare, collection_dir, size) -> None:
+def test_chart_snapshot(snap_compare, collection_dir, size) -> None:  # noqa: F811
     app = make_app(collection_dir)
 
     async def run_before(pilot) -> None:
