@@ -4,6 +4,7 @@ Run by hand from the repository root (nothing here runs in the test suite):
 
     python screenshots/make_screenshots.py            # writes screenshots/*.svg
     python screenshots/make_screenshots.py --seconds 5 --out /tmp/shots
+    python screenshots/make_screenshots.py --only columns-chart   # one group of pictures
 
 It starts `DemoServer`, copies the bundled demo collection to a temp directory (so nothing in the
 package is touched), and runs `StreamdashApp` headless with `run_test(size=...)`: the three demo
@@ -19,6 +20,8 @@ Files written:
     stats-80x24.svg          narrow: F5, the stats pane
     gaps-detail-160x48.svg   recording all streams (R); a flaky event after a resume that lost ids
     replay-160x48.svg        that recording replayed into the dashboard (streamdash replay FILE)
+    columns-chart-160x48.svg the logs stream as JSON columns (level, service, msg) and the chart
+                             pane (C) plotting the ticker's price
 """
 
 from __future__ import annotations
@@ -176,15 +179,45 @@ async def evidence_screens(root: Path, server: DemoServer, out: Path, seconds: f
         save(replay, out, "replay-160x48.svg")
 
 
-async def main_async(out: Path, seconds: float, time_scale: float, seed: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="streamdash-shots-") as tmp:
-        root = Path(tmp) / "demo"
-        shutil.copytree(DEMO_COLLECTION, root)
-        with DemoServer(seed=seed, time_scale=time_scale) as server:
-            print(f"demo server at {server.url}")
-            await wide_screens(root, server, out, seconds)
-            await narrow_screens(root, server, out, seconds)
-            await evidence_screens(root, server, out, seconds)
+LOG_COLUMNS = '\n[stream]\ncolumns = ["level", "service", "msg"]\n'
+
+
+async def columns_chart_screens(root: Path, server: DemoServer, out: Path, seconds: float) -> None:
+    """The logs stream with saved JSON columns, and the chart pane open on the ticker's price,
+    plotted the way `v` -> price does it (the session's chart feed, backfilled from the buffer)
+    and shown by C's action. On its own copy of the collection: the columns are saved in it."""
+    logs = root / "streams" / "logs.toml"
+    logs.write_text(logs.read_text(encoding="utf-8") + LOG_COLUMNS, encoding="utf-8")
+    app = make_app(root, server)
+    async with app.run_test(size=WIDE) as pilot:
+        await let_events_flow(pilot, app, seconds)
+        app.session.chart.backfill("ticker", "price", app.session.buffer.since(0))
+        app.action_toggle_chart()
+        await pilot.pause(seconds)  # the price line grows from the backfill
+        app.refresh_stats()
+        await pilot.pause(0.5)
+        save(app, out, "columns-chart-160x48.svg")
+
+
+GROUPS = {
+    "wide": wide_screens,
+    "narrow": narrow_screens,
+    "evidence": evidence_screens,
+    "columns-chart": columns_chart_screens,
+}
+
+
+async def main_async(out: Path, seconds: float, time_scale: float, seed: int, only: str | None = None) -> None:
+    with (
+        tempfile.TemporaryDirectory(prefix="streamdash-shots-") as tmp,
+        DemoServer(seed=seed, time_scale=time_scale) as server,
+    ):
+        print(f"demo server at {server.url}")
+        for name, group in GROUPS.items():
+            if only in (None, name):
+                root = Path(tmp) / name / "demo"  # each group on a fresh copy
+                shutil.copytree(DEMO_COLLECTION, root)
+                await group(root, server, out, seconds)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,9 +232,10 @@ def main(argv: list[str] | None = None) -> int:
         "stream drops and reconnects (default: 0.25)",
     )
     parser.add_argument("--seed", type=int, default=7, help="demo server seed (default: 7)")
+    parser.add_argument("--only", choices=list(GROUPS), help="make only this group of pictures")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    asyncio.run(main_async(args.out, args.seconds, args.time_scale, args.seed))
+    asyncio.run(main_async(args.out, args.seconds, args.time_scale, args.seed, args.only))
     return 0
 
 

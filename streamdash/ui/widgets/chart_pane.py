@@ -173,8 +173,12 @@ class ChartPane(Widget, can_focus=True):
         text.append(f"per stream and type, last {minutes:g} min\n", label)
         used = text.plain.count("\n") + 2  # and the connections' heading
         room = max(2, height - used)
-        rate_room = max(1, (room - 1) // 2) if feed.timelines else room
         keys = feed.rates.keys()
+        lines_wanted = len(feed.timelines)
+        if len(keys) + lines_wanted + 1 <= room:  # all of it fits
+            rate_room = len(keys) or 1
+        else:  # the connections get up to half, the rates the rest
+            rate_room = max(2, room - 1 - min(lines_wanted, max(2, room // 2)))
         if not keys:
             text.append("  no events yet\n", label)
         last_whole = now - feed.width  # the current bucket is still filling
