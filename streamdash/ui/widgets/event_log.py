@@ -151,7 +151,7 @@ class EventLog(SafeDispatch, Log):
         self.oldest_retained: Callable[[], float | None] = lambda: None
         # Show the matching events that came while paused; False when none wait (the pane's).
         self.catch_up: Callable[[], bool] = lambda: False
-        self._texts: dict[LogEntry, str] = {}  # lines drawn so far, by entry (see line_text)
+        self._texts: dict[int, str] = {}  # lines drawn so far, by seq (see line_text): no entry kept alive
         self._lines = _Lines(self)  # type: ignore[assignment]  # Log's drawing and selection read it
 
     # -- writing ------------------------------------------------------------------------------
@@ -249,7 +249,7 @@ class EventLog(SafeDispatch, Log):
         """Line y as shown: made on first draw and kept (by entry) until the layout changes.
         A data column that widens lays out again what is on screen, on the next frame."""
         entry = self.entries[y]
-        text = self._texts.get(entry)
+        text = self._texts.get(entry[SEQ])
         if text is not None:
             return text
         layouts = self.layouts
@@ -267,7 +267,7 @@ class EventLog(SafeDispatch, Log):
             if layout.widths != widths and self._texts:
                 self._texts.clear()  # the lines made before are narrower: all again, aligned
                 self.call_after_refresh(self.refresh)
-        self._texts[entry] = text
+        self._texts[entry[SEQ]] = text
         return text
 
     def _show_extras(self) -> None:
@@ -433,7 +433,7 @@ class EventLog(SafeDispatch, Log):
         if entry is None or self.cursor is None:
             return
         self.marks.toggle(entry[SEQ])
-        self._texts.pop(entry, None)  # its gutter: a glyph or a blank
+        self._texts.pop(entry[SEQ], None)  # its gutter: a glyph or a blank
         self._show_extras()  # the first mark brings the gutter, the last one takes it away
         self.refresh_lines(self.cursor)
 
