@@ -12,18 +12,15 @@ Every request's headers are kept in `seen`, so a test can check what was really 
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-import socket
-import threading
-import time
 from dataclasses import dataclass, field
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.helpers.threaded_app import ThreadedApp
 
 
 @dataclass
@@ -78,37 +75,11 @@ def make_app(state: State) -> Starlette:
     ])
 
 
-class EchoServer:
+class EchoServer(ThreadedApp):
     """The app under uvicorn on its own thread, on a pre-bound free port of 127.0.0.1."""
+
+    what = "echo test server"
 
     def __init__(self) -> None:
         self.state = State()
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(128)
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-        config = uvicorn.Config(make_app(self.state), log_level="warning", lifespan="off", http="h11",
-                                ws="none", access_log=False, log_config=None, timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._server.serve(sockets=[self._sock])),
-                                        daemon=True)
-
-    def start(self) -> EchoServer:
-        self._thread.start()
-        deadline = time.monotonic() + 5
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("echo test server did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(2)
-        self._sock.close()
-
-    def __enter__(self) -> EchoServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        super().__init__(make_app(self.state))
