@@ -62,11 +62,15 @@ class ColumnActions:
         self._display_version = self.session.displays.signature()
 
     def check_columns(self) -> None:
-        """Lay the log out again when a stream's columns or template changed (every tick)."""
+        """Lay the log out again when a stream's columns or template changed (every tick). The
+        same lines, made again on draw: a paused reader keeps their place and cursor (a
+        re-filter sent them to the first retained event)."""
         version = self.session.displays.signature()
         if version != self._display_version:
             self._display_version = version
-            self.pane.refilter()
+            if self.log.layouts is not None:
+                self.log.layouts.reset()
+            self.log.relayout()
             self.show_column_title()
 
     def show_column_title(self) -> None:

@@ -209,3 +209,27 @@ async def test_the_request_editor_edits_columns_and_template(raw_server, tmp_pat
     saved = tomllib.loads((tmp_path / "coll" / "watch.toml").read_text())
     assert saved["stream"]["columns"] == ["level", "user.id"]
     assert saved["stream"]["template"] == "{level}: {msg}"
+
+
+async def test_picking_a_column_while_paused_keeps_the_place_and_the_cursor(raw_server, tmp_path):
+    """Found in tmux: `c` on a line of a paused log re-filtered it, which sent the view to the
+    first retained event and dropped the cursor. A column changes how lines look, not which."""
+    raw_server.handler = logging(pause=0.01)
+    app = build_app(one_stream(tmp_path, raw_server.url), autostart=("watch",))
+    async with app.run_test(size=(160, 48)) as pilot:
+        log = app.query_one(EventLog)
+        await wait_for(pilot, lambda: len(log.entries) >= 120, what="events")
+        log.focus()
+        await pilot.press("up", "up")
+        if not log.current_entry[DATA].startswith("{"):
+            await pilot.press("up")
+        here, top = log.current_entry, log.scroll_y
+        assert not log.following and top > 0
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ColumnPickerScreen), what="the picker")
+        await pilot.press("enter")  # the first field: level
+        await wait_for(pilot, lambda: not isinstance(app.screen, ColumnPickerScreen))
+        await pilot.pause(0.3)
+        assert log.current_entry == here and log.scroll_y == top and not log.following
+        value = json.loads(here[DATA])
+        assert data_part(log, log.cursor) == value["level"]
