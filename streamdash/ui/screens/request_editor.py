@@ -1,4 +1,5 @@
-"""Edit a saved request: method, URL, auth, query, headers, body (and stream options for SSE);
+"""Edit a saved request: method, URL, description, auth, query, headers, body (and stream options
+for SSE);
 a REST request's effective timeout is shown, read-only.
 
 Query and headers are edited as text, one pair per line, which is quick over SSH and diffs well;
@@ -108,6 +109,8 @@ class RequestEditorScreen(Dialog[SavedRequest | None]):
                 yield Input(r.url, placeholder="https://host/path  ({{variables}} allowed)",
                             id="editor-url", select_on_focus=False)
                 yield Static(self.timeout_line(), id="editor-timeout", markup=False)
+                yield Label("Description (the tree's tooltip; empty: none)")
+                yield TextArea(r.description, id="editor-description")
                 table = r.extra.get("auth")
                 auth: dict[str, object] = table if isinstance(table, dict) else {}
                 kind = str(auth.get("type", "default")).lower()
@@ -194,6 +197,7 @@ class RequestEditorScreen(Dialog[SavedRequest | None]):
         query = parse_pairs(self.query_one("#editor-query", TextArea).text, "=", "query")
         headers = parse_pairs(self.query_one("#editor-headers", TextArea).text, ":", "headers")
         body = self.query_one("#editor-body", TextArea).text
+        description = self.query_one("#editor-description", TextArea).text.strip()
         stream = self.request.stream
         if kind == "sse":
             read_timeout = self._seconds("#editor-read-timeout", "read timeout", "never")
@@ -233,6 +237,7 @@ class RequestEditorScreen(Dialog[SavedRequest | None]):
             query=query,
             headers=headers,
             body=body or None,
+            description=description,
             stream=stream,
         )
 

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.content import Content
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from streamdash.core.collections import Collection, SavedRequest
 from streamdash.core.session import request_id
 from streamdash.core.sse.events import StreamState
+from streamdash.core.text import escape_controls_multiline
 from streamdash.ui.safety import SafeDispatch
 from streamdash.ui.screens.dialogs import ConfirmScreen, PasteScreen, PromptScreen
 from streamdash.ui.screens.request_editor import RequestEditorScreen
@@ -130,6 +132,13 @@ class RequestsTree(SafeDispatch, Tree[SavedRequest]):
     def action_page_down(self) -> None:
         self._user_moves()
         super().action_page_down()
+
+    def watch_hover_line(self, previous_hover_line: int, hover_line: int) -> None:
+        """The request under the mouse says what it is for: its description is the tooltip."""
+        super().watch_hover_line(previous_hover_line, hover_line)
+        node = self._get_node(hover_line)
+        request = node.data if node is not None else None
+        self.tooltip = description_tooltip(request) if request is not None else None
 
     def refresh_state(self, key: str) -> None:
         node = self._leaves.get(key)
@@ -258,6 +267,12 @@ class RequestsTree(SafeDispatch, Tree[SavedRequest]):
                 self.session.import_http_file(Path(path))
 
         self.app.push_screen(PromptScreen("Path of a .http or .rest file:"), done)
+
+
+def description_tooltip(request: SavedRequest) -> Content | None:
+    """The description as plain content (never markup; controls escaped), None when it has none."""
+    text = request.description.strip()
+    return Content(escape_controls_multiline(text)) if text else None
 
 
 def _state_class(state: StreamState | None) -> str:

@@ -43,6 +43,11 @@ def status_line(summary: ResponseSummary, name: str = "", note: str = "") -> str
     )
 
 
+def description_line(description: str) -> str:
+    """The request's description on one line (its lines joined, controls escaped) for the header."""
+    return escape_controls(" ".join(line.strip() for line in description.splitlines() if line.strip()))
+
+
 def headers_text(summary: ResponseSummary, reveal: bool = False, secrets: frozenset[str] = frozenset()) -> str:
     """Secrets (Set-Cookie, tokens, the request's own) masked unless the user reveals them."""
     if reveal:
@@ -69,6 +74,7 @@ class ResponseView(SafeDispatch, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("No response yet: pick a REST request and press Enter.", id="response-status", markup=False)
+        yield Static("", id="response-description", markup=False)
         yield Static("", id="response-headers", markup=False)
         yield Input(placeholder="search the body (Enter: next, Esc: close)", id="response-search")
         yield TextArea("", id="response-body", read_only=True, soft_wrap=False, show_line_numbers=False)
@@ -84,6 +90,7 @@ class ResponseView(SafeDispatch, Vertical):
     def on_mount(self) -> None:
         self.query_one("#response-search").display = False
         self.query_one("#response-headers").display = False
+        self.query_one("#response-description").display = False
         self.border_title = "Response"
 
     def send(self, request: SavedRequest, *, reveal: bool = True) -> None:
@@ -96,7 +103,8 @@ class ResponseView(SafeDispatch, Vertical):
         self.post_message(self.Shown(reveal and result.sent))
 
     def show_result(self, result: SendResult) -> None:
-        self.show(result.summary, result.request.name, result.note, result.secrets)
+        self.show(result.summary, result.request.name, result.note, result.secrets,
+                  description=result.request.description)
 
     def _body(self) -> str:
         summary = self.summary
@@ -107,7 +115,13 @@ class ResponseView(SafeDispatch, Vertical):
         return text if self.revealed else mask_secret_fields(mask_secrets(text, self.secrets))
 
     def show(
-        self, summary: ResponseSummary, name: str = "", note: str = "", secrets: frozenset[str] = frozenset()
+        self,
+        summary: ResponseSummary,
+        name: str = "",
+        note: str = "",
+        secrets: frozenset[str] = frozenset(),
+        *,
+        description: str = "",
     ) -> None:
         self.summary = summary
         self.secrets = secrets
@@ -118,6 +132,10 @@ class ResponseView(SafeDispatch, Vertical):
         for cls in ("-2xx", "-3xx", "-4xx", "-5xx", "-none"):
             status.remove_class(cls)
         status.add_class(f"-{kind}")
+        shown = self.query_one("#response-description", Static)
+        line = description_line(description)
+        shown.update(line)
+        shown.display = bool(line)
         self.query_one("#response-headers", Static).update(headers_text(summary, secrets=secrets))
         body = self.query_one("#response-body", TextArea)
         text = self._body()

@@ -154,6 +154,18 @@ def test_canonical_text_round_trips_byte_for_byte(tmp_path):
     assert path.read_bytes() == before
 
 
+def test_a_multi_line_description_round_trips_and_an_empty_one_leaves_the_file(tmp_path):
+    req = SavedRequest(name="Health", url="{{base_url}}/api/health",
+                       description='Is it up?\nSays "ok" [bold]or[/] not.\ttab')
+    path = write(tmp_path / "health.toml", request_to_toml(req))
+    loaded = load_collection(tmp_path).requests[0]
+    assert loaded.description == req.description
+    assert request_to_toml(loaded) == path.read_text()
+    save_request(load_collection(tmp_path), replace(loaded, description=""))
+    assert "description" not in path.read_text()
+    assert load_collection(tmp_path).requests[0].description == ""
+
+
 def test_saving_an_unchanged_hand_written_file_leaves_it_byte_identical(tmp_path):
     path = write(tmp_path / "ticker.toml", HAND_WRITTEN)
     collection = load_collection(tmp_path)
