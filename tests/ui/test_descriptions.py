@@ -140,3 +140,20 @@ async def test_edit_the_description_save_reload_and_empty_it(collection_dir, dem
     assert "description" not in tomllib.loads(path.read_text())
     again = next(r for r in load_collection(collection_dir).requests if r.name == "Get item")
     assert again.description == ""
+
+
+async def test_the_editor_shows_controls_escaped_and_keeps_an_untouched_description(collection_dir, demo):
+    path = collection_dir / "api" / "health.toml"
+    app = make_app(collection_dir, demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await show_requests(pilot, app, "api/Health")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, RequestEditorScreen), what="the editor")
+        area = app.screen.query_one("#editor-description")
+        assert area.text == "Checks [bold red]health[/] \\e[31m\nsecond line"  # no raw ESC
+        app.screen.query_one("#editor-url").value += "?deep=1"  # another field changes
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, RequestEditorScreen), what="the save")
+    saved = tomllib.loads(path.read_text())
+    assert saved["url"].endswith("?deep=1")
+    assert saved["description"] == NASTY  # the file's text, not the escaped view of it

@@ -27,6 +27,7 @@ from streamdash.core.columns import Display, display_problem, template_problem
 from streamdash.core.http.auth import AuthError, parse_auth
 from streamdash.core.http.timeouts import resolve_timeouts
 from streamdash.core.sse import RetryPolicy
+from streamdash.core.text import escape_controls_multiline
 from streamdash.ui.screens.dialog import Dialog
 from streamdash.ui.widgets.text_inputs import Input, TextArea
 
@@ -86,6 +87,11 @@ class RequestEditorScreen(Dialog[SavedRequest | None]):
         self.title_text = title
         self.collection_timeouts = collection_timeouts or TimeoutSetting()
 
+    @property
+    def shown_description(self) -> str:
+        """The file's description with controls escaped (ESC never reaches the terminal)."""
+        return escape_controls_multiline(self.request.description)
+
     def timeout_line(self) -> str:
         """The REST request's effective timeouts and where they come from (read-only here:
         `timeout` and `connect_timeout` are set in the file or collection.toml)."""
@@ -110,7 +116,7 @@ class RequestEditorScreen(Dialog[SavedRequest | None]):
                             id="editor-url", select_on_focus=False)
                 yield Static(self.timeout_line(), id="editor-timeout", markup=False)
                 yield Label("Description (the tree's tooltip; empty: none)")
-                yield TextArea(r.description, id="editor-description")
+                yield TextArea(self.shown_description, id="editor-description")
                 table = r.extra.get("auth")
                 auth: dict[str, object] = table if isinstance(table, dict) else {}
                 kind = str(auth.get("type", "default")).lower()
@@ -198,6 +204,8 @@ class RequestEditorScreen(Dialog[SavedRequest | None]):
         headers = parse_pairs(self.query_one("#editor-headers", TextArea).text, ":", "headers")
         body = self.query_one("#editor-body", TextArea).text
         description = self.query_one("#editor-description", TextArea).text.strip()
+        if description == self.shown_description.strip():  # untouched: the file's, controls and all
+            description = self.request.description
         stream = self.request.stream
         if kind == "sse":
             read_timeout = self._seconds("#editor-read-timeout", "read timeout", "never")
