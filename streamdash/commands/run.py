@@ -241,7 +241,7 @@ def run_collection(args: argparse.Namespace) -> int:
     if not requests:
         raise UsageError(f"no REST requests in {root}")
     variables = collection_variables(collection, args.env)
-    variables.update(_overrides(getattr(args, "overrides", None) or []))
+    variables.update(_overrides(getattr(args, "overrides", None) or [], variables))
     return run_async(
         lambda: _run_all(
             collection, requests, variables, args.format, sys.stdout, sys.stderr,
@@ -250,15 +250,14 @@ def run_collection(args: argparse.Namespace) -> int:
     )
 
 
-def _overrides(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    """`--var` values, the last one of a name winning; a secret-named one is a `SecretValue`
-    (known by value to `prepare()`, so masked wherever the run prints it)."""
+def _overrides(pairs: list[tuple[str, str]], current: dict[str, str]) -> dict[str, str]:
+    """`--var` values, the last one of a name winning. One that is secret-named, or replaces a
+    secret (a secrets file's value), is a `SecretValue`: known by value to `prepare()`, so
+    masked wherever the run prints it."""
     from streamdash.core.collections.template import SecretValue
     from streamdash.core.http.secrets import is_secret_name
 
-    return {
-        name: SecretValue(value) if is_secret_name(name) and value else value
-        for name, value in pairs
-    }
+    def secret(name: str) -> bool:
+        return is_secret_name(name) or isinstance(current.get(name), SecretValue)
 
-
+    return {name: SecretValue(value) if value and secret(name) else value for name, value in pairs}

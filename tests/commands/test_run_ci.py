@@ -202,3 +202,14 @@ def test_junit_into_a_missing_folder_is_one_line_and_exit_1(coll, tmp_path):
     (line,) = [ln for ln in done.stderr.splitlines() if "JUnit" in ln]
     assert str(report) in line and "Traceback" not in done.stderr
     assert not report.parent.exists()
+
+
+def test_var_replacing_a_secrets_file_value_is_masked_too(coll, server):
+    # `plain` is no secret by its name: only its being in the secrets file makes it one
+    write(coll / ".secrets.toml", '[variables]\nplain = "from-the-secrets-file"\n')
+    write(coll / "s.toml", 'name = "s"\nurl = "{{base_url}}/s/{{plain}}?plain={{plain}}"\n')
+    done = cli(coll, "s", "--var", f"base_url={server.url}", "--var", "plain=typed-on-the-cli",
+               "--format", "jsonl")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert server.requests[-1].target == "/s/typed-on-the-cli?plain=typed-on-the-cli"
+    assert "typed-on-the-cli" not in done.stdout + done.stderr
