@@ -186,7 +186,6 @@ expect_status = 201
     cases = suite.findall("testcase")
     assert [c.get("name") for c in cases] == ["a", "bad", "group/much-longer-name", "ticker"]
     assert all(float(c.get("time")) >= 0 for c in cases)
-    assert float(cases[0].get("time")) > 0
     (failure,) = suite.iter("failure")
     assert failure.get("message") == "status 201: got 200"
     assert cases[1].find("failure") is failure
