@@ -312,9 +312,7 @@ async def run_step(
         step.url = prepared.masked_url
         execution = await executor.send(prepared, step.label)
         response = execution.summary
-        # Worded as the app's response line says it (session.send): the executor's note (pages
-        # and why paging stopped, a cache hit and its age, a redirect) and the plain-http warning.
-        step.note = "; ".join(part for part in (execution.note, execution.warning) if part)
+        step.note = execution.notes  # as the app's response line says it
     except PrepareError as exc:
         # Without the file name for a missing variable: the step's line says which request.
         step.error = str(MissingVariable(exc.missing)) if exc.missing else str(exc)

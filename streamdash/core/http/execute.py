@@ -39,6 +39,12 @@ class Execution:
         """Plain http:// to a remote host: the request and its credentials travel in clear."""
         return self.prepared.warning
 
+    @property
+    def notes(self) -> str:
+        """What the response line says beside the status, in the app and in `run` alike: the
+        note (pages and why paging stopped, a cache hit and its age) and the plain-http warning."""
+        return "; ".join(part for part in (self.note, self.warning) if part)
+
 
 class Executor:
     """Owns what outlives one send: the clients per transport, OAuth2 tokens, the cache."""

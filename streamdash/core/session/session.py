@@ -493,8 +493,7 @@ class Session:
         summary = execution.summary
         if summary.sent:
             self.rest_stats.record(summary.status, summary.elapsed_s, summary.sent_at or self.clock())
-        note = "; ".join(part for part in (execution.note, execution.warning) if part)
-        return SendResult(request, summary, note, execution.secrets)
+        return SendResult(request, summary, execution.notes, execution.secrets)
 
     def curl(self, request: SavedRequest) -> CurlCommand | None:
         """The request as a curl command (secrets as shell references); None with a notice
