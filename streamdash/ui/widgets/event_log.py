@@ -281,7 +281,7 @@ class EventLog(SafeDispatch, Log):
 
     @property
     def lines(self) -> Sequence[str]:
-        return _Lines(self)
+        return self._lines  # the view made once in __init__
 
     @property
     def line_count(self) -> int:
