@@ -67,7 +67,7 @@ from streamdash.core.jsondoc import (
     stdlib_document,
 )
 
-__all__ = ["ABSENT", "EventFilter", "FieldCache", "FilterError", "compile_filter", "parse_json"]
+__all__ = ["ABSENT", "EventFilter", "FieldCache", "FilterError", "compile_filter", "parse_json", "rename_stream"]
 
 
 class FilterError(ValueError):
@@ -701,3 +701,26 @@ def compile_filter(
     `cache` holds JSON field values between compiles; the default is shared by all filters.
     """
     return EventFilter(text, _parse(text, FIELD_CACHE if cache is None else cache), invert)
+
+
+_STREAM_TERM = re.compile(r'(?<!\S)(-?stream:)([^\s"]+)(?!\S)')
+_PLAIN_NAME = re.compile(r'[^\s",()]+')
+
+
+def rename_stream(text: str, old: str, new: str) -> str:
+    """The expression with `stream:` names equal to `old` made `new` (a renamed stream stays in
+    the filter that named it). Unquoted name lists only; a quoted `stream:"..."` is left as
+    written, and a new name that would need quotes is quoted when it stands alone."""
+
+    def renamed(match: re.Match[str]) -> str:
+        names = match.group(2).split(",")
+        if old not in names:
+            return match.group(0)
+        names = [new if name == old else name for name in names]
+        if all(_PLAIN_NAME.fullmatch(name) for name in names):
+            return match.group(1) + ",".join(names)
+        if len(names) == 1:
+            return match.group(1) + '"' + new.replace('"', '\\"') + '"'
+        return match.group(0)  # a list with a name that needs quotes: left for the person
+
+    return _STREAM_TERM.sub(renamed, text)

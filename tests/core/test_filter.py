@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from streamdash.core import filter as filter_module
 from streamdash.core.buffer import DATA, SEQ, EventBuffer, LogEntry, make_entry
-from streamdash.core.filter import FieldCache, FilterError, compile_filter
+from streamdash.core.filter import FieldCache, FilterError, compile_filter, rename_stream
 from streamdash.core.sse.events import Event
 
 
@@ -676,3 +676,29 @@ def test_matches_is_the_plain_evaluation(monkeypatch):
     item = entry('{"a": 1}')
     assert event_filter.matches(item) and event_filter.matches(item)
     assert len(parsed) == 2
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("stream:logs", "stream:applogs"),
+        ("level=error stream:ticker,logs", "level=error stream:ticker,applogs"),
+        ("-stream:logs acme", "-stream:applogs acme"),
+        ("stream:logs or type:price", "stream:applogs or type:price"),
+        ("stream:logsx logs", "stream:logsx logs"),  # another name, and a plain word: untouched
+        ('stream:"logs"', 'stream:"logs"'),  # quoted: left as written
+    ],
+)
+def test_rename_stream_follows_the_filter_that_named_it(before, after):
+    assert rename_stream(before, "logs", "applogs") == after
+
+
+def test_a_renamed_filter_matches_the_renamed_streams_events():
+    renamed = rename_stream("stream:ticker,logs type:info", "logs", "applogs")
+    assert compile_filter(renamed, cache=FieldCache()).matches((0, "applogs", "info", "x", None, 0.0))
+
+
+def test_rename_stream_quotes_a_new_name_that_needs_it():
+    renamed = rename_stream("stream:logs", "logs", "app logs")
+    assert renamed == 'stream:"app logs"'
+    assert compile_filter(renamed, cache=FieldCache()).matches((0, "app logs", "m", "x", None, 0.0))

@@ -284,3 +284,24 @@ async def test_a_log_scoped_to_a_stream_follows_its_rename(demo_dir, demo):
         await pilot.pause(0.5)
         assert app.events_pane.view.scope == "prices"
         assert app.query_one(EventLog).entries  # not "0 of N match"
+
+
+async def test_a_filter_naming_a_stream_follows_its_rename(demo_dir, demo):
+    """Found in tmux: after renaming `logs`, a typed `stream:logs` filter showed "0 of N match"
+    while the stream ran on under its new name."""
+    app = build_app(load_collection(demo_dir), variables={"base_url": demo.url}, autostart=("streams/ticker",))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: len(app.session.buffer) > 3)
+        await pilot.press("slash", *"stream:ticker", "enter")
+        await pilot.pause(0.3)
+        assert app.events_pane.view.text == "stream:ticker"
+        await select(pilot, app, "streams/ticker")
+        await pilot.press("r")
+        await pilot.pause(0.3)
+        app.screen.query_one("#prompt-input").value = "prices"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.session.find("prices") is not None)
+        await pilot.pause(0.5)
+        assert app.events_pane.filter_bar.input.value == "stream:prices"
+        assert app.events_pane.view.text == "stream:prices"
+        assert app.query_one(EventLog).entries  # not "0 of N match"

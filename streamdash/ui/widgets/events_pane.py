@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from streamdash.core.buffer import RECEIVED_AT
+from streamdash.core.filter import rename_stream
 from streamdash.core.filter_history import FilterHistory
 from streamdash.core.logview import LogView, heartbeat_types
 from streamdash.core.stats import describe_state, format_duration, silent_for
@@ -302,10 +303,19 @@ class EventsPane(SafeDispatch, Vertical):
         self.refilter()
 
     def follow_rename(self, old: str, new: str) -> None:
-        """A log scoped to a stream keeps showing it under its new name."""
+        """A log scoped to a stream, or filtered by `stream:` to it, keeps showing it under its
+        new name (the app re-filters after a rename)."""
         if self.view.scope == old:
             self.view.scope = new
             self.filter_bar.show_scope(new)
+        text = self.filter_bar.input.value
+        renamed = rename_stream(text, old, new)
+        if renamed != text:
+            with self.filter_bar.input.prevent(Input.Changed):  # applied here, not debounced
+                self.filter_bar.input.value = renamed
+            applied = rename_stream(self.view.text, old, new)
+            if applied != self.view.text:
+                self.view.set_text(applied)
 
     def scope_stream(self) -> str | None:
         """The key of the stream the scope shows, if it shows one."""
