@@ -84,6 +84,12 @@ class StreamDisplays:
         )
         return (self.version, *shown)
 
+    def rekey(self, old_key: str, new_key: str) -> None:
+        """A renamed request keeps this session's choice (keyed by its file)."""
+        if (chosen := self._chosen.pop(old_key, None)) is not None:
+            self._chosen[new_key] = chosen
+            self.version += 1
+
     def _set(self, stream: str, display: Display) -> None:
         self._chosen[self._key(stream)] = display
         self.version += 1

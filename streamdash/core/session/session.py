@@ -570,6 +570,7 @@ class Session:
                 live.prepared = dataclasses.replace(live.prepared, name=renamed.name, request=renamed)
             self.streams[new_key] = live
             self.recordings.rename(old_key, new_key)
+            self.displays.rekey(old_key, new_key)
             if not any(other.name == old_name for other in self.streams.values()):
                 self.buffer.relabel(old_name, renamed.name)
                 self.chart.relabel(old_name, renamed.name)

@@ -292,3 +292,14 @@ async def test_a_skipped_oversized_event_is_a_log_line_and_one_notice(session, s
     assert [e[3] for e in session.buffer] == ["small", skipped.format(2), skipped.format(3), "after"]
     warned = [e for e in session.events if isinstance(e, Notice) and "skipped an event" in e.text]
     assert len(warned) == 1 and "(id 2)" in warned[0].text
+
+
+async def test_rename_keeps_the_columns_picked_this_session(session, servers):
+    """Found in tmux: a column picked with `c` (not saved) was gone after the stream's rename."""
+    request = session.find("feed")
+    session.start(request)
+    await until(lambda: len(events_of(session, "feed")) >= 1)
+    session.displays.toggle_column("feed", "price")
+    renamed = session.rename(request, "Price feed")
+    assert renamed is not None
+    assert session.displays.of("Price feed").columns == ("price",)
