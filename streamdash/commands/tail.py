@@ -437,6 +437,7 @@ def tail_request(
         retry_first_connect=args.retry_first_connect,
         connect_timeout=args.connect_timeout or DEFAULT_CONNECT_TIMEOUT,
         finished=finished,
+        jar=executor.cookies,
     )
     silence = getattr(args, "silence_alarm", None)
     if silence is None:

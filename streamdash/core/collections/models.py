@@ -273,6 +273,8 @@ def request_from_data(
     for key in TIMEOUT_KEYS:  # kept in `extra`, as written; checked here like [stream]'s keys
         if key in data and (problem := timeout_problem(data[key])) is not None:
             check.fail(key, problem)
+    if "cookies" in data and not isinstance(data["cookies"], bool):  # see core/http/cookies.py
+        check.fail("cookies", f"must be true or false, not {show(data['cookies'])}")
     extra = {key: value for key, value in data.items() if key not in REQUEST_KEYS}
     stream_extra = {key: value for key, value in stream_data.items() if key not in STREAM_KEYS}
     if stream_extra:

@@ -17,12 +17,13 @@ from dataclasses import dataclass, replace
 
 import httpx
 
+from streamdash.core.http.cookies import CookieJar
 from streamdash.core.http.send import ResponseSummary, send
 from streamdash.core.http.timeouts import Timeouts
 
 DEFAULT_TTL = 300.0
 # Request headers that change the answer: part of the key (credentials only as a hash).
-_VARY = ("accept", "accept-language", "authorization", "cookie")
+_VARY = ("accept", "accept-language", "authorization", "cookie", "x-streamdash-jar-cookie")
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,15 @@ class ResponseCache:
         auth: httpx.Auth | None = None,
         secrets: frozenset[str] = frozenset(),
         timeouts: Timeouts | None = None,
+        jar: CookieJar | None = None,
     ) -> CacheResult:
-        """A GET through the cache."""
+        """A GET through the cache. The jar's cookies for the URL are part of the key, as a
+        written Cookie header is: another cookie is another answer."""
         full = str(httpx.URL(url).copy_merge_params(list(params))) if params else url
-        key = self.key(full, headers)
+        keyed = list(headers)
+        if jar is not None and (cookie := jar.header_for(full)):
+            keyed.append(("x-streamdash-jar-cookie", cookie))
+        key = self.key(full, keyed)
         now = self.clock()
         entry = self._entries.get(key)
         if entry is not None and now - entry.stored_at < ttl:
@@ -109,7 +115,8 @@ class ResponseCache:
             if entry.last_modified:
                 conditional.append(("If-Modified-Since", entry.last_modified))
         summary = await send(
-            client, "GET", full, headers=conditional, auth=auth, secrets=secrets, timeouts=timeouts
+            client, "GET", full, headers=conditional, auth=auth, secrets=secrets, timeouts=timeouts,
+            jar=jar,
         )
         if entry is not None and summary.status == 304:
             entry.stored_at = self.clock()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import httpx
 
 from streamdash import __version__
+from streamdash.core.http.cookies import refusing_jar
 from streamdash.core.http.timeouts import DEFAULT_REST_CONNECT_TIMEOUT, DEFAULT_REST_TIMEOUT
 
 USER_AGENT = f"streamdash/{__version__}"
@@ -24,6 +25,8 @@ def make_client(**overrides: object) -> httpx.AsyncClient:
         "headers": {"User-Agent": USER_AGENT},
         "follow_redirects": False,
         "trust_env": True,
+        # Each session keeps its own jar (cookies.py): this one shared client keeps none.
+        "cookies": refusing_jar(),
     }
     settings.update(overrides)
     return httpx.AsyncClient(**settings)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from streamdash.core.collections import SavedRequest
 from streamdash.core.history import History
 from streamdash.core.http.auth import TokenCache
 from streamdash.core.http.cache import ResponseCache, cache_ttl
+from streamdash.core.http.cookies import CookieJar, cookies_note
 from streamdash.core.http.paging import PagedResult, fetch_pages, parse_paging
 from streamdash.core.http.prepare import PreparedRequest, PrepareError, prepare
 from streamdash.core.http.send import ResponseSummary, send
@@ -61,6 +62,7 @@ class Executor:
         self.settings = settings or CollectionSettings()
         self.tokens = TokenCache()
         self.cache = ResponseCache()
+        self.cookies = CookieJar()  # this session's; memory only (see cookies.py)
         self.history = history
         self.collection_root = collection_root
 
@@ -99,13 +101,14 @@ class Executor:
         method, url, headers, body = prepared.method, prepared.url, prepared.headers, prepared.body
         note = ""
         pages = None
+        jar = self.cookies if prepared.cookies else None
         paging = request.extra.get("paging")
         ttl = cache_ttl(request.extra.get("cache"))
         if paging:
             config = parse_paging(paging, where)
             pages = await fetch_pages(
                 client, method, url, config, headers=headers, body=body, auth=prepared.auth,
-                secrets=prepared.secrets, timeouts=prepared.timeouts,
+                secrets=prepared.secrets, timeouts=prepared.timeouts, jar=jar,
             )
             last = pages.pages[-1]
             merged = json.dumps(pages.items, ensure_ascii=False).encode("utf-8")
@@ -114,7 +117,7 @@ class Executor:
         elif ttl is not None and method == "GET" and not body:
             cached = await self.cache.get(
                 client, url, headers=headers, ttl=ttl, auth=prepared.auth, secrets=prepared.secrets,
-                timeouts=prepared.timeouts,
+                timeouts=prepared.timeouts, jar=jar,
             )
             summary, note = cached.summary, cached.label
         else:
@@ -129,10 +132,13 @@ class Executor:
                 timeouts=prepared.timeouts,
                 follow_redirects=prepared.follow_redirects,
                 secrets=prepared.secrets,
+                jar=jar,
             )
         secrets = self.secrets_of(prepared)
         if summary.redirect_note:
             note = (note + "; " if note else "") + summary.redirect_note
+        if summary.cookies_sent:
+            note = (note + "; " if note else "") + cookies_note(summary.cookies_sent)
         if self.history is not None:
             try:
                 self.history.record(
@@ -148,8 +154,9 @@ class Executor:
 
     def secrets_of(self, prepared: PreparedRequest) -> frozenset[str]:
         """What to mask in whatever shows this request or its answer: its own secrets and the
-        OAuth2 tokens fetched so far (a token is only known once the auth flow fetched it)."""
-        return prepared.secrets | self.tokens.issued()
+        OAuth2 tokens fetched so far (a token is only known once the auth flow fetched it), and
+        the values in the cookie jar."""
+        return prepared.secrets | self.tokens.issued() | self.cookies.values()
 
     async def aclose(self) -> None:
         await self.pool.aclose()

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from streamdash.core.http.cookies import CookieJar
 from streamdash.core.http.redirects import host_of, keeps_credentials
 from streamdash.core.http.send import ResponseSummary, send
 from streamdash.core.http.timeouts import Timeouts
@@ -135,6 +136,7 @@ async def fetch_pages(
     auth: httpx.Auth | None = None,
     secrets: frozenset[str] = frozenset(),
     timeouts: Timeouts | None = None,
+    jar: CookieJar | None = None,
 ) -> PagedResult:
     """Send the request, then follow `next` until the last page, an error, or the page limit."""
     result = PagedResult()
@@ -144,7 +146,7 @@ async def fetch_pages(
     while True:
         page = await send(
             client, method, str(current), headers=headers, body=body, auth=auth, secrets=secrets,
-            timeouts=timeouts,
+            timeouts=timeouts, jar=jar,
         )
         result.pages.append(page)
         if page.status is None or page.status >= 400:

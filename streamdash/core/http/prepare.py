@@ -39,6 +39,7 @@ from streamdash.core.http.auth import (
     parse_auth,
     render_auth,
 )
+from streamdash.core.http.cookies import CookieJar
 from streamdash.core.http.headers import header_problem, method_problem, url_problem
 from streamdash.core.http.secrets import (
     basic_credentials,
@@ -87,6 +88,9 @@ class PreparedRequest:
     timeout: httpx.Timeout
     follow_redirects: bool
     stream: StreamSettings
+    # The session's cookie jar goes with it (`cookies = false` in the request or collection.toml
+    # says no); which cookies, the jar decides per hop.
+    cookies: bool = True
     # A REST request's timeouts and where each was set (for its editor line and a timeout's
     # message); `timeout` is what httpx gets. A stream's come from its [stream] table.
     timeouts: Timeouts = field(default_factory=Timeouts, compare=False)
@@ -122,10 +126,12 @@ class PreparedRequest:
         *,
         retry_first_connect: bool = True,
         finished: Callable[[], bool] | None = None,
+        jar: CookieJar | None = None,
         **overrides: object,
     ) -> StreamOptions:
         """The stream's options from the request's `[stream]` table. A dashboard keeps trying
-        when the first attempt cannot connect; `tail` says when it does."""
+        when the first attempt cannot connect; `tail` says when it does. `jar`: the session's
+        cookies, sent on every attempt (a load balancer's sticky cookie) unless `cookies = false`."""
         settings = self.stream
         options = StreamOptions(
             method=self.method,
@@ -143,6 +149,7 @@ class PreparedRequest:
             auth=self.auth,
             finished=finished,
             secrets=self.secrets,
+            cookies=jar if self.cookies else None,
         )
         return dataclasses.replace(options, **overrides) if overrides else options  # type: ignore[arg-type]
 
@@ -196,6 +203,7 @@ def prepare(
         timeout=timeout,
         follow_redirects=bool(request.extra.get("follow_redirects", True)),
         stream=request.stream,
+        cookies=bool(request.extra.get("cookies", settings.cookies)),
         timeouts=timeouts,
         secrets=frozenset(secrets),
         auth=auth_for(auth_config, tokens or TokenCache()) if auth_config is not None else None,

@@ -34,6 +34,8 @@ from streamdash.core.http.headers import url_problem
 if TYPE_CHECKING:
     from httpx._client import UseClientDefault
 
+    from streamdash.core.http.cookies import CookieJar
+
 __all__ = [
     "REDIRECT_STATUSES",
     "RedirectError",
@@ -46,7 +48,7 @@ __all__ = [
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization"})
-# Made again by httpx for each hop's own URL and body; cookies come from the client's jar (as
+# Made again by httpx for each hop's own URL and body; cookies come from the session's jar (as
 # when httpx follows: a Cookie header written by the user is not sent after a redirect).
 _PER_HOP_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "cookie"})
 
@@ -63,6 +65,7 @@ class Route:
     start: httpx.URL
     hops: tuple[httpx.URL, ...] = ()
     held_back: tuple[str, ...] = field(default=())
+    cookies: tuple[str, ...] = ()  # names the session's jar sent, on any hop (see cookies.py)
 
     @property
     def final(self) -> httpx.URL:
@@ -155,10 +158,12 @@ async def send_following(
     auth: httpx.Auth | None = None,
     secrets: frozenset[str] = frozenset(),
     follow: bool = True,
+    jar: CookieJar | None = None,
 ) -> tuple[httpx.Response, Route]:
     """Send `request` (built by `client.build_request`) and follow its redirects as the module
     docstring says. The response is streamed: the caller reads and closes it. Raises what
-    `client.send` raises, and `RedirectError`."""
+    `client.send` raises, and `RedirectError`. `jar`: the session's cookies, sent and kept on
+    every hop (the client keeps none of its own)."""
     start = request.url
     # What every hop sends, before httpx adds the per-hop ones again.
     headers = [(k, v) for k, v in request.headers.raw if k.lower().decode("latin-1") not in _PER_HOP_HEADERS]
@@ -170,7 +175,14 @@ async def send_following(
     hops: list[httpx.URL] = []
     held_back: set[str] = set()
     hop_auth: httpx.Auth | UseClientDefault | None = auth if auth is not None else httpx.USE_CLIENT_DEFAULT
+    sent_cookies: list[str] = []
+
+    def route() -> Route:
+        return Route(start, tuple(hops), tuple(sorted(held_back)), tuple(dict.fromkeys(sent_cookies)))
+
     while True:
+        if jar is not None:
+            sent_cookies += jar.apply(request)
         try:
             response = await client.send(request, auth=hop_auth, follow_redirects=False, stream=True)
         except httpx.RemoteProtocolError as exc:
@@ -180,15 +192,17 @@ async def send_following(
                 raise
             reason = str(exc).partition(":")[2].strip().rstrip(".")
             raise RedirectError(f"redirect to an unusable Location: {reason}", request=request) from None
+        if jar is not None:
+            jar.store(response)
         if not follow or response.status_code not in REDIRECT_STATUSES:
-            return response, Route(start, tuple(hops), tuple(sorted(held_back)))
+            return response, route()
         try:
             url = _next_url(response)
         except RedirectError:
             await response.aclose()
             raise
         if url is None:
-            return response, Route(start, tuple(hops), tuple(sorted(held_back)))
+            return response, route()
         await response.aclose()
         if len(hops) >= client.max_redirects:
             raise RedirectError(
@@ -228,9 +242,10 @@ async def following(
     *,
     auth: httpx.Auth | None = None,
     secrets: frozenset[str] = frozenset(),
+    jar: CookieJar | None = None,
 ) -> AsyncIterator[tuple[httpx.Response, Route]]:
     """`send_following` for a reader that holds the answer open (a stream); closed on leaving."""
-    response, route = await send_following(client, request, auth=auth, secrets=secrets)
+    response, route = await send_following(client, request, auth=auth, secrets=secrets, jar=jar)
     try:
         yield response, route
     finally:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from streamdash.core.http.cookies import CookieJar
 from streamdash.core.http.decoding import decode_body, hex_dump
 from streamdash.core.http.errors import describe_error
 from streamdash.core.http.headers import wire_headers
@@ -42,6 +43,9 @@ class ResponseSummary:
     # Why `body` is the raw bytes: "body is encoded as foo, which streamdash cannot decode;
     # shown raw" (see decoding.py). Empty when the body decoded or was not encoded.
     body_note: str = ""
+    # Names of the cookies the session's jar added (see cookies.py): a result never depends
+    # on a jar nobody sees.
+    cookies_sent: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -96,11 +100,13 @@ async def send(
     follow_redirects: bool = True,
     auth: httpx.Auth | None = None,
     secrets: frozenset[str] = frozenset(),
+    jar: CookieJar | None = None,
 ) -> ResponseSummary:
     """Send and read the answer (up to MAX_BODY_BYTES); failures come back as `error`.
     Redirects are followed by `send_following`: `secrets` are the values no header may carry to
     another origin. `timeouts`: the request's (its limits, unless `timeout` says otherwise, and
-    where they were set, for the one line a timeout says); else the client's."""
+    where they were set, for the one line a timeout says); else the client's. `jar`: the
+    session's cookies (None: none sent, none kept)."""
     if timeout is None and timeouts is not None:
         timeout = timeouts.httpx
     sent_at = time.time()
@@ -119,7 +125,7 @@ async def send(
     answered = False  # the status line came: a read timeout from here on is the body's
     try:
         response, route = await send_following(
-            client, request, auth=auth, secrets=secrets, follow=follow_redirects
+            client, request, auth=auth, secrets=secrets, follow=follow_redirects, jar=jar
         )
         answered = True
         try:
@@ -163,6 +169,7 @@ async def send(
         sent_at=sent_at,
         redirect_note=route.note,
         body_note=decoded.note,
+        cookies_sent=route.cookies,
     )
 
 

@@ -2,6 +2,7 @@
 the `[transport]` and the REST timeouts.
 
     timeout = 10  # and connect_timeout: see streamdash.core.http.timeouts
+    cookies = false  # no cookie jar for this collection: see streamdash.core.http.cookies
 
     [auth]        # the default for every request without its own [auth]
     type = "bearer"
@@ -24,6 +25,7 @@ from streamdash.core.collections.models import find_key_line
 from streamdash.core.collections.timeouts import TIMEOUT_KEYS, TimeoutSetting, timeout_problem
 from streamdash.core.files import read_regular_file
 from streamdash.core.http.auth import AuthError, parse_auth
+from streamdash.core.http.cookies import cookies_setting
 from streamdash.core.http.transport import TransportError, TransportSettings, parse_transport
 
 __all__ = ["CollectionSettings", "load_collection_settings"]
@@ -34,6 +36,7 @@ class CollectionSettings:
     auth: Mapping[str, Any] | None = None
     transport: TransportSettings = field(default_factory=TransportSettings)
     timeouts: TimeoutSetting = field(default_factory=TimeoutSetting)
+    cookies: bool = True  # `cookies = false`: the session's jar sends and keeps nothing
     errors: tuple[str, ...] = ()
 
 
@@ -71,6 +74,14 @@ def load_collection_settings(root: Path) -> CollectionSettings:
             errors.append(f"{path}{f':{line}' if line else ''}: {key}: {problem} (the default applies)")
         else:
             timeouts[key] = float(data[key])
+    cookies = True
+    if "cookies" in data:
+        if (problem := cookies_setting(data["cookies"])) is not None:
+            line = find_key_line(text, "cookies")
+            errors.append(f"{path}{f':{line}' if line else ''}: {problem} (the default, true, applies)")
+        else:
+            cookies = data["cookies"]
     return CollectionSettings(
-        auth=auth, transport=transport, timeouts=TimeoutSetting(**timeouts), errors=tuple(errors)
+        auth=auth, transport=transport, timeouts=TimeoutSetting(**timeouts), cookies=cookies,
+        errors=tuple(errors),
     )

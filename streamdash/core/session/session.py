@@ -303,7 +303,9 @@ class Session:
             assembler = live.measures.assembler
             return assembler is not None and assembler.complete
 
-        return prepared.stream_options(finished=answered if prepared.stream.assemble else None)
+        return prepared.stream_options(
+            finished=answered if prepared.stream.assemble else None, jar=self.executor.cookies
+        )
 
     def start(self, request: SavedRequest) -> LiveStream | None:
         """Start a saved stream (one that runs already restarts in place)."""

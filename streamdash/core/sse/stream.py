@@ -24,6 +24,7 @@ from typing import cast
 
 import httpx
 
+from streamdash.core.http.cookies import CookieJar
 from streamdash.core.http.errors import describe_error, is_tls_error
 from streamdash.core.http.headers import wire_headers
 from streamdash.core.http.redirects import REDIRECT_STATUSES, RedirectError, following
@@ -86,6 +87,8 @@ class StreamOptions:
     heartbeat_events: frozenset[str] = DEFAULT_HEARTBEAT_EVENTS
     # Values (from the request's secrets) no header may carry past a redirect to another origin.
     secrets: frozenset[str] = frozenset()
+    # The session's cookie jar (core/http/cookies.py), sent and kept on every attempt; None: none.
+    cookies: CookieJar | None = None
 
 
 @dataclass
@@ -312,7 +315,8 @@ class SSEStream:
                         timeout=self._timeout,
                     )
                     async with following(  # rule 25, as a REST send follows
-                        self.client, request, auth=options.auth, secrets=options.secrets
+                        self.client, request, auth=options.auth, secrets=options.secrets,
+                        jar=options.cookies,
                     ) as (response, route):
                         stats.moved_to = route.moved_to
                         self._check_response(response)
