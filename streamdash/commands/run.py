@@ -26,6 +26,7 @@ from streamdash.exits import EXIT_FAILED, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from streamdash.core.collections.models import Collection, SavedRequest
+    from streamdash.core.http.cookies import CookieJar
     from streamdash.core.run import StepResult
 
 __all__ = ["add_run_parser", "run_collection"]
@@ -90,6 +91,13 @@ def add_run_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentP
         metavar="FILE",
         type=Path,
         help="also write a JUnit XML report to FILE (written whole, at the end of the run)",
+    )
+    run.add_argument(
+        "--cookies",
+        metavar="FILE",
+        type=Path,
+        help="start from the cookies in FILE (Netscape format, as curl -b/-c writes it) and "
+        "write the jar back to it at the end, mode 0600; without it a run starts with no cookies",
     )
     run.add_argument(
         "--format",
@@ -175,9 +183,12 @@ async def _run_all(
     out: TextIO,
     err: TextIO,
     junit: Path | None = None,
+    cookies: Path | None = None,
+    jar: CookieJar | None = None,
 ) -> int:
     from contextlib import aclosing
 
+    from streamdash.core.http.cookies import CookieFileError
     from streamdash.core.http.execute import Executor, load_collection_settings
     from streamdash.core.http.transport import ClientPool
     from streamdash.core.run import run_requests
@@ -190,6 +201,8 @@ async def _run_all(
     for problem in settings.errors:
         print(f"streamdash run: {problem}", file=err, flush=True)
     executor = Executor(ClientPool(), settings)
+    if jar is not None:
+        executor.cookies = jar
     try:
         async with aclosing(run_requests(executor, requests, variables)) as steps:
             async for step in steps:
@@ -208,6 +221,12 @@ async def _run_all(
     finally:
         await executor.aclose()
     took = time.perf_counter() - start
+    if cookies is not None:
+        try:
+            executor.cookies.save(cookies)  # sync and small: the run is over
+        except CookieFileError as exc:
+            print(f"streamdash run: {exc}", file=err, flush=True)
+            failed += 1
     summary = f"{passed} passed, {failed} failed"
     if skipped:
         summary += f", {skipped} skipped"
@@ -242,10 +261,21 @@ def run_collection(args: argparse.Namespace) -> int:
         raise UsageError(f"no REST requests in {root}")
     variables = collection_variables(collection, args.env)
     variables.update(_overrides(getattr(args, "overrides", None) or [], variables))
+    cookies: Path | None = getattr(args, "cookies", None)
+    jar = None
+    if cookies is not None:
+        from streamdash.core.http.cookies import CookieFileError, CookieJar
+
+        jar = CookieJar()
+        try:
+            if cookies.exists():  # else it is made at the end, as curl -c makes it
+                jar.load(cookies)
+        except CookieFileError as exc:
+            raise UsageError(str(exc)) from None
     return run_async(
         lambda: _run_all(
             collection, requests, variables, args.format, sys.stdout, sys.stderr,
-            getattr(args, "junit", None),
+            getattr(args, "junit", None), cookies, jar,
         )
     )
 

@@ -48,6 +48,7 @@ from streamdash.ui.messages import PlainMessages
 from streamdash.ui.palette import SteadyPalettes
 from streamdash.ui.panes import PaneSwitcher
 from streamdash.ui.safety import SafeApp
+from streamdash.ui.screens.cookies import CookiesScreen
 from streamdash.ui.screens.dialogs import CarefulConfirmScreen
 from streamdash.ui.screens.environments import EnvironmentScreen
 from streamdash.ui.screens.history import HistoryScreen
@@ -98,6 +99,7 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Alert
         Binding("a", "toggle_text", "Text", show=False),  # an LLM stream's assembled text
         Binding("A", "cycle_text_size", "Text size", show=False),
         Binding("exclamation_mark", "show_alerts", "Alerts", show=False),
+        Binding("K", "show_cookies", "Cookies", show=False),
         Binding("ctrl+l", "redraw", "Redraw", show=False),
         Binding("ctrl+n", "show_messages", "Messages", show=False),  # every notification, whole
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -371,6 +373,11 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Alert
                 self.response_view.send(current or entry.to_request())
 
         self.push_screen(HistoryScreen(history.entries(), history.damaged), done)
+
+    def action_show_cookies(self) -> None:
+        if not isinstance(self.screen, CookiesScreen):
+            session = self.session
+            self.push_screen(CookiesScreen(session.executor.cookies, session.collection.name or ""))
 
     def action_run_collection(self) -> None:
         session = self.session

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from streamdash.core.collections.curl import format_curl, quote_word
 from streamdash.core.collections.models import SavedRequest
 from streamdash.core.http.auth import BasicAuthConfig, DigestAuthConfig, OAuth2Config
+from streamdash.core.http.cookies import CookieJar
 from streamdash.core.http.prepare import PreparedRequest, prepare
 from streamdash.core.http.settings import CollectionSettings
 
@@ -30,7 +31,7 @@ _SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 @dataclass(frozen=True)
 class CurlCommand:
     text: str
-    note: str | None = None  # what the command cannot carry (an OAuth2 token)
+    note: str | None = None  # what the command cannot carry (an OAuth2 token), the jar's cookies
     unset: tuple[str, ...] = ()  # variables it reads that this process does not have
 
 
@@ -76,20 +77,32 @@ class ShellReferences(Mapping[str, str]):
         return '"' + "".join(out) + '"'
 
 
-def as_curl(prepared: PreparedRequest, refs: ShellReferences | None = None) -> CurlCommand:
-    """The command for a prepared request; `refs` is the environment it was prepared with."""
+def as_curl(
+    prepared: PreparedRequest, refs: ShellReferences | None = None, jar: CookieJar | None = None
+) -> CurlCommand:
+    """The command for a prepared request; `refs` is the environment it was prepared with,
+    `jar` the session's cookies: what the jar would send to the URL goes into the Cookie header
+    (merged as a send merges it), and the note names them."""
     quote = refs.quote if refs is not None else quote_word
     sse = prepared.kind == "sse"
     headers = list(prepared.headers)
     if sse:  # what the stream sends on every attempt
         headers = prepared.stream_headers()
     user = None
-    note = None
+    notes: list[str] = []
+    if jar is not None and prepared.cookies:
+        written = "; ".join(value for name, value in headers if name.lower() == "cookie")
+        header, added = jar.merged(prepared.url, written)
+        if added:
+            headers = [(name, value) for name, value in headers if name.lower() != "cookie"]
+            headers.append(("Cookie", header))
+            notes.append(f"it carries {len(added)} cookie{'s' if len(added) != 1 else ''} "
+                         f"from the jar ({', '.join(added)})")
     auth = prepared.auth_config
     if isinstance(auth, BasicAuthConfig | DigestAuthConfig):
         user = f"{auth.username}:{auth.password}"
     elif isinstance(auth, OAuth2Config):
-        note = f"OAuth2: the command carries no token (the app fetches one from {auth.token_url})"
+        notes.insert(0, f"OAuth2: the command carries no token (the app fetches one from {auth.token_url})")
     elif auth is not None:  # bearer
         headers.append(("Authorization", f"Bearer {getattr(auth, 'token', '')}"))
     transport = prepared.transport
@@ -120,7 +133,7 @@ def as_curl(prepared: PreparedRequest, refs: ShellReferences | None = None) -> C
         first=["-N"] if sse else [],
         quote_with=quote,
     )
-    return CurlCommand(text, note, refs.unset if refs is not None else ())
+    return CurlCommand(text, "; ".join(notes) or None, refs.unset if refs is not None else ())
 
 
 def curl_for(

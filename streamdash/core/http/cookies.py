@@ -99,20 +99,24 @@ class CookieJar:
     def names_for(self, url: httpx.URL | str) -> tuple[str, ...]:
         return tuple(name for name, _ in _pairs(self.header_for(url)))
 
-    def apply(self, request: httpx.Request) -> tuple[str, ...]:
-        """Add the jar's cookies for the request's URL to its `Cookie` header; a name the header
-        already sets keeps the request's value. Returns the names the jar added."""
-        mine = _pairs(self.header_for(request.url))
-        if not mine:
-            return ()
-        written = request.headers.get("cookie", "")
+    def merged(self, url: httpx.URL | str, written: str = "") -> tuple[str, tuple[str, ...]]:
+        """The `Cookie` header for `url` given the one the request wrote: a name the request
+        sets keeps its value, the jar adds the rest. Returns the header and the names added."""
+        mine = _pairs(self.header_for(url))
         taken = {name for name, _ in _pairs(written)}
         added = [(name, value) for name, value in mine if name not in taken]
         if not added:
-            return ()
+            return written, ()
         joined = "; ".join(f"{name}={value}" for name, value in added)
-        request.headers["Cookie"] = f"{written}; {joined}" if written.strip() else joined
-        return tuple(name for name, _ in added)
+        return (f"{written}; {joined}" if written.strip() else joined), tuple(name for name, _ in added)
+
+    def apply(self, request: httpx.Request) -> tuple[str, ...]:
+        """Add the jar's cookies for the request's URL to its `Cookie` header (see `merged`).
+        Returns the names the jar added."""
+        header, added = self.merged(request.url, request.headers.get("cookie", ""))
+        if added:
+            request.headers["Cookie"] = header
+        return added
 
     def entries(self) -> list[CookieEntry]:
         """Every cookie kept, by host, path and name; expired ones are dropped first."""

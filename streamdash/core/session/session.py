@@ -506,7 +506,7 @@ class Session:
         except PrepareError as exc:
             self.notice(f"{request.name}: {exc}", "cannot copy as curl", "error", 8)
             return None
-        return as_curl(prepared, refs)
+        return as_curl(prepared, refs, self.executor.cookies)
 
     # -- the collection -----------------------------------------------------------------------
 

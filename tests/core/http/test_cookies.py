@@ -198,3 +198,26 @@ def test_a_bad_cookies_file_is_one_line(tmp_path, text, reason):
 def test_the_jar_never_shows_a_value_in_its_repr():
     jar = CookieJar()
     assert repr(jar) == "<CookieJar 0 cookies>"
+
+
+async def test_copy_as_curl_carries_the_cookies_a_send_would_and_curl_sends_them(httpbin, pool):
+    import shutil
+    import subprocess
+
+    from streamdash.core.http.as_curl import as_curl
+
+    executor = Executor(pool)
+    await executor.run(get("/cookies/set?a=jar&b=jar"), {"base": httpbin.url})
+    req = SavedRequest(name="c", url="{{base}}/cookies", headers=[("Cookie", "a=mine")])
+    prepared = executor.prepare(req, {"base": httpbin.url})
+    command = as_curl(prepared, jar=executor.cookies)
+    assert "Cookie: a=mine; b=jar" in command.text
+    assert command.note == "it carries 1 cookie from the jar (b)"
+    sent = sent_cookies(await executor.send(prepared))
+    assert as_curl(executor.prepare(get("/cookies", cookies=False), {"base": httpbin.url}),
+                   jar=executor.cookies).note is None
+    if shutil.which("curl") is None:  # the text was checked above; running it needs curl
+        return
+    done = subprocess.run(["sh", "-c", command.text + " -s"], capture_output=True, text=True, timeout=10,
+                          env={"PATH": "/usr/bin:/bin", "NO_PROXY": "*"})
+    assert json.loads(done.stdout)["cookies"] == sent == {"a": "mine", "b": "jar"}
