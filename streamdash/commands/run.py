@@ -185,6 +185,7 @@ async def _run_all(
     junit: Path | None = None,
     cookies: Path | None = None,
     jar: CookieJar | None = None,
+    env_name: str | None = None,
 ) -> int:
     from contextlib import aclosing
 
@@ -200,7 +201,8 @@ async def _run_all(
     settings = load_collection_settings(collection.root)
     for problem in settings.errors:
         print(f"streamdash run: {problem}", file=err, flush=True)
-    executor = Executor(ClientPool(), settings)
+    executor = Executor(ClientPool(), settings, collection_root=collection.root)
+    executor.env_name = env_name
     if jar is not None:
         executor.cookies = jar
     try:
@@ -275,7 +277,7 @@ def run_collection(args: argparse.Namespace) -> int:
     return run_async(
         lambda: _run_all(
             collection, requests, variables, args.format, sys.stdout, sys.stderr,
-            getattr(args, "junit", None), cookies, jar,
+            getattr(args, "junit", None), cookies, jar, args.env,
         )
     )
 

@@ -388,7 +388,7 @@ def _first_events(batch: list, wanted: int, hidden: frozenset[str] = frozenset()
 def run_tail(args: argparse.Namespace) -> int:
     if getattr(args, "collection", None):
         request, variables, settings = saved_stream(args)
-        return tail_request(args, request, variables, settings)
+        return tail_request(args, request, variables, settings, root=Path(args.collection).expanduser())
     return tail_request(args, typed_request(args, args.target, name=args.name), as_written=True)
 
 
@@ -399,10 +399,12 @@ def tail_request(
     settings: CollectionSettings | None = None,
     *,
     as_written: bool = False,
+    root: Path | None = None,
 ) -> int:
     """Tail one request, prepared as the dashboard prepares it: `tail URL`, `tail --collection`
     and `demo --tail` all end here."""
-    executor = Executor(ClientPool(), settings)
+    executor = Executor(ClientPool(), settings, collection_root=root)
+    executor.env_name = getattr(args, "env", None)
     try:
         prepared = executor.prepare(request, variables or {}, as_written=as_written)
         client = executor.client_for(prepared)

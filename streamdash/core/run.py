@@ -315,7 +315,7 @@ async def run_step(
         step.note = execution.notes  # as the app's response line says it
     except PrepareError as exc:
         # Without the file name for a missing variable: the step's line says which request.
-        step.error = str(MissingVariable(exc.missing)) if exc.missing else str(exc)
+        step.error = f"{MissingVariable(exc.missing)} {exc.hint}".strip() if exc.missing else str(exc)
         return step
     except ValueError as exc:  # paging settings that cannot work
         step.error = " ".join(str(exc).split())

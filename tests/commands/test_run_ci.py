@@ -212,3 +212,11 @@ def test_var_replacing_a_secrets_file_value_is_masked_too(coll, server):
     assert done.returncode == 0, done.stdout + done.stderr
     assert server.requests[-1].target == "/s/typed-on-the-cli?plain=typed-on-the-cli"
     assert "typed-on-the-cli" not in done.stdout + done.stderr
+
+
+def test_a_missing_variable_names_the_environment_that_defines_it(coll):
+    write(coll / "env" / "staging.toml", '[variables]\nregion = "eu"\n')
+    write(coll / "needs.toml", 'name = "needs"\nurl = "{{base_url}}/r/{{region}}"\n')
+    done = cli(coll, "needs", "--env", "local")
+    assert done.returncode == 1
+    assert "unknown variable 'region' (defined in environment staging; in use: local)" in done.stdout

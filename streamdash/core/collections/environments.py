@@ -29,7 +29,7 @@ from streamdash.core.collections.models import (
 )
 from streamdash.core.collections.storage import ENV_DIR, read_text_file
 
-__all__ = ["Environment", "UnknownEnvironment", "load_environments", "variables_for"]
+__all__ = ["Environment", "UnknownEnvironment", "load_environments", "missing_hint", "variables_for"]
 
 SUFFIX = ".toml"
 
@@ -114,3 +114,16 @@ def variables_for(
         raise UnknownEnvironment(env_name, list(environments))
     variables.update(env.variables)
     return variables
+
+
+def missing_hint(name: str, root: Path, current: str | None) -> str:
+    """For "unknown variable 'name'": which environments define it, read from disk now (one
+    added while the app runs counts), e.g. "(defined in environment staging; in use: none)".
+    "" when none does, or when the name is an `{{env:NAME}}`."""
+    if name.startswith("env:"):
+        return ""
+    defining = [env.name for env in load_environments(root, []).values() if name in env.variables]
+    if not defining:
+        return ""
+    which = f"environment {defining[0]}" if len(defining) == 1 else "environments " + ", ".join(defining)
+    return f"(defined in {which}; in use: {current or 'none'})"

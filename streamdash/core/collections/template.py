@@ -4,7 +4,9 @@ Only `{{name}}` and `{{env:NAME}}` are special. There is no `$var` syntax and no
 JSON body full of `$` and regexes goes out exactly as written. Substitution is one pass: a value
 that itself contains `{{name}}` is sent as is, never expanded again. The one exception is a
 secret's name: a variable may hold `{{env:NAME}}` (an environment file's `token =
-"{{env:STAGING_TOKEN}}"`), and that is read from the process environment, one level deep.
+"{{env:STAGING_TOKEN}}"`), read from the process environment, or the name of a variable of the
+collection's secrets file (`token = "{{staging_token}}"`, as the app writes a secret typed into
+an environment), one level deep.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from dataclasses import replace
 from streamdash.core.collections.models import SavedRequest
 
 _PLACEHOLDER = re.compile(r"\{\{\s*((?:env:)?[\w.\-]+)\s*\}\}")
-_ENV_PLACEHOLDER = re.compile(r"\{\{\s*(env:[\w.\-]+)\s*\}\}")
 ENV_PREFIX = "env:"
 
 
@@ -77,9 +78,22 @@ class Renderer:
         text = str(found)
         if isinstance(found, SecretValue) and text:
             self.secrets[name] = text
-        if "{{" in text:  # a variable naming a secret: token = "{{env:TOKEN}}"
-            text = _ENV_PLACEHOLDER.sub(lambda inner: self._env(inner[1]), text)
+        if "{{" in text:  # a variable naming a secret: token = "{{env:TOKEN}}" or "{{staging_token}}"
+            text = _PLACEHOLDER.sub(self._secret, text)
         return text
+
+    def _secret(self, match: re.Match[str]) -> str:
+        """Inside a variable's value: `{{env:NAME}}`, or a secrets-file variable; anything else
+        stays as written (one pass)."""
+        name = match[1]
+        if name.startswith(ENV_PREFIX):
+            return self._env(name)
+        found = self.variables.get(name)
+        if not isinstance(found, SecretValue):
+            return match[0]
+        if found:
+            self.secrets[name] = str(found)
+        return str(found)
 
     def _env(self, name: str) -> str:
         value = self.environ.get(name.removeprefix(ENV_PREFIX))

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from streamdash.core.collections import SavedRequest
+from streamdash.core.collections.environments import missing_hint
 from streamdash.core.history import History
 from streamdash.core.http.auth import TokenCache
 from streamdash.core.http.cache import ResponseCache, cache_ttl
@@ -65,6 +66,7 @@ class Executor:
         self.cookies = CookieJar()  # this session's; memory only (see cookies.py)
         self.history = history
         self.collection_root = collection_root
+        self.env_name: str | None = None  # for the hint of a missing variable
 
     def prepare(
         self,
@@ -74,10 +76,20 @@ class Executor:
         environ: Mapping[str, str] | None = None,
         as_written: bool = False,
     ) -> PreparedRequest:
-        """`prepare()` with this collection's settings and token cache."""
-        return prepare(
-            request, variables, self.settings, self.tokens, environ=environ, as_written=as_written
-        )
+        """`prepare()` with this collection's settings and token cache. A missing variable's
+        message names the environments that define it (app, `run`, `tail` and copy as curl
+        alike)."""
+        try:
+            return prepare(
+                request, variables, self.settings, self.tokens, environ=environ, as_written=as_written
+            )
+        except PrepareError as exc:
+            if exc.missing is None or self.collection_root is None:
+                raise
+            hint = missing_hint(exc.missing, self.collection_root, self.env_name)
+            if not hint:
+                raise
+            raise PrepareError(f"{exc} {hint}", exc.missing, hint) from None
 
     def client_for(self, prepared: PreparedRequest) -> httpx.AsyncClient:
         """The pooled client for the request's transport (raises PrepareError when that

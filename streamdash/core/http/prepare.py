@@ -64,11 +64,13 @@ _SECRET_AUTH_FIELDS = ("password", "token", "client_secret")
 
 
 class PrepareError(ValueError):
-    """Why a request cannot be sent, in one line; `missing` names an unresolved variable."""
+    """Why a request cannot be sent, in one line; `missing` names an unresolved variable, `hint`
+    the environments that define it (see `Executor.prepare`)."""
 
-    def __init__(self, message: str, missing: str | None = None) -> None:
+    def __init__(self, message: str, missing: str | None = None, hint: str = "") -> None:
         super().__init__(" ".join(message.split()))
         self.missing = missing
+        self.hint = hint
 
 
 @dataclass(frozen=True)

@@ -234,7 +234,7 @@ class Session:
         if name is not None and name not in self.environments:
             self.notice(f"no environment {name!r}", "environment", "error")
             return
-        self.env_name = name
+        self.env_name = self.executor.env_name = name
         env = self.environment
         self.emit(EnvironmentChanged(name, bool(env and env.production)))
         label = name or "none"
