@@ -351,15 +351,12 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Alert
         session = self.session
         if isinstance(self.screen, EnvironmentScreen):
             return  # already choosing
-        if not session.environments:
-            self.notify("this collection has no environments (add env/NAME.toml)", timeout=4)
-            return
-
         def chosen(choice: tuple[str | None] | None) -> None:
             if choice is not None and choice[0] != session.env_name:
                 session.use_environment(choice[0])
 
-        self.push_screen(EnvironmentScreen(session.environments, session.env_name), chosen)
+        session.env_edits.reread()  # one added on disk while the app runs counts
+        self.push_screen(EnvironmentScreen(session.environments, session.env_name, session.env_edits), chosen)
 
     def action_show_history(self) -> None:
         history = self.session.executor.history

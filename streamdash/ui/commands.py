@@ -78,6 +78,7 @@ def palette_commands(app: Dashboard) -> Iterator[SystemCommand]:
     yield SystemCommand("Show or hide the chart", "Plotted fields, events/s per type, connection timelines (C; 5/F8 go to it)", app.action_toggle_chart)
     yield SystemCommand("Clear the retained events", "Forget every event the log holds (asks first)", app.action_clear_log)
     yield SystemCommand("Switch environment", "Choose one of env/*.toml (F6)", app.action_switch_environment)
+    yield SystemCommand("Edit environments and variables", "Add, edit, delete env/*.toml; e on 'no environment': the collection's variables (E)", app.action_switch_environment)
     yield SystemCommand("Reload collection", "Read the collection from disk again", app.session.reload)
     yield SystemCommand("History", "Past sends; Enter sends one again (F7)", app.action_show_history)
     yield SystemCommand("Cookies", "The session's cookie jar: see, reveal, delete (K)", app.action_show_cookies)

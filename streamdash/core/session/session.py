@@ -78,6 +78,7 @@ from streamdash.core.recording import DamagedLine, RecordedItem
 from streamdash.core.series import ChartFeed
 from streamdash.core.session.alert_watch import AlertWatch
 from streamdash.core.session.display import StreamDisplays, engine_settings, same_engine
+from streamdash.core.session.env_edits import EnvironmentEdits
 from streamdash.core.session.events import (
     AlertFired,
     CollectionChanged,
@@ -142,6 +143,7 @@ class Session:
         # The collection's git-ignored secrets file (credentials an import took out of requests).
         self.secret_values: dict[str, str] = load_secret_values(collection.root, self.env_errors)
         self.env_name: str | None = None
+        self.env_edits = EnvironmentEdits(self)  # create, edit, delete them from the app
         settings = load_collection_settings(collection.root)
         self.executor = Executor(
             ClientPool(client_factory),
