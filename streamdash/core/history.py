@@ -67,6 +67,11 @@ class HistoryEntry:
         )
 
 
+def _root(collection: Path | str) -> str:
+    """A collection as the history names it: its absolute folder (the same from any cwd)."""
+    return os.path.abspath(collection) if str(collection) else ""
+
+
 def _mask_saved_headers(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """Saved headers whose value is a `{{placeholder}}` template are kept (they hold no secret
     and make the entry re-sendable); literal secrets are masked."""
@@ -105,7 +110,7 @@ class History:
         text = mask_secret_fields(hide(full[:room]))
         entry = HistoryEntry(
             at=summary.sent_at or time.time(),
-            collection=str(collection),
+            collection=_root(collection),
             key=key,
             name=request.name,
             method=request.method,
@@ -144,8 +149,10 @@ class History:
         kept.reverse()
         atomic_write(self.path, "".join(kept))
 
-    def entries(self, limit: int | None = 200) -> list[HistoryEntry]:
-        """Newest first. A damaged line is skipped and counted in `damaged`."""
+    def entries(self, limit: int | None = 200, *, collection: Path | str | None = None) -> list[HistoryEntry]:
+        """Newest first; only those of `collection` (its root) when given. A damaged line is
+        skipped and counted in `damaged`."""
+        wanted = None if collection is None else _root(collection)
         self.damaged = 0
         try:
             lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -159,9 +166,12 @@ class History:
                 data = json.loads(line)
                 data["headers"] = [tuple(pair) for pair in data["headers"]]
                 data["response_headers"] = [tuple(pair) for pair in data["response_headers"]]
-                out.append(HistoryEntry(**data))
+                entry = HistoryEntry(**data)
             except (ValueError, TypeError, KeyError):
                 self.damaged += 1
+                continue
+            if wanted is None or entry.collection == wanted:
+                out.append(entry)
         return out
 
     def clear(self) -> None:

@@ -369,7 +369,7 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Alert
                 current = self.session.find(entry.key) if entry.key else None
                 self.response_view.send(current or entry.to_request())
 
-        self.push_screen(HistoryScreen(history.entries(), history.damaged), done)
+        self.push_screen(HistoryScreen(history, self.session.collection.root), done)
 
     def action_show_cookies(self) -> None:
         if not isinstance(self.screen, CookiesScreen):

@@ -80,7 +80,7 @@ def palette_commands(app: Dashboard) -> Iterator[SystemCommand]:
     yield SystemCommand("Switch environment", "Choose one of env/*.toml (F6)", app.action_switch_environment)
     yield SystemCommand("Edit environments and variables", "Add, edit, delete env/*.toml; e on 'no environment': the collection's variables (E)", app.action_switch_environment)
     yield SystemCommand("Reload collection", "Read the collection from disk again", app.session.reload)
-    yield SystemCommand("History", "Past sends; Enter sends one again (F7)", app.action_show_history)
+    yield SystemCommand("History", "This collection's past sends: open one, send it again, diff two (F7)", app.action_show_history)
     yield SystemCommand("Cookies", "The session's cookie jar: see, reveal, delete (K)", app.action_show_cookies)
     yield SystemCommand("Run the collection", "Send every REST request in order and check the answers", app.action_run_collection)
     yield SystemCommand("Export the log", "The filtered events as JSON lines or CSV (by the file's ending)", app.action_export_log)

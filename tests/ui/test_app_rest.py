@@ -166,7 +166,7 @@ async def test_history_lists_sends_and_sends_again(collection_dir, tmp_path, dem
         assert [e.name for e in app.screen.entries] == ["Get item", "Health"]
         view = app.query_one(ResponseView)
         view.summary = None
-        await pilot.press("down", "enter")  # the older one: Health
+        await pilot.press("down", "s")  # the older one, Health, sent again
         await wait_for(pilot, lambda: view.summary is not None)
         assert view.summary.url.endswith("/api/health")
     assert len(History(tmp_path / "h").entries()) == 3
