@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, quote
 import httpx
 
 from streamdash.core.collections.models import SavedRequest
+from streamdash.core.collections.timeouts import timeout_problem
 
 __all__ = ["CurlError", "derive_name", "join_url", "parse_curl", "quote_word", "split_url", "to_curl"]
 
@@ -48,7 +49,8 @@ _WITH_ARG = {
     "--json": "json", "--user": "user", "--user-agent": "user-agent", "--cookie": "cookie",
     "--url": "url", "--referer": "referer", "--oauth2-bearer": "oauth2-bearer",
     # accepted and ignored: they change what curl does with the answer, not the request
-    "--output": "ignore", "--max-time": "ignore", "--connect-timeout": "ignore",
+    "--output": "ignore", "--max-time": "max-time", "--connect-timeout": "connect-timeout",
+    "--speed-time": "speed-time", "--speed-limit": "ignore",
     "--write-out": "ignore", "--retry": "ignore", "--retry-delay": "ignore",
     "--retry-max-time": "ignore", "--max-redirs": "ignore", "--dump-header": "ignore",
     "--trace": "ignore", "--trace-ascii": "ignore", "--stderr": "ignore",
@@ -66,7 +68,7 @@ _NO_ARG = {
 }
 _SHORT_WITH_ARG = {
     "X": "request", "H": "header", "d": "data", "u": "user", "A": "user-agent", "b": "cookie",
-    "e": "referer", "o": "ignore", "m": "ignore", "w": "ignore", "D": "ignore", "c": "ignore",
+    "e": "referer", "o": "ignore", "m": "max-time", "y": "speed-time", "Y": "ignore", "w": "ignore", "D": "ignore", "c": "ignore",
 }
 _SHORT_NO_ARG = {
     "G": "get", "I": "head", "k": "insecure", "L": "location", "s": "ignore", "S": "ignore",
@@ -331,6 +333,18 @@ def parse_curl(command: str) -> SavedRequest:
             extra["verify"] = False
         elif option == "location":
             extra["follow_redirects"] = True
+        elif option in ("max-time", "speed-time", "connect-timeout"):
+            # curl's --max-time bounds the whole transfer, ours each phase: the same number never
+            # stops a send curl would finish. --speed-time is how copy as curl writes `timeout`.
+            assert value is not None
+            try:
+                seconds = float(value)
+            except ValueError:
+                raise CurlError(f"{token} wants seconds, not {_show(value)}") from None
+            if timeout_problem(seconds) is not None:
+                raise CurlError(f"{token} wants seconds > 0, not {_show(value)}")
+            key = "connect_timeout" if option == "connect-timeout" else "timeout"
+            extra[key] = int(seconds) if seconds.is_integer() else seconds
 
     i = 1
     options_done = False

@@ -121,6 +121,13 @@ def as_curl(
         options.append(["-x", transport.proxy])
     if prepared.follow_redirects:
         options.append(["-L"])
+    if not sse:  # a REST request's own timeouts (a stream's read timeout is its engine's)
+        limits = prepared.timeouts
+        if limits.connect_from:
+            options.append(["--connect-timeout", f"{limits.connect:g}"])
+        if limits.timeout_from:
+            # curl has no per-phase timeout; under 1 byte/s for this long is the nearest
+            options.append(["--speed-limit", "1", "--speed-time", f"{limits.timeout:g}"])
     body = None if prepared.body is None else prepared.body.decode("utf-8", "replace")
     text = format_curl(
         prepared.method,
