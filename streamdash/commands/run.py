@@ -16,13 +16,14 @@ Kept cheap to import (the CLI imports it to build its parser): httpx and the cor
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from streamdash.exits import EXIT_FAILED, EXIT_OK, UsageError
+from streamdash.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from streamdash.core.collections.models import Collection, SavedRequest
@@ -205,6 +206,7 @@ async def _run_all(
     executor.env_name = env_name
     if jar is not None:
         executor.cookies = jar
+    interrupted = False
     try:
         async with aclosing(run_requests(executor, requests, variables)) as steps:
             async for step in steps:
@@ -220,6 +222,8 @@ async def _run_all(
                 else:
                     out.write(_line(step, width) + "\n")
                 out.flush()
+    except asyncio.CancelledError:  # Ctrl+C: the report and the jar still get what ran
+        interrupted = True
     finally:
         await executor.aclose()
     took = time.perf_counter() - start
@@ -232,6 +236,8 @@ async def _run_all(
     summary = f"{passed} passed, {failed} failed"
     if skipped:
         summary += f", {skipped} skipped"
+    if interrupted:
+        summary = f"interrupted after {len(steps_done)} of {len(requests)} requests: {summary}"
     print(f"streamdash run: {summary} in {took:.2f} s", file=err, flush=True)
     if junit is not None:
         from streamdash.commands.run_junit import junit_xml, write_junit
@@ -242,6 +248,8 @@ async def _run_all(
             print(f"streamdash run: JUnit report not written: {junit}: {exc.strerror or exc}",
                   file=err, flush=True)
             return EXIT_FAILED
+    if interrupted:
+        return EXIT_INTERRUPTED
     return EXIT_FAILED if failed else EXIT_OK
 
 

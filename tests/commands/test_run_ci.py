@@ -4,6 +4,7 @@ against a real local server."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -220,3 +221,34 @@ def test_a_missing_variable_names_the_environment_that_defines_it(coll):
     done = cli(coll, "needs", "--env", "local")
     assert done.returncode == 1
     assert "unknown variable 'region' (defined in environment staging; in use: local)" in done.stdout
+
+
+def test_ctrl_c_still_writes_the_junit_report_of_what_ran(tmp_path, raw_server):
+    """Before: Ctrl+C (130) left no report, so CI lost the requests that had run."""
+    import signal
+    import time
+
+    async def handler(conn: Conn) -> None:
+        if conn.request.target.startswith("/slow"):
+            await asyncio.sleep(30)
+        await conn.start(200, {"Content-Length": "2"}, content_type="application/json")
+        await conn.send(b"{}")
+        await conn.end()
+
+    raw_server.handler = handler
+    root = tmp_path / "c"
+    write(root / "collection.toml", f'name = "c"\n[variables]\nbase_url = "{raw_server.url}"\n')
+    write(root / "1-fast.toml", 'name = "fast"\nurl = "{{base_url}}/fast"\n')
+    write(root / "2-slow.toml", 'name = "slow"\nurl = "{{base_url}}/slow"\n')
+    report = tmp_path / "j.xml"
+    proc = subprocess.Popen([sys.executable, "-c", RUN, str(root), "--junit", str(report)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while not any(r.target.startswith("/slow") for r in raw_server.requests) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, err
+    assert "interrupted after 1 of 2 requests: 1 passed, 0 failed" in err
+    cases = ET.parse(report).getroot().iter("testcase")
+    assert [c.get("name") for c in cases] == ["fast"]
