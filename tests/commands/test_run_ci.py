@@ -247,7 +247,7 @@ def test_ctrl_c_still_writes_the_junit_report_of_what_ran(tmp_path, raw_server):
     while not any(r.target.startswith("/slow") for r in raw_server.requests) and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=20)
+    _out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, err
     assert "interrupted after 1 of 2 requests: 1 passed, 0 failed" in err
     cases = ET.parse(report).getroot().iter("testcase")

@@ -193,7 +193,8 @@ def _set_production(text: str, production: bool) -> str:
             lines[i] = f"production = {'true' if production else 'false'}\n"
             return "".join(lines)
     if production:
-        lines.insert(0, "production = true\n")
+        gap = "\n" if lines and _TABLE.match(lines[0]) else ""
+        lines.insert(0, "production = true\n" + gap)
     return "".join(lines)
 
 

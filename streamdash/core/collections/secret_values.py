@@ -59,7 +59,8 @@ __all__ = [
 SECRETS_FILE = ".secrets.toml"
 GITIGNORE = ".gitignore"
 _HEADER = (
-    "# Credentials streamdash took out of imported requests, used as {{variables}}.\n"
+    "# Credentials streamdash kept out of the collection's files (imports, the environment\n"
+    "# editor), used as {{variables}}.\n"
     "# Git-ignored (see .gitignore): keep this file to yourself.\n"
 )
 _AUTH_SECRETS = ("password", "token", "client_secret")

@@ -181,12 +181,13 @@ class EnvironmentEditScreen(Dialog[str | None]):
         with Vertical(classes="dialog paste", id="environment-edit"):
             yield Static(escape_controls(title), classes="dialog-title", markup=False)
             if not self.collection:
-                yield Input(env.name if env else "", placeholder="name (the file name: staging, prod...)",
-                            id="environment-name")
-                yield Checkbox("production: ask before using it", env.production if env else False,
-                               id="environment-production")
-            yield Static("Variables, one per line: name = value. A secret typed here (token, api_key, "
-                         "password...) goes to the git-ignored .secrets.toml; {{env:NAME}} reads your shell.",
+                with Horizontal(id="environment-head"):
+                    yield Input(env.name if env else "", placeholder="name (the file name: staging...)",
+                                id="environment-name")
+                    yield Checkbox("production (asks first)", env.production if env else False,
+                                   id="environment-production")
+            yield Static("name = value per line; a secret (token, api_key, password...) goes to "
+                         ".secrets.toml (git-ignored); {{env:NAME}} reads your shell", classes="hint",
                          markup=False)
             yield TextArea(variable_lines(variables), id="environment-variables", show_line_numbers=True)
             yield Static("", id="environment-error", markup=False)
