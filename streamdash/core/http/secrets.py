@@ -57,6 +57,9 @@ _SECRET_PARTS = re.compile(
     r"|session[-_.]?id|sessionid"
 )
 _SECRET_SUFFIX = re.compile(r"[-_.]key$")
+# Names that match the patterns but never carry one: CORS's "may the answer be read with
+# credentials" flag is `true` on every answer of some servers (httpbin).
+_NEVER_SECRET = frozenset({"access-control-allow-credentials"})
 _SECRET_AUTH_FIELDS = ("password", "token", "client_secret")
 _ONLY_PLACEHOLDERS = re.compile(r"^(?:\s*\{\{\s*(?:env:)?[\w.\-]+\s*\}\}\s*)+$")
 _NOT_SECRET_FIELDS = frozenset({"token_type", "expires_in", "scope"})
@@ -146,6 +149,8 @@ def credential_values(
 def is_secret_name(name: str) -> bool:
     """Whether a header or query parameter name looks like it carries a secret."""
     lowered = name.strip().lower()
+    if lowered in _NEVER_SECRET:
+        return False
     return (
         lowered in _SECRET_HEADERS
         or lowered in _SECRET_EXACT

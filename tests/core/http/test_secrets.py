@@ -152,3 +152,12 @@ def test_credential_values_of_headers_and_query():
         [("api_key", "query-key-0123"), ("page", "2222222222")],
     )
     assert found == {"tok-0123456789", "session-abcdef", "key-01234567", "query-key-0123"}
+
+
+def test_a_cors_credentials_flag_is_no_secret():
+    """httpbin's answers carry Access-Control-Allow-Credentials: true, shown masked before."""
+    from streamdash.core.http.secrets import is_secret_name, mask_headers
+
+    assert not is_secret_name("Access-Control-Allow-Credentials")
+    assert mask_headers([("Access-Control-Allow-Credentials", "true")]) == [("Access-Control-Allow-Credentials", "true")]
+    assert is_secret_name("X-Credentials")
