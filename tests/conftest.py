@@ -26,3 +26,12 @@ def auth_server():
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def httpbin():
+    """httpbin (the real one, from PyPI) on 127.0.0.1: the reference server of the REST tests."""
+    from tests.helpers.httpbin_server import HttpbinServer
+
+    with HttpbinServer() as server:
+        yield server

@@ -10,13 +10,6 @@ from pathlib import Path
 import pytest
 
 from tests.commands.test_run_ci import cli, write
-from tests.helpers.httpbin_server import HttpbinServer
-
-
-@pytest.fixture(scope="module")
-def httpbin():
-    with HttpbinServer() as server:
-        yield server
 
 
 @pytest.fixture

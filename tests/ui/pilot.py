@@ -54,3 +54,15 @@ async def pick_environment(pilot, name: str | None) -> None:
     listing.highlighted = names.index(name)
     await pilot.press("enter")
     await pilot.pause()
+
+
+async def send_request(pilot, app: StreamdashApp, key: str):
+    """Pick the request, Enter, and wait for its answer in the response pane (the summary)."""
+    from streamdash.ui.widgets.response_view import ResponseView
+
+    view = app.query_one(ResponseView)
+    before = view.summary
+    await select(pilot, app, key)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: view.summary is not before and view.summary is not None, what=f"{key} answered")
+    return view.summary

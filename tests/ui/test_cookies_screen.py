@@ -14,15 +14,8 @@ from streamdash.core.collections import load_collection
 from streamdash.ui.app import StreamdashApp
 from streamdash.ui.launch import build_app
 from streamdash.ui.screens.cookies import CookiesScreen
-from streamdash.ui.widgets.response_view import ResponseView
 from tests.helpers.httpbin_server import HttpbinServer
-from tests.ui.pilot import palette, select, wait_for
-
-
-@pytest.fixture(scope="module")
-def httpbin():
-    with HttpbinServer() as server:
-        yield server
+from tests.ui.pilot import palette, send_request, wait_for
 
 
 @pytest.fixture
@@ -45,12 +38,7 @@ def screen_text(app: StreamdashApp) -> str:
 
 
 async def send(pilot, app: StreamdashApp, key: str) -> dict:
-    view = app.query_one(ResponseView)
-    before = view.summary
-    await select(pilot, app, key)
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: view.summary is not before and view.summary is not None, what=f"{key} answered")
-    return json.loads(view.summary.body)
+    return json.loads((await send_request(pilot, app, key)).body)
 
 
 @pytest.mark.parametrize("size", [(160, 48), (80, 24)], ids=["160x48", "80x24"])

@@ -15,14 +15,7 @@ from streamdash.ui.app import StreamdashApp
 from streamdash.ui.launch import build_app
 from streamdash.ui.screens.environments import EnvironmentEditScreen, EnvironmentScreen
 from streamdash.ui.widgets.response_view import ResponseView
-from tests.helpers.httpbin_server import HttpbinServer
-from tests.ui.pilot import notes, select, wait_for
-
-
-@pytest.fixture(scope="module")
-def httpbin():
-    with HttpbinServer() as server:
-        yield server
+from tests.ui.pilot import notes, select, send_request, wait_for
 
 
 @pytest.fixture
@@ -42,12 +35,7 @@ def status(app: StreamdashApp) -> str:
 
 
 async def send(pilot, app: StreamdashApp) -> dict:
-    view = app.query_one(ResponseView)
-    before = view.summary
-    await select(pilot, app, "echo")
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: view.summary is not before and view.summary is not None, what="an answer")
-    return json.loads(view.summary.body)
+    return json.loads((await send_request(pilot, app, "echo")).body)
 
 
 async def open_environments(pilot, app: StreamdashApp) -> EnvironmentScreen:

@@ -16,15 +16,7 @@ from streamdash.core.history import History
 from streamdash.ui.app import StreamdashApp
 from streamdash.ui.launch import build_app
 from streamdash.ui.screens.history import DiffScreen, HistoryEntryScreen, HistoryScreen
-from streamdash.ui.widgets.response_view import ResponseView
-from tests.helpers.httpbin_server import HttpbinServer
-from tests.ui.pilot import select, wait_for
-
-
-@pytest.fixture(scope="module")
-def httpbin():
-    with HttpbinServer() as server:
-        yield server
+from tests.ui.pilot import send_request, wait_for
 
 
 def collection(root: Path, url: str) -> Path:
@@ -38,11 +30,7 @@ def collection(root: Path, url: str) -> Path:
 
 
 async def send(pilot, app: StreamdashApp, key: str) -> None:
-    view = app.query_one(ResponseView)
-    before = view.summary
-    await select(pilot, app, key)
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: view.summary is not before and view.summary is not None, what=f"{key} answered")
+    await send_request(pilot, app, key)
 
 
 async def open_history(pilot, app: StreamdashApp) -> HistoryScreen:

@@ -15,14 +15,7 @@ from streamdash.core.http.execute import Executor, load_collection_settings
 from streamdash.core.http.prepare import prepare
 from streamdash.core.http.transport import ClientPool
 from streamdash.core.sse.stream import SSEStream
-from tests.helpers.httpbin_server import HttpbinServer
 from tests.helpers.raw_server import Conn, RawServer
-
-
-@pytest.fixture(scope="module")
-def httpbin():
-    with HttpbinServer() as server:
-        yield server
 
 
 @pytest.fixture

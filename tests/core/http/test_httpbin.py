@@ -13,13 +13,6 @@ from streamdash import __version__
 from streamdash.core.collections import SavedRequest
 from streamdash.core.http.execute import Executor
 from streamdash.core.http.transport import ClientPool
-from tests.helpers.httpbin_server import HttpbinServer
-
-
-@pytest.fixture(scope="module")
-def httpbin():
-    with HttpbinServer() as server:
-        yield server
 
 
 @pytest.fixture
