@@ -66,15 +66,18 @@ class HistoryScreen(Dialog[HistoryEntry | None]):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        columns = [("", 1), ("When", 19)]
+        narrow = self.app.size.width < 120  # 80 columns: the time of day, and the URL still shows
+        columns = [("", 1), ("When", 8 if narrow else 19)]
         if self.everywhere:
-            columns.append(("Collection", 14))
-        columns += [("Request", 24), ("Method", 7), ("Status", 6), ("Time", 8), ("URL (secrets masked)", 60)]
+            columns.append(("Collection", 10 if narrow else 14))
+        columns += [("Request", 16 if narrow else 24), ("Method", 7), ("Status", 6), ("Time", 8),
+                    ("URL (secrets masked)", 60)]
+        stamp = "%H:%M:%S" if narrow else "%Y-%m-%d %H:%M:%S"
         for label, width in columns:
             table.add_column(label, width=width)
         for index, entry in enumerate(self.entries):
             cells = [Text("\u25cf" if entry == self.marked else ""),
-                     Text(time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.at)))]
+                     Text(time.strftime(stamp, time.localtime(entry.at)))]
             if self.everywhere:
                 cells.append(Text(escape_controls(Path(entry.collection).name or "-")))
             cells += [
