@@ -150,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     from streamdash.commands.replay import add_replay_parser  # argparse only
 
     add_replay_parser(commands)
+    from streamdash.commands.import_ import add_import_parser  # argparse only
+
+    add_import_parser(commands)
     return parser
 
 
@@ -169,6 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from streamdash.commands.run import run_collection
 
             return run_collection(args)
+        if args.command == "import":
+            from streamdash.commands.import_ import run_import
+
+            return run_import(args)
         if args.command == "replay":
             from streamdash.commands.replay import run_replay
 

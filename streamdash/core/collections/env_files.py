@@ -16,7 +16,7 @@ The editor gives variables as lines (`name = value`, one per line, `#` comments)
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,9 +94,11 @@ def save_environment(
     production: bool = False,
     old_name: str | None = None,
     secrets: Mapping[str, str] | None = None,
+    secret_names: Collection[str] = (),
 ) -> SavedVariables:
     """Write `env/NAME.toml` (a new one, or the one named `old_name`, renamed to `name` when the
-    names differ). Raises CollectionError (one line) and OSError."""
+    names differ). `secret_names`: variables that are secrets whatever their names (an import
+    knows). Raises CollectionError (one line) and OSError."""
     if (problem := environment_name_problem(name)) is not None:
         raise CollectionError(LoadError(root / ENV_DIR, None, problem))
     folder = root / ENV_DIR
@@ -105,7 +107,7 @@ def save_environment(
     if (source is None or source != target) and target.exists():
         raise CollectionError(LoadError(target, None, f"an environment named {name!r} exists already"))
     text = read_text_file(source) if source is not None and source.exists() else ""
-    kept, moved = _split_secrets(variables, secrets or {}, prefix=f"{name}_")
+    kept, moved = _split_secrets(variables, secrets or {}, prefix=f"{name}_", secret_names=secret_names)
     new_secrets = {secret: value for _, secret, value in moved}
     pairs = [(n, v) for n, v in kept] + [(n, "{{" + secret + "}}") for n, secret, _ in moved]
     if new_secrets:
@@ -119,13 +121,17 @@ def save_environment(
 
 
 def save_collection_variables(
-    root: Path, variables: Sequence[tuple[str, str]], *, secrets: Mapping[str, str] | None = None
+    root: Path,
+    variables: Sequence[tuple[str, str]],
+    *,
+    secrets: Mapping[str, str] | None = None,
+    secret_names: Collection[str] = (),
 ) -> SavedVariables:
     """Rewrite the `[variables]` table of `collection.toml`; secret literals go to the secrets
     file under their own name (it overlays the collection's variables)."""
     path = root / COLLECTION_FILE
     text = read_text_file(path) if path.exists() else ""
-    kept, moved = _split_secrets(variables, secrets or {}, prefix="", keep_name=True)
+    kept, moved = _split_secrets(variables, secrets or {}, prefix="", keep_name=True, secret_names=secret_names)
     new_secrets = {secret: value for _, secret, value in moved}
     if new_secrets:
         save_secret_values(root, new_secrets)
@@ -147,6 +153,7 @@ def _split_secrets(
     *,
     prefix: str,
     keep_name: bool = False,
+    secret_names: Collection[str] = (),
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
     """(the variables that stay, (name, secret name, value) for those the secrets file takes).
     A secret name already holding another value gets `_2`, `_3`... (an earlier request may
@@ -155,7 +162,8 @@ def _split_secrets(
     moved: list[tuple[str, str, str]] = []
     taken = dict(secrets)
     for name, value in variables:
-        if not _secret_literal(name, value):
+        literal = bool(value) and not is_placeholder(value) and "{{" not in value
+        if not (_secret_literal(name, value) or (name in secret_names and literal)):
             kept.append((name, value))
             continue
         base = name if keep_name else f"{prefix}{name}".replace("-", "_").replace(".", "_")
