@@ -280,7 +280,7 @@ def read_openapi(data: Mapping[str, Any], where: str) -> Imported:
     else:
         imported.warn("the document names no server: set base_url in an environment")
     reader = _Reader(doc)
-    paths = data.get("paths") or {}
+    paths = data.get("paths", {})
     if not isinstance(paths, dict):
         raise ImportRefused(f"{where}: its 'paths' is not a table")
     for path, item in paths.items():

@@ -1,0 +1,157 @@
+"""Bruno collection folders and single .bru files, written here in Bruno's block format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from streamdash.core.collections import load_collection
+from streamdash.core.collections.environments import load_environments
+from streamdash.core.collections.secret_values import load_secret_values
+from streamdash.core.importers.bruno import parse_bru
+from streamdash.core.importers.detect import read_import
+from streamdash.core.importers.model import ImportRefused
+from streamdash.core.importers.save import save_import
+
+CREATE = """meta {
+  name: Create user
+  type: http
+  seq: 2
+}
+
+post {
+  url: {{baseUrl}}/users?invite=true
+  body: json
+  auth: bearer
+}
+
+params:query {
+  invite: true
+  ~dry: 1
+}
+
+headers {
+  X-Trace: abc
+  ~X-Off: 1
+}
+
+auth:bearer {
+  token: bru-literal-token-99
+}
+
+body:json {
+  {
+    "name": "Ada",
+    "nested": {"a": 1}
+  }
+}
+
+script:pre-request {
+  req.setHeader("x", "y");
+}
+
+docs {
+  Creates a user.
+}
+"""
+
+LIST = """meta {
+  name: List users
+  type: http
+  seq: 1
+}
+
+get {
+  url: {{baseUrl}}/users
+  body: none
+  auth: basic
+}
+
+auth:basic {
+  username: ada
+  password: {{password}}
+}
+"""
+
+GRAPHQL = """meta {
+  name: Query
+  type: graphql
+  seq: 1
+}
+
+post {
+  url: {{baseUrl}}/graphql
+  body: graphql
+  auth: none
+}
+
+body:graphql {
+  { users { id } }
+}
+
+body:graphql:vars {
+  {"first": 2}
+}
+"""
+
+ENV = """vars {
+  baseUrl: https://staging.users.example.com
+  ~unused: x
+}
+vars:secret [
+  password
+]
+"""
+
+
+def bruno(root: Path) -> Path:
+    (root / "users").mkdir(parents=True)
+    (root / "environments").mkdir()
+    (root / "bruno.json").write_text(json.dumps({"version": "1", "name": "Users API", "type": "collection"}))
+    (root / "users" / "create.bru").write_text(CREATE)
+    (root / "users" / "list.bru").write_text(LIST)
+    (root / "graphql.bru").write_text(GRAPHQL)
+    (root / "environments" / "staging.bru").write_text(ENV)
+    return root
+
+
+def test_a_collection_folder(tmp_path):
+    imported = read_import(bruno(tmp_path / "bru"))
+    assert imported.format == "Bruno collection" and imported.name == "Users API"
+    assert [(r.group, r.name) for r in imported.requests] == [((), "Query"), (("users",), "List users"),
+                                                              (("users",), "Create user")]
+    create = imported.requests[2]
+    assert (create.method, create.url, create.query) == ("POST", "{{baseUrl}}/users", [("invite", "true")])
+    assert create.headers == [("X-Trace", "abc"), ("Content-Type", "application/json")]
+    assert json.loads(create.body) == {"name": "Ada", "nested": {"a": 1}}
+    assert create.extra["auth"] == {"type": "bearer", "token": "bru-literal-token-99"}
+    assert create.description == "Creates a user."
+    assert json.loads(imported.requests[0].body) == {"query": "{ users { id } }", "variables": {"first": 2}}
+    assert imported.environments == {"staging": {"baseUrl": "https://staging.users.example.com"}}
+    assert imported.secret_names == {"password"}
+    assert any("script:pre-request block is not run" in w for w in imported.warnings)
+
+    root = tmp_path / "c"
+    save_import(imported, root)
+    files = "\n".join(p.read_text() for p in root.rglob("*.toml") if p.name != ".secrets.toml")
+    assert "bru-literal-token-99" not in files
+    assert "bru-literal-token-99" in load_secret_values(root).values()
+    assert list(load_environments(root)) == ["staging"] and load_collection(root).errors == []
+
+
+def test_one_bru_file(tmp_path):
+    path = tmp_path / "list.bru"
+    path.write_text(LIST)
+    imported = read_import(path)
+    assert [(r.name, r.extra["auth"]["username"]) for r in imported.requests] == [("List users", "ada")]
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("meta {\n  name: x\n", "block 'meta' is not closed"),
+    ("hello there\n", "not a .bru file: line 1"),
+])
+def test_a_broken_bru_file_is_one_line(text, reason):
+    with pytest.raises(ImportRefused, match=reason):
+        parse_bru(text, "x.bru")

@@ -1,0 +1,108 @@
+"""Insomnia exports (format 4, JSON) and collections (format 5, YAML), written here."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from streamdash.core.collections import load_collection
+from streamdash.core.collections.environments import load_environments
+from streamdash.core.collections.secret_values import load_secret_values
+from streamdash.core.importers.detect import read_import
+from streamdash.core.importers.save import save_import
+
+V4 = {"_type": "export", "__export_format": 4, "__export_source": "insomnia.desktop.app:v2023.5.8", "resources": [
+    {"_id": "wrk_1", "_type": "workspace", "name": "Billing"},
+    {"_id": "env_base", "_type": "environment", "parentId": "wrk_1", "name": "Base Environment",
+     "data": {"base_url": "https://billing.example.com"}},
+    {"_id": "env_stg", "_type": "environment", "parentId": "env_base", "name": "Staging",
+     "data": {"base_url": "https://stg.billing.example.com"}},
+    {"_id": "env_me", "_type": "environment", "parentId": "env_base", "name": "Mine", "isPrivate": True,
+     "data": {"region": "eu-west-1-private"}},
+    {"_id": "fld_1", "_type": "request_group", "parentId": "wrk_1", "name": "Invoices"},
+    {"_id": "fld_2", "_type": "request_group", "parentId": "fld_1", "name": "Drafts"},
+    {"_id": "req_1", "_type": "request", "parentId": "fld_2", "name": "Create draft", "method": "POST",
+     "url": "{{ _.base_url }}/invoices?draft=true",
+     "body": {"mimeType": "application/json", "text": "{\"amount\": 10}"},
+     "headers": [{"name": "X-Trace", "value": "1"}, {"name": "X-Off", "value": "1", "disabled": True}],
+     "parameters": [{"name": "lang", "value": "en"}],
+     "authentication": {"type": "bearer", "token": "ins-literal-token-42", "prefix": ""},
+     "description": "Makes a draft."},
+    {"_id": "req_2", "_type": "request", "parentId": "wrk_1", "name": "Chained", "method": "GET",
+     "url": "{{ _.base_url }}/x", "headers": [{"name": "X-Id", "value": "{% response 'body', 'req_1', 'b64::JC5pZA==::46b', 'never', 60 %}"}],
+     "authentication": {"type": "apikey", "key": "X-Key", "value": "{{ _.key }}", "addTo": "queryParams"}},
+    {"_id": "grpc_1", "_type": "grpc_request", "parentId": "wrk_1", "name": "gRPC"},
+]}
+
+V5 = """
+type: collection.insomnia.rest/5.0
+name: Billing v5
+meta:
+  id: wrk_5
+collection:
+  - name: Invoices
+    children:
+      - url: "{{ _.base_url }}/invoices"
+        name: List invoices
+        method: GET
+        parameters:
+          - name: page
+            value: "1"
+        authentication:
+          type: basic
+          username: "{{ _.user }}"
+          password: "{{ _.password }}"
+  - url: "{{ _.base_url }}/health"
+    name: Health
+    method: GET
+environments:
+  name: Base Environment
+  data:
+    base_url: https://billing.example.com
+  subEnvironments:
+    - name: Prod
+      data:
+        base_url: https://api.billing.example.com
+"""
+
+
+def test_v4_export_with_nested_folders_environments_and_auth(tmp_path):
+    path = tmp_path / "insomnia.json"
+    path.write_text(json.dumps(V4))
+    imported = read_import(path)
+    assert imported.format == "Insomnia export (format 4)" and imported.name == "Billing"
+    assert imported.variables == {"base_url": "https://billing.example.com"}
+    assert imported.environments == {"Staging": {"base_url": "https://stg.billing.example.com"},
+                                     "Mine": {"region": "eu-west-1-private"}}
+    assert imported.secret_names == {"region"}
+    draft = next(r for r in imported.requests if r.name == "Create draft")
+    assert draft.group == ("Invoices", "Drafts")
+    assert (draft.url, draft.query) == ("{{base_url}}/invoices", [("draft", "true"), ("lang", "en")])
+    assert draft.headers == [("X-Trace", "1"), ("Content-Type", "application/json")]
+    assert draft.extra["auth"] == {"type": "bearer", "token": "ins-literal-token-42"}
+    chained = next(r for r in imported.requests if r.name == "Chained")
+    assert ("X-Key", "{{key}}") in chained.query
+    warnings = "\n".join(imported.warnings)
+    assert "template tag" in warnings and "1 grpc requests are not imported" in warnings
+
+    root = tmp_path / "c"
+    save_import(imported, root)
+    files = "\n".join(p.read_text() for p in root.rglob("*.toml") if p.name != ".secrets.toml")
+    assert "ins-literal-token-42" not in files and "eu-west-1-private" not in files
+    assert "ins-literal-token-42" in load_secret_values(root).values()
+    assert sorted(load_environments(root)) == ["mine", "staging"]
+    assert load_collection(root).errors == []
+
+
+def test_v5_yaml_collection(tmp_path):
+    path = tmp_path / "insomnia.yaml"
+    path.write_text(V5)
+    imported = read_import(path)
+    assert imported.format == "Insomnia collection (format 5)" and imported.name == "Billing v5"
+    assert [(r.group, r.name) for r in imported.requests] == [(("Invoices",), "List invoices"), ((), "Health")]
+    listing = imported.requests[0]
+    assert listing.query == [("page", "1")]
+    assert listing.extra["auth"] == {"type": "basic", "username": "{{user}}", "password": "{{password}}"}
+    assert imported.environments == {"Prod": {"base_url": "https://api.billing.example.com"}}
+    assert yaml.safe_load(V5)["type"].startswith("collection.insomnia.rest/5")
