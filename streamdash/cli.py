@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     from streamdash.commands.import_ import add_import_parser  # argparse only
 
     add_import_parser(commands)
+    from streamdash.commands.export import add_export_parser  # argparse only
+
+    add_export_parser(commands)
     return parser
 
 
@@ -172,6 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from streamdash.commands.run import run_collection
 
             return run_collection(args)
+        if args.command == "export":
+            from streamdash.commands.export import run_export
+
+            return run_export(args)
         if args.command == "import":
             from streamdash.commands.import_ import run_import
 

@@ -23,7 +23,13 @@ from streamdash.core.collections.secret_values import (
     save_secret_values,
     take_credentials,
 )
-from streamdash.core.collections.storage import atomic_write, ensure_collection, save_request, slugify
+from streamdash.core.collections.storage import (
+    ENV_DIR,
+    atomic_write,
+    ensure_collection,
+    save_request,
+    slugify,
+)
 from streamdash.core.importers.model import Imported
 
 __all__ = ["Saved", "save_import"]
@@ -54,6 +60,16 @@ class Saved:
         return text
 
 
+def _folders(group: tuple[str, ...]) -> tuple[str, ...]:
+    """A tool's folder names as folder names here: no separators, no leading dot (hidden), and
+    not `env`, which holds environments."""
+    parts = []
+    for part in group:
+        cleaned = part.replace("/", "-").replace("\\", "-").replace("\0", "").strip().lstrip(".") or "folder"
+        parts.append("env-requests" if not parts and cleaned == ENV_DIR else cleaned)
+    return tuple(parts)
+
+
 def save_import(imported: Imported, root: Path) -> Saved:
     """Write `imported` into the collection at `root` (made when absent, without the example).
     Raises OSError and CollectionError (one line each)."""
@@ -71,7 +87,8 @@ def save_import(imported: Imported, root: Path) -> Saved:
     moved: dict[str, str] = {}
     cleaned = []
     for request in imported.requests:
-        request, new = take_credentials(replace(request, path=None), {**known, **moved}, taken)
+        request = replace(request, path=None, group=_folders(request.group))
+        request, new = take_credentials(request, {**known, **moved}, taken)
         moved.update(new)
         cleaned.append(request)
     if moved:

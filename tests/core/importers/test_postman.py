@@ -147,3 +147,12 @@ def test_saved_requests_read_back_as_they_were_imported(tmp_path):
     listing = next(r for r in load_collection(root).requests if r.name == "List items")
     data = tomllib.loads(listing.path.read_text())
     assert data["url"] == "{{base_url}}/items" and data["auth"] == {"type": "bearer", "token": "{{token}}"}
+
+
+def test_folder_names_that_cannot_be_folders_here_are_made_safe(tmp_path):
+    data = {"info": {"name": "odd", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "item": [{"name": "env", "item": [{"name": "a", "request": "https://h/a"}]},
+                     {"name": "a/b", "item": [{"name": ".hidden", "item": [{"name": "b", "request": "https://h/b"}]}]}]}
+    root = tmp_path / "c"
+    save_import(read_import(write(tmp_path / "odd.json", data)), root)
+    assert sorted(r.group for r in load_collection(root).requests) == [("a-b", "hidden"), ("env-requests",)]
