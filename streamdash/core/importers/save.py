@@ -63,7 +63,7 @@ class Saved:
 def _folders(group: tuple[str, ...]) -> tuple[str, ...]:
     """A tool's folder names as folder names here: no separators, no leading dot (hidden), and
     not `env`, which holds environments."""
-    parts = []
+    parts: list[str] = []
     for part in group:
         cleaned = part.replace("/", "-").replace("\\", "-").replace("\0", "").strip().lstrip(".") or "folder"
         parts.append("env-requests" if not parts and cleaned == ENV_DIR else cleaned)
