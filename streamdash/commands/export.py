@@ -9,7 +9,7 @@ from pathlib import Path
 
 from streamdash.exits import EXIT_OK, UsageError
 
-__all__ = ["add_export_parser", "export_text", "run_export"]
+__all__ = ["add_export_parser", "run_export"]
 
 
 def add_export_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -27,30 +27,15 @@ def add_export_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     return parser
 
 
-def export_text(root: Path, fmt: str) -> tuple[str, list[str]]:
-    """The export of the collection at `root`, and what it left out (one line each): the one
-    path the command and the app's palette share."""
-    from streamdash.core.collections.storage import load_collection
-    from streamdash.core.exporters.httpfile import to_http_file
-    from streamdash.core.exporters.postman import to_postman
-    from streamdash.core.http.settings import load_collection_settings
-
-    collection = load_collection(root)
-    left_out = [f"skipped {error}" for error in collection.errors]
-    if fmt == "http":
-        text, dropped = to_http_file(collection)
-        return text, left_out + dropped
-    return to_postman(collection, load_collection_settings(root).auth), left_out
-
-
 def run_export(args: argparse.Namespace) -> int:
     from streamdash.core.collections.storage import atomic_write
+    from streamdash.core.exporters.collection import export_collection
     from streamdash.core.text import escape_controls
 
     root = Path(args.collection).expanduser()
     if not root.is_dir():
         raise UsageError(f"collection folder not found: {root}")
-    text, left_out = export_text(root, args.to)
+    text, left_out = export_collection(root, args.to)
     for line in left_out:
         print(f"streamdash export: left out: {escape_controls(line)}", file=sys.stderr)
     if args.output:

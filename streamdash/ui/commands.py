@@ -88,5 +88,8 @@ def palette_commands(app: Dashboard) -> Iterator[SystemCommand]:
     yield SystemCommand("Copy request as curl", "A command a shell runs back to this request", tree.action_copy_curl)
     yield SystemCommand("Import a curl command", "Paste curl (any length); it becomes a saved request", tree.action_import_curl)
     yield SystemCommand("Import a .http file", "JetBrains / VS Code REST Client requests", tree.action_import_http_file)
+    yield SystemCommand("Import a collection file", "Postman (and environments), Insomnia, OpenAPI, HAR; a Bruno or Posting folder", tree.action_import_collection)
+    yield SystemCommand("Export the collection to Postman", "A Postman v2.1 collection file (placeholders, never secrets)", lambda: tree.export_collection("postman"))
+    yield SystemCommand("Export the collection as .http", "A .http file for JetBrains / VS Code REST Client", lambda: tree.export_collection("http"))
     yield SystemCommand("Save the collection as...", "Copy this collection's folder somewhere to keep", app.action_save_collection_as)
     yield SystemCommand("Messages", "Every notification of the session, whole, newest first (Ctrl+N)", app.action_show_messages)

@@ -91,6 +91,7 @@ from streamdash.core.session.events import (
 )
 from streamdash.core.session.live import LiveStream, request_id
 from streamdash.core.session.recordings import Recordings
+from streamdash.core.session.transfers import Transfers
 from streamdash.core.sse.events import Event, Item, SkippedEvent, StateChange, StreamState
 from streamdash.core.sse.measures import describe_ranges
 from streamdash.core.sse.parser import describe_skip
@@ -144,6 +145,7 @@ class Session:
         self.secret_values: dict[str, str] = load_secret_values(collection.root, self.env_errors)
         self.env_name: str | None = None
         self.env_edits = EnvironmentEdits(self)  # create, edit, delete them from the app
+        self.transfers = Transfers(self)  # import from other tools, export for them
         settings = load_collection_settings(collection.root)
         self.executor = Executor(
             ClientPool(client_factory),

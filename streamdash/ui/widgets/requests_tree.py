@@ -15,6 +15,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from streamdash.core.collections import Collection, SavedRequest
+from streamdash.core.collections.storage import slugify
 from streamdash.core.session import request_id
 from streamdash.core.sse.events import StreamState
 from streamdash.core.text import escape_controls_multiline
@@ -267,6 +268,24 @@ class RequestsTree(SafeDispatch, Tree[SavedRequest]):
                 self.session.import_http_file(Path(path))
 
         self.app.push_screen(PromptScreen("Path of a .http or .rest file:"), done)
+
+    def action_import_collection(self) -> None:
+        def done(path: str | None) -> None:
+            if path and path.strip():
+                self.session.transfers.import_file(Path(path.strip()))
+
+        self.app.push_screen(PromptScreen(
+            "Path of a Postman, Insomnia, OpenAPI or HAR file, or a Bruno or Posting folder:"), done)
+
+    def export_collection(self, fmt: str) -> None:
+        suffix = ".postman_collection.json" if fmt == "postman" else ".http"
+        name = (self.session.collection.name or self.session.collection.root.name).replace("/", "-")
+
+        def done(path: str | None) -> None:
+            if path and path.strip():
+                self.session.transfers.export(fmt, Path(path.strip()))
+
+        self.app.push_screen(PromptScreen("Write the collection to:", f"./{slugify(name)}{suffix}"), done)
 
 
 def description_tooltip(request: SavedRequest) -> Content | None:
