@@ -53,6 +53,6 @@ def run_import(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"{target}: not written: {exc.strerror or exc}") from None
     for warning in saved.warnings:
-        print(f"streamdash import: left out: {escape_controls(warning)}", file=sys.stderr)
-    print(f"{escape_controls(saved.summary())} (from a {imported.format})")
+        print(f"streamdash import: {escape_controls(warning)}", file=sys.stderr)
+    print(f"{escape_controls(saved.summary())} (read as: {imported.format})")
     return EXIT_OK

@@ -27,8 +27,8 @@ def test_import_a_postman_collection_and_environment_then_export_it(tmp_path):
     done = cli("import", source, "--into", into)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"imported 6 requests, 1 collection variable into {into}; ")
-    assert "moved to .secrets.toml (git-ignored)" in done.stdout and "(from a Postman collection)" in done.stdout
-    assert "streamdash import: left out: Hawk: hawk auth is not imported" in done.stderr
+    assert "moved to .secrets.toml (git-ignored)" in done.stdout and "(read as: Postman collection)" in done.stdout
+    assert "streamdash import: Hawk: hawk auth is not imported" in done.stderr
     second = cli("import", env, "--into", into)
     assert second.returncode == 0 and "1 environment (staging-eu)" in second.stdout
 

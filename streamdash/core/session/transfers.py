@@ -39,7 +39,7 @@ class Transfers:
             session.notice(f"{session.collection.root}: {exc.strerror or exc}", "not imported", "error", 10)
             return 0
         session.reload()
-        session.notice(f"{saved.summary()} (from a {imported.format})", "imported", timeout=10)
+        session.notice(f"{saved.summary()} (read as: {imported.format})", "imported", timeout=10)
         if saved.warnings:
             shown = saved.warnings[:_SHOWN]
             more = len(saved.warnings) - len(shown)
