@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from streamdash.core.collections.curl import format_curl, quote_word
 from streamdash.core.collections.models import SavedRequest
-from streamdash.core.http.auth import BasicAuthConfig, DigestAuthConfig, OAuth2Config
+from streamdash.core.http.auth import BasicAuthConfig, CommandAuthConfig, DigestAuthConfig, OAuth2Config
 from streamdash.core.http.cookies import CookieJar
 from streamdash.core.http.prepare import PreparedRequest, prepare
 from streamdash.core.http.settings import CollectionSettings
@@ -103,6 +103,9 @@ def as_curl(
         user = f"{auth.username}:{auth.password}"
     elif isinstance(auth, OAuth2Config):
         notes.insert(0, f"OAuth2: the command carries no token (the app fetches one from {auth.token_url})")
+    elif isinstance(auth, CommandAuthConfig):
+        shown = " ".join(auth.command)
+        notes.insert(0, f"command auth: the command carries no token (the app runs {shown!r} for one)")
     elif auth is not None:  # bearer
         headers.append(("Authorization", f"Bearer {getattr(auth, 'token', '')}"))
     transport = prepared.transport

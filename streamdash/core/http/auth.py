@@ -1,51 +1,45 @@
-"""Request authentication: basic, digest, bearer and OAuth2 client credentials.
+"""Request authentication: basic, digest, bearer, a command's token and OAuth2.
 
 Auth is a TOML table, per request or as a collection default; the caller passes the dict:
 
     {type = "basic",  username = "...", password = "{{env:PW}}"}
     {type = "digest", username = "...", password = "..."}
     {type = "bearer", token = "{{env:TOKEN}}"}
+    {type = "command", command = ["gh", "auth", "token"], ttl = 300}   # see auth_command.py
     {type = "oauth2", grant = "client_credentials", token_url = "...", client_id = "...",
      client_secret = "{{env:SECRET}}", scope = "optional", audience = "optional"}
+    {type = "oauth2", grant = "password", token_url = "...", client_id = "...", username = "...",
+     password = "{{env:PW}}"}                      # client_secret optional (a public client)
+    {type = "oauth2", grant = "device_code", token_url = "...", client_id = "...",
+     device_authorization_url = "..."}             # RFC 8628: the code and URL are shown
+    {type = "oauth2", grant = "refresh_token", token_url = "...", client_id = "...",
+     refresh_token = "{{env:REFRESH}}"}
     {type = "none"}   # switch a collection default off for one request
 
 `parse_auth` validates (one-line `AuthError` naming the field and where it was written);
 `render_auth` fills the values in (`{{name}}`, `{{env:NAME}}`) and `auth_for` returns the
 `httpx.Auth` that sends them.
 
-OAuth2 decisions:
-- The token request is yielded from the auth flow, so it goes through the *same* client (its
-  transport, proxies, TLS settings and timeouts) and needs no second client to manage or close.
-  Only the token response's body is read here; API responses stay streamed (SSE keeps working).
-- The client id/secret go in HTTP Basic (RFC 6749 section 2.3.1, form-encoded first).
-- Tokens live only in the in-memory `TokenCache`, never on disk. A token is used until
-  `expires_in` minus a margin (10% of its lifetime, at most 30 s); without `expires_in` it is used
-  until the API answers 401.
-- On a 401 from the API the token is fetched again once and the request retried once; a second
-  401 is returned as it is. Concurrent requests share one fetch (an `asyncio.Lock` per key).
-- A failing token endpoint raises `TokenEndpointError`, an `AuthError` that is also an
-  `httpx.RequestError`, so `send()` turns it into a summary `error` like any transport failure.
-- OAuth2 works with `httpx.AsyncClient` only (the cache lock is an asyncio lock).
+OAuth2's decisions are in oauth2.py, the command's in auth_command.py; both keep their tokens
+in the in-memory `TokenCache` (tokens.py), never on disk, and work with `httpx.AsyncClient` only.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import json
 import os
-import time
-from base64 import b64encode
-from collections import deque
-from collections.abc import AsyncGenerator, Callable, Generator, Mapping
+import shlex
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, cast
-from urllib.parse import quote_plus
 from urllib.request import parse_http_list, parse_keqv_list
 
 import httpx
 
 from streamdash.core.collections.template import MissingVariable, Renderer
+from streamdash.core.http.auth_command import DEFAULT_COMMAND_TTL, CommandAuth
+from streamdash.core.http.oauth2 import GRANTS, OAuth2Auth, OAuth2ClientCredentials
+from streamdash.core.http.tokens import AuthError, TokenCache, TokenEndpointError
 
 __all__ = [
     "AuthConfig",
@@ -53,9 +47,12 @@ __all__ = [
     "BasicAuthConfig",
     "BearerAuth",
     "BearerAuthConfig",
+    "CommandAuth",
+    "CommandAuthConfig",
     "DigestAuth",
     "DigestAuthConfig",
     "NoAuthConfig",
+    "OAuth2Auth",
     "OAuth2ClientCredentials",
     "OAuth2Config",
     "TokenCache",
@@ -65,24 +62,6 @@ __all__ = [
     "parse_auth",
     "render_auth",
 ]
-
-EXPIRY_MARGIN_S = 30.0
-ISSUED_KEPT = 64
-EXPIRY_MARGIN_FRACTION = 0.1
-_MAX_REASON_CHARS = 200
-
-
-class AuthError(ValueError):
-    """Bad auth configuration or a failed token fetch. `str()` is one line."""
-
-
-class TokenEndpointError(AuthError, httpx.RequestError):
-    """The OAuth2 token endpoint failed or answered nonsense."""
-
-    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
-        ValueError.__init__(self, message)
-        self._request = request
-
 
 # --- configuration -------------------------------------------------------------------------------
 
@@ -120,15 +99,29 @@ class BearerAuthConfig:
 class OAuth2Config:
     token_url: str
     client_id: str
-    client_secret: str
+    client_secret: str = ""
     scope: str | None = None
     audience: str | None = None
     grant: str = "client_credentials"
+    username: str = ""
+    password: str = ""
+    refresh_token: str = ""
+    device_authorization_url: str = ""
     where: str = ""
     type: str = "oauth2"
 
 
-AuthConfig = NoAuthConfig | BasicAuthConfig | DigestAuthConfig | BearerAuthConfig | OAuth2Config
+@dataclass(frozen=True)
+class CommandAuthConfig:
+    command: tuple[str, ...]
+    ttl: float = DEFAULT_COMMAND_TTL
+    header: str = "Authorization"
+    scheme: str = "Bearer"
+    where: str = ""
+    type: str = "command"
+
+
+AuthConfig = NoAuthConfig | BasicAuthConfig | DigestAuthConfig | BearerAuthConfig | OAuth2Config | CommandAuthConfig
 
 # type -> (config class, required fields, optional fields)
 _SCHEMES: dict[str, tuple[Callable[..., AuthConfig], tuple[str, ...], tuple[str, ...]]] = {
@@ -136,9 +129,18 @@ _SCHEMES: dict[str, tuple[Callable[..., AuthConfig], tuple[str, ...], tuple[str,
     "basic": (BasicAuthConfig, ("username", "password"), ()),
     "digest": (DigestAuthConfig, ("username", "password"), ()),
     "bearer": (BearerAuthConfig, ("token",), ()),
-    "oauth2": (OAuth2Config, ("token_url", "client_id", "client_secret"), ("scope", "audience", "grant")),
+    "oauth2": (OAuth2Config, ("token_url", "client_id"),
+               ("client_secret", "scope", "audience", "grant", "username", "password", "refresh_token",
+                "device_authorization_url")),
+    "command": (CommandAuthConfig, ("command",), ("ttl", "header", "scheme")),
 }
-_GRANTS = ("client_credentials",)
+# What each grant needs beside token_url and client_id.
+_GRANT_NEEDS = {
+    "client_credentials": ("client_secret",),
+    "password": ("username", "password"),
+    "refresh_token": ("refresh_token",),
+    "device_code": ("device_authorization_url",),
+}
 _NON_EMPTY = ("token", "token_url", "client_id")
 
 
@@ -156,6 +158,8 @@ def parse_auth(table: Mapping[str, Any], where: str) -> AuthConfig:
     if not isinstance(kind, str) or kind.strip().lower() not in _SCHEMES:
         raise fail(f"unknown type {kind!r} (one of: " + ", ".join(_SCHEMES) + ")")
     kind = kind.strip().lower()
+    if kind == "command":
+        return _parse_command(table, fail, where)
     cls, required, optional = _SCHEMES[kind]
     unknown = [key for key in table if key not in ("type", *required, *optional)]
     if unknown:
@@ -174,11 +178,43 @@ def parse_auth(table: Mapping[str, Any], where: str) -> AuthConfig:
             raise fail(f"field '{name}' is empty")
         values[name] = value
     if kind == "oauth2":
-        grant = values.get("grant", "client_credentials").strip().lower()
-        if grant not in _GRANTS:
-            raise fail(f"unsupported grant {values['grant']!r} (supported: client_credentials)")
+        grant = values.get("grant", "client_credentials").strip().lower().replace("-", "_")
+        grant = {"device": "device_code", "urn:ietf:params:oauth:grant-type:device_code": "device_code"}.get(grant, grant)
+        if grant not in GRANTS:
+            raise fail(f"unsupported grant {values['grant']!r} (supported: {', '.join(GRANTS)})")
+        for needed in _GRANT_NEEDS[grant]:
+            if not values.get(needed, "").strip():
+                raise fail(f"grant '{grant}' needs the field '{needed}'")
         values["grant"] = grant
     return cls(**values, where=where)
+
+
+def _parse_command(table: Mapping[str, Any], fail: Callable[[str], AuthError], where: str) -> CommandAuthConfig:
+    """`command` is a list of words (run without a shell) or a string split as a shell would
+    (no expansion); `ttl` seconds > 0."""
+    allowed = ("type", "command", "ttl", "header", "scheme")
+    unknown = [key for key in table if key not in allowed]
+    if unknown:
+        raise fail(f"unknown field '{unknown[0]}' for type 'command' (allowed: {', '.join(allowed)})")
+    raw = table.get("command")
+    if isinstance(raw, str):
+        try:
+            argv = tuple(shlex.split(raw))
+        except ValueError as exc:
+            raise fail(f"field 'command': {exc}") from None
+    elif isinstance(raw, list) and all(isinstance(word, str) for word in raw):
+        argv = tuple(raw)
+    else:
+        raise fail("field 'command' must be a list of words, such as [\"gh\", \"auth\", \"token\"], or a string")
+    if not argv or not argv[0].strip():
+        raise fail("field 'command' is empty")
+    ttl = table.get("ttl", DEFAULT_COMMAND_TTL)
+    if isinstance(ttl, bool) or not isinstance(ttl, int | float) or ttl <= 0:
+        raise fail(f"field 'ttl' must be a number of seconds > 0, not {ttl!r}")
+    header, scheme = table.get("header", "Authorization"), table.get("scheme", "Bearer")
+    if not isinstance(header, str) or not header.strip() or not isinstance(scheme, str):
+        raise fail("fields 'header' and 'scheme' must be strings (header not empty)")
+    return CommandAuthConfig(argv, float(ttl), header.strip(), scheme.strip(), where=where)
 
 
 # --- building httpx.Auth -------------------------------------------------------------------------
@@ -187,13 +223,13 @@ def parse_auth(table: Mapping[str, Any], where: str) -> AuthConfig:
 def render_auth(config: AuthConfig, fill: Callable[[str], str]) -> AuthConfig:
     """The config with its values filled in by `fill` (a `Renderer`); a missing variable is an
     `AuthError` naming the field and where it was written."""
-    values: dict[str, str] = {}
+    values: dict[str, Any] = {}
     for item in fields(config):
         value = getattr(config, item.name)
-        if item.name in ("where", "type", "grant") or value is None:
+        if item.name in ("where", "type", "grant") or value is None or isinstance(value, float):
             continue
         try:
-            values[item.name] = fill(value)
+            values[item.name] = tuple(fill(word) for word in value) if isinstance(value, tuple) else fill(value)
         except MissingVariable as exc:
             where = f"{config.where}: " if config.where else ""
             raise AuthError(f"{where}auth.{item.name}: {MissingVariable(exc.name)}") from None
@@ -213,14 +249,22 @@ def auth_for(config: AuthConfig, tokens: TokenCache) -> httpx.Auth | None:
         case BearerAuthConfig():
             return BearerAuth(config.token)
         case OAuth2Config():
-            return OAuth2ClientCredentials(
+            return OAuth2Auth(
                 token_url=config.token_url,
                 client_id=config.client_id,
                 client_secret=config.client_secret,
                 scope=config.scope,
                 audience=config.audience,
+                grant=config.grant,
+                username=config.username,
+                password=config.password,
+                refresh_token=config.refresh_token,
+                device_authorization_url=config.device_authorization_url,
                 cache=tokens,
             )
+        case CommandAuthConfig():
+            return CommandAuth(config.command, cache=tokens, ttl=config.ttl, header=config.header,
+                               scheme=config.scheme)
     raise AuthError(f"unsupported auth config {config!r}")
 
 
@@ -360,171 +404,3 @@ def _parse_challenge(header: str) -> _Challenge:
             raise AuthError(f"digest: unsupported qop {fields['qop']!r}")
     return _Challenge(fields["realm"], fields["nonce"], algorithm, fields.get("opaque"), qop)
 
-
-# --- OAuth2 client credentials -------------------------------------------------------------------
-
-TokenKey = tuple[str, str, str | None, str | None]  # (token_url, client_id, scope, audience)
-
-
-class TokenCache:
-    """OAuth2 access tokens in memory only (never written anywhere), one per key.
-
-    Keyed by (token_url, client_id, scope, audience). Meant for one event loop: `lock(key)` is an
-    `asyncio.Lock` held while a token is fetched, so concurrent requests fetch once.
-    """
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._tokens: dict[TokenKey, tuple[str, float]] = {}  # key -> (token, use until)
-        self._locks: dict[TokenKey, asyncio.Lock] = {}
-        # The latest tokens fetched, expired ones included (an old one may still be echoed):
-        # secrets known by value, for masking. Bounded, like everything a server can grow.
-        self._issued: deque[str] = deque(maxlen=ISSUED_KEPT)
-
-    def get(self, key: TokenKey) -> str | None:
-        """The cached token if it is still good, else None."""
-        entry = self._tokens.get(key)
-        if entry is None:
-            return None
-        token, until = entry
-        if self._clock() >= until:
-            del self._tokens[key]
-            return None
-        return token
-
-    def put(self, key: TokenKey, token: str, expires_in: float | None) -> None:
-        if expires_in is None:
-            until = float("inf")
-        else:
-            margin = min(EXPIRY_MARGIN_S, expires_in * EXPIRY_MARGIN_FRACTION)
-            until = self._clock() + expires_in - margin
-        self._tokens[key] = (token, until)
-        if token not in self._issued:
-            self._issued.append(token)
-
-    def issued(self) -> frozenset[str]:
-        """The latest tokens this cache was given (at most `ISSUED_KEPT`): secrets to mask."""
-        return frozenset(self._issued)
-
-    def forget(self, key: TokenKey, token: str | None = None) -> None:
-        """Drop the key's token (only if it is still `token`, when given)."""
-        entry = self._tokens.get(key)
-        if entry is not None and (token is None or entry[0] == token):
-            del self._tokens[key]
-
-    def clear(self) -> None:
-        self._tokens.clear()
-
-    def lock(self, key: TokenKey) -> asyncio.Lock:
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        return lock
-
-    def size(self) -> int:
-        """How many tokens are held (not `__len__`: an empty cache must not be falsy)."""
-        return len(self._tokens)
-
-    def __repr__(self) -> str:  # never show tokens
-        return f"TokenCache({len(self._tokens)} token(s))"
-
-
-class OAuth2ClientCredentials(httpx.Auth):
-    """Client-credentials grant; see the module docstring for the decisions. AsyncClient only."""
-
-    def __init__(
-        self,
-        *,
-        token_url: str,
-        client_id: str,
-        client_secret: str,
-        scope: str | None = None,
-        audience: str | None = None,
-        cache: TokenCache,
-    ) -> None:
-        self.token_url = token_url
-        self.client_id = client_id
-        self._client_secret = client_secret
-        self.scope = scope
-        self.audience = audience
-        self.cache = cache
-        self.key: TokenKey = (token_url, client_id, scope, audience)
-
-    def __repr__(self) -> str:
-        return f"OAuth2ClientCredentials(token_url={self.token_url!r}, client_id={self.client_id!r})"
-
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        raise AuthError("oauth2 auth needs an httpx.AsyncClient")
-
-    def token_request(self) -> httpx.Request:
-        form = {"grant_type": "client_credentials"}
-        if self.scope:
-            form["scope"] = self.scope
-        if self.audience:
-            form["audience"] = self.audience
-        request = httpx.Request("POST", self.token_url, data=form, headers={"Accept": "application/json"})
-        # RFC 6749 2.3.1: id and secret are form-urlencoded before going into HTTP Basic.
-        pair = f"{quote_plus(self.client_id)}:{quote_plus(self._client_secret)}"
-        request.headers["Authorization"] = "Basic " + b64encode(pair.encode("utf-8")).decode("ascii")
-        return request
-
-    async def _accept(self, response: httpx.Response) -> str:
-        """Read the token response, cache the token and return it (or raise TokenEndpointError)."""
-        await response.aread()
-        where = f"token endpoint {self.token_url}"
-        if not response.is_success:
-            reason = _error_reason(response)
-            raise TokenEndpointError(f"{where} answered {response.status_code}: {reason}", request=response.request)
-        try:
-            data = json.loads(response.content)
-        except ValueError:
-            raise TokenEndpointError(f"{where} answered {response.status_code} without JSON", request=response.request) from None
-        token = data.get("access_token") if isinstance(data, dict) else None
-        if not isinstance(token, str) or not token:
-            raise TokenEndpointError(f"{where} answered without an access_token", request=response.request)
-        expires_in: float | None
-        try:
-            expires_in = float(data["expires_in"])
-        except (KeyError, TypeError, ValueError):
-            expires_in = None
-        self.cache.put(self.key, token, expires_in)
-        return token
-
-    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        lock = self.cache.lock(self.key)
-        async with lock:
-            token = self.cache.get(self.key)
-            if token is None:
-                token = await self._accept((yield self.token_request()))
-        request.headers["Authorization"] = f"Bearer {token}"
-        response = yield request
-        if response.status_code != 401:
-            return
-        # Rejected: fetch a new token once (unless another request already did) and retry once.
-        async with lock:
-            current = self.cache.get(self.key)
-            if current is None or current == token:
-                self.cache.forget(self.key, token)
-                current = await self._accept((yield self.token_request()))
-        request.headers["Authorization"] = f"Bearer {current}"
-        yield request
-
-
-def _error_reason(response: httpx.Response) -> str:
-    """`error` (and `error_description`) from an RFC 6749 error body, else the text, on one line."""
-    reason = ""
-    try:
-        data = json.loads(response.content)
-    except ValueError:
-        data = None
-    if isinstance(data, dict) and isinstance(data.get("error"), str):
-        reason = data["error"]
-        description = data.get("error_description")
-        if isinstance(description, str) and description.strip():
-            reason += f" ({description})"
-    elif response.content:
-        reason = response.content.decode("utf-8", "replace")
-    reason = " ".join(reason.split()) or response.reason_phrase or "no reason given"
-    if len(reason) > _MAX_REASON_CHARS:
-        reason = reason[: _MAX_REASON_CHARS - 1] + "…"
-    return reason

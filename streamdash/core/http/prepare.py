@@ -60,7 +60,7 @@ from streamdash.core.sse.stream import (
 
 __all__ = ["PrepareError", "PreparedRequest", "prepare"]
 
-_SECRET_AUTH_FIELDS = ("password", "token", "client_secret")
+_SECRET_AUTH_FIELDS = ("password", "token", "client_secret", "refresh_token")
 
 
 class PrepareError(ValueError):

@@ -60,7 +60,7 @@ _SECRET_SUFFIX = re.compile(r"[-_.]key$")
 # Names that match the patterns but never carry one: CORS's "may the answer be read with
 # credentials" flag is `true` on every answer of some servers (httpbin).
 _NEVER_SECRET = frozenset({"access-control-allow-credentials"})
-_SECRET_AUTH_FIELDS = ("password", "token", "client_secret")
+_SECRET_AUTH_FIELDS = ("password", "token", "client_secret", "refresh_token")
 _ONLY_PLACEHOLDERS = re.compile(r"^(?:\s*\{\{\s*(?:env:)?[\w.\-]+\s*\}\}\s*)+$")
 _NOT_SECRET_FIELDS = frozenset({"token_type", "expires_in", "scope"})
 _JSON_PAIR = re.compile(r'"((?:[^"\\]|\\.){1,200})"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
@@ -239,9 +239,9 @@ def mask_auth(config: Any) -> dict[str, str]:
         items.sort(key=lambda item: item[0] != "type")  # type first, then declaration order
     shown: dict[str, str] = {}
     for name, value in items:
-        if value is None:
+        if value is None or value == "":  # unset optional fields
             continue
-        text = str(value)
+        text = " ".join(map(str, value)) if isinstance(value, tuple | list) else str(value)
         if name in _SECRET_AUTH_FIELDS and not _ONLY_PLACEHOLDERS.match(text):
             text = mask(text)
         elif name == "token_url":
