@@ -34,7 +34,9 @@ class SteadyPalettes(App[None]):
     """Every palette the app opens is the steady one: the commands, and the themes."""
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+        # Not only the top screen: a palette under a dialog (one a command of it opened) is
+        # still in the stack, and a second one with its id is DuplicateIds (the random walk).
+        if self.use_command_palette and not any(isinstance(s, command.CommandPalette) for s in self.screen_stack):
             self.push_screen(CommandPalette(id="--command-palette"))
 
     def search_themes(self) -> None:
