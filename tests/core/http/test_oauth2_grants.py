@@ -126,7 +126,7 @@ async def test_device_grant_denied_or_expired_is_one_line(server, outcome, reaso
 
 async def test_device_grant_with_nobody_to_tell_says_so(server):
     async with make_client() as client:
-        with pytest.raises(TokenEndpointError, match="the device grant needs a person to open https://example.com/device"):
+        with pytest.raises(TokenEndpointError, match=r"the device grant needs a person to open https://example\.com/device"):
             await client.get(server.url + "/api", auth=device_auth(server, TokenCache(), []))
 
 
