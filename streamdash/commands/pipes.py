@@ -11,7 +11,7 @@ from typing import Any
 
 from streamdash.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 
-__all__ = ["run_async"]
+__all__ = ["run_async", "say_on_stderr"]
 
 
 def run_async(coro_factory: Callable[[], Coroutine[Any, Any, int]]) -> int:
@@ -29,3 +29,11 @@ def run_async(coro_factory: Callable[[], Coroutine[Any, Any, int]]) -> int:
         # stdout itself failed (a full disk, a dead terminal): say so in one line.
         print(f"streamdash: cannot write output: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def say_on_stderr(text: str) -> None:
+    """What a person must act on mid-run (an OAuth2 device sign-in's URL and code), on stderr:
+    stdout stays the command's output."""
+    from streamdash.core.text import escape_controls
+
+    print(f"streamdash: {escape_controls(text)}", file=sys.stderr, flush=True)

@@ -190,6 +190,7 @@ async def _run_all(
 ) -> int:
     from contextlib import aclosing
 
+    from streamdash.commands.pipes import say_on_stderr
     from streamdash.core.http.cookies import CookieFileError
     from streamdash.core.http.execute import Executor, load_collection_settings
     from streamdash.core.http.transport import ClientPool
@@ -204,6 +205,7 @@ async def _run_all(
         print(f"streamdash run: {problem}", file=err, flush=True)
     executor = Executor(ClientPool(), settings, collection_root=collection.root)
     executor.env_name = env_name
+    executor.tokens.prompt = say_on_stderr  # a device sign-in's code and URL
     if jar is not None:
         executor.cookies = jar
     interrupted = False

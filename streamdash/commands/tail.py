@@ -405,6 +405,9 @@ def tail_request(
     and `demo --tail` all end here."""
     executor = Executor(ClientPool(), settings, collection_root=root)
     executor.env_name = getattr(args, "env", None)
+    from streamdash.commands.pipes import say_on_stderr
+
+    executor.tokens.prompt = say_on_stderr  # a device sign-in's code and URL
     try:
         prepared = executor.prepare(request, variables or {}, as_written=as_written)
         client = executor.client_for(prepared)

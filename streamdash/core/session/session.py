@@ -153,6 +153,8 @@ class Session:
             history=History(history_dir) if history_dir is not None else None,
             collection_root=collection.root,
         )
+        # A sign-in that needs the person (OAuth2's device grant): a notice that stays a while.
+        self.executor.tokens.prompt = lambda text: self.notice(text, "sign in", "warning", 300)
         self.buffer = EventBuffer(buffer_size, buffer_bytes)
         self.chart = ChartFeed()  # fed once per tick (`tick`), never per event
         self._ticked = self.buffer.next_seq  # where the next tick's new events start
