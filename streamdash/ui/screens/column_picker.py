@@ -10,11 +10,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from streamdash.core.text import escape_controls
 from streamdash.ui.screens.dialog import Dialog
+from streamdash.ui.widgets.option_list import OptionList
 
 VALUE_W = 40
 

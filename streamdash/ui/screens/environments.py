@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, OptionList, Static
+from textual.widgets import Button, Checkbox, Static
 from textual.widgets.option_list import Option
 
 from streamdash.core.collections.env_files import variable_lines
@@ -20,6 +20,7 @@ from streamdash.core.session.env_edits import EnvironmentEdits
 from streamdash.core.text import escape_controls
 from streamdash.ui.screens.dialog import Dialog
 from streamdash.ui.screens.dialogs import CarefulConfirmScreen, ConfirmScreen
+from streamdash.ui.widgets.option_list import OptionList
 from streamdash.ui.widgets.text_inputs import Input, TextArea
 
 NONE = "\x00none"  # the option id of "no environment" (no file may be named so)
