@@ -204,44 +204,30 @@ class OAuth2Auth(httpx.Auth):
         # A token request gets the timeouts of the request it is for (`timeout = S` in its file).
         self._extensions = {"timeout": request.extensions["timeout"]} if "timeout" in request.extensions else {}
         lock = self.cache.lock(self.key)
-        async with lock:
-            token = self.cache.get(self.key)
-            if token is None:
-                self._fresh = None
-                flow = self._obtain()
-                response = None
-                try:
-                    while True:
-                        step = await flow.asend(response) if response is not None else await flow.__anext__()
-                        response = yield step
-                except StopAsyncIteration:
-                    pass
-                token = self._fresh
-                if token is None:
-                    raise TokenEndpointError(f"token endpoint {self.token_url} gave no token", request=request)
-        request.headers["Authorization"] = f"Bearer {token}"
-        response = yield request
-        if response.status_code != 401:
-            return
-        # Rejected: a new token once (unless another request got one meanwhile), one retry.
-        async with lock:
-            current = self.cache.get(self.key)
-            if current is None or current == token:
-                self.cache.forget(self.key, token)
-                self._fresh = None
-                flow = self._obtain()
-                answer = None
-                try:
-                    while True:
-                        step = await flow.asend(answer) if answer is not None else await flow.__anext__()
-                        answer = yield step
-                except StopAsyncIteration:
-                    pass
-                current = self._fresh
-                if current is None:
-                    return
-        request.headers["Authorization"] = f"Bearer {current}"
-        yield request
+        rejected: str | None = None  # the token a 401 refused; a second 401 is the answer
+        while True:
+            async with lock:
+                token = self.cache.get(self.key)
+                if token is None or token == rejected:  # none, or still the refused one
+                    if rejected is not None:
+                        self.cache.forget(self.key, rejected)
+                    self._fresh = None
+                    flow = self._obtain()
+                    answer: httpx.Response | None = None
+                    try:
+                        while True:
+                            step = await (flow.asend(answer) if answer is not None else flow.__anext__())
+                            answer = yield step
+                    except StopAsyncIteration:
+                        pass
+                    token = self._fresh
+                    if token is None:
+                        raise TokenEndpointError(f"token endpoint {self.token_url} gave no token", request=request)
+            request.headers["Authorization"] = f"Bearer {token}"
+            response = yield request
+            if response.status_code != 401 or rejected is not None:
+                return
+            rejected = token  # fetched again once (unless another request already did), one retry
 
 
 def _error_code(response: httpx.Response) -> str | None:
