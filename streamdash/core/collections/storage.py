@@ -487,10 +487,15 @@ def _write_new_file(folder: Path, name: str, text: str, *, at_root: bool) -> Pat
 
 
 def _remember(collection: Collection, saved: SavedRequest, *old_paths: Path | None) -> None:
+    """Replace what the collection held at these paths by `saved`. A path is resolved only when
+    its file name matches one of these: resolving every one on every save was most of the time
+    of a big import (see `save_new_requests` for the rest)."""
     gone = [p for p in (*old_paths, saved.path) if p is not None]
+    names = {p.name for p in gone}
     collection.requests = [
         r for r in collection.requests
-        if r is not saved and not (r.path is not None and any(_same_path(r.path, p) for p in gone))
+        if r is not saved
+        and not (r.path is not None and r.path.name in names and any(_same_path(r.path, p) for p in gone))
     ]
     collection.requests.append(saved)
     collection.sort()
@@ -502,7 +507,7 @@ def _checked(req: SavedRequest, path: Path, group: tuple[str, ...]) -> tuple[str
     return text, request_from_toml(text, path, group=group)
 
 
-def _save_new(collection: Collection, req: SavedRequest, folder: Path) -> SavedRequest:
+def _write_new(collection: Collection, req: SavedRequest, folder: Path) -> SavedRequest:
     group = _group_of(collection.root, folder, req.group)
     text, saved = _checked(req, folder / f"{slugify(req.name)}{SUFFIX}", group)
     try:
@@ -510,8 +515,26 @@ def _save_new(collection: Collection, req: SavedRequest, folder: Path) -> SavedR
         path = _write_new_file(folder, req.name, text, at_root=_same_path(folder, collection.root))
     except OSError as exc:
         raise _fail(folder, f"cannot create a request file here: {exc.strerror or exc}") from None
-    saved = replace(saved, path=path, name=req.name or path.stem)
+    return replace(saved, path=path, name=req.name or path.stem)
+
+
+def _save_new(collection: Collection, req: SavedRequest, folder: Path) -> SavedRequest:
+    saved = _write_new(collection, req, folder)
     _remember(collection, saved)
+    return saved
+
+
+def save_new_requests(collection: Collection, requests: Iterable[SavedRequest]) -> list[SavedRequest]:
+    """Many new requests (an import) written as `save_request` writes each new one, the
+    collection sorted once at the end: sorting after each of 5,000 was quadratic. A request that
+    cannot be written raises CollectionError; those written before it stay, and are listed."""
+    saved: list[SavedRequest] = []
+    try:  # extend appends as it goes: what was written before a failure is kept
+        saved.extend(_write_new(collection, replace(req, path=None), _group_folder(collection.root, req.group))
+                     for req in requests)
+    finally:
+        collection.requests.extend(saved)
+        collection.sort()
     return saved
 
 

@@ -27,7 +27,7 @@ from streamdash.core.collections.storage import (
     ENV_DIR,
     atomic_write,
     ensure_collection,
-    save_request,
+    save_new_requests,
     slugify,
 )
 from streamdash.core.importers.model import Imported
@@ -94,9 +94,7 @@ def save_import(imported: Imported, root: Path) -> Saved:
     if moved:
         save_secret_values(root, moved)  # before any request names them
         saved.secrets += list(moved)
-    for request in cleaned:
-        save_request(collection, request)
-        saved.requests += 1
+    saved.requests = len(save_new_requests(collection, cleaned))
     secrets = dict(load_secret_values(root))
     new_variables = {k: v for k, v in imported.variables.items() if k not in collection.variables}
     for name in imported.variables:

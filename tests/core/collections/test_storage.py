@@ -582,3 +582,23 @@ def test_a_request_file_just_under_the_limit_loads(tmp_path):
     coll = load_collection(tmp_path)
     assert coll.errors == []
     assert [r.name for r in coll.requests] == ["near"]
+
+
+def test_save_new_requests_writes_them_all_sorted_and_keeps_what_was_written_before_a_failure(tmp_path):
+    """The batch path an import uses (one sort at the end instead of one per request)."""
+    from streamdash.core.collections.models import CollectionError
+    from streamdash.core.collections.storage import ensure_collection, load_collection, save_new_requests
+
+    collection = ensure_collection(tmp_path / "c", example=False)
+    batch = [SavedRequest(name=n, url="https://h/" + n, group=g) for n, g in
+             [("b", ()), ("a", ()), ("z", ("g",)), ("a", ())]]
+    saved = save_new_requests(collection, batch)
+    assert [(r.group, r.name, r.path.name) for r in saved] == [((), "b", "b.toml"), ((), "a", "a.toml"),
+                                                               (("g",), "z", "z.toml"), ((), "a", "a-2.toml")]
+    assert [(r.group, r.path.name) for r in collection.requests] == [
+        ((), "a-2.toml"), ((), "a.toml"), ((), "b.toml"), (("g",), "z.toml")]
+    assert [r.path.name for r in load_collection(tmp_path / "c").requests] == [r.path.name for r in collection.requests]
+    bad = [SavedRequest(name="ok", url="https://h/ok"), SavedRequest(name="x", url="https://h/x", group=("env",))]
+    with pytest.raises(CollectionError):
+        save_new_requests(collection, bad)
+    assert "ok" in [r.name for r in collection.requests]  # written before the refusal: listed
