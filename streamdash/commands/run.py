@@ -191,7 +191,7 @@ async def _run_all(
     from contextlib import aclosing
 
     from streamdash.commands.pipes import say_on_stderr
-    from streamdash.core.http.cookies import CookieFileError
+    from streamdash.core.collections.storage import write_private
     from streamdash.core.http.execute import Executor, load_collection_settings
     from streamdash.core.http.transport import ClientPool
     from streamdash.core.run import run_requests
@@ -231,9 +231,9 @@ async def _run_all(
     took = time.perf_counter() - start
     if cookies is not None:
         try:
-            executor.cookies.save(cookies)  # sync and small: the run is over
-        except CookieFileError as exc:
-            print(f"streamdash run: {exc}", file=err, flush=True)
+            write_private(cookies, executor.cookies.netscape_text())  # sync and small: the run is over
+        except OSError as exc:
+            print(f"streamdash run: {cookies}: cookies not written: {exc.strerror or exc}", file=err, flush=True)
             failed += 1
     summary = f"{passed} passed, {failed} failed"
     if skipped:

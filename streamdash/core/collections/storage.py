@@ -164,6 +164,18 @@ def atomic_write(path: Path, text: str) -> None:
     _publish(path, text.encode("utf-8"), lambda tmp: os.replace(tmp, path), keep_mode=True)
 
 
+def write_private(path: Path, text: str) -> None:
+    """`atomic_write` of a file that holds credentials (a cookie jar): mode 0600 before it takes
+    the name, so it is never readable by others, not even for a moment."""
+    path = Path(path)
+
+    def put(tmp: Path) -> None:
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+
+    _publish(path, text.encode("utf-8"), put, keep_mode=False)
+
+
 def _publish(path: Path, data: bytes, put: Callable[[Path], None], *, keep_mode: bool) -> None:
     """Write `data` to a hidden temp file beside `path`, fsync it, and `put` it in place.
 

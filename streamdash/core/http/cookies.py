@@ -12,13 +12,13 @@ others. `cookies = false` in a request or in `collection.toml` leaves the jar ou
 from it, nothing stored in it.
 
 The jar is memory only. `streamdash run --cookies FILE` reads and writes a Netscape cookies file
-(the format of curl's `-b FILE -c FILE`), the one place a jar touches the disk, and only when asked.
+(the format of curl's `-b FILE -c FILE`), the one place a jar touches the disk, and only when asked
+(`load` here; `netscape_text` for the command to write).
 """
 
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -177,18 +177,12 @@ class CookieJar:
             count += 1
         return count
 
-    def save(self, path: Path) -> None:
-        """Write the jar (session cookies too) as a Netscape cookies file, atomically, mode 0600:
-        it holds credentials. Raises CookieFileError."""
-        from streamdash.core.collections.storage import atomic_write
-
+    def netscape_text(self) -> str:
+        """The jar (session cookies too) as a Netscape cookies file; the caller writes it
+        (atomically, mode 0600: it holds credentials)."""
         lines = ["# Netscape HTTP Cookie File", "# Written by streamdash run --cookies; it holds credentials.", ""]
         lines += [_netscape_line(cookie) for cookie in self._jar]
-        try:
-            atomic_write(path, "\n".join(lines) + "\n")
-            os.chmod(path, 0o600)
-        except OSError as exc:
-            raise CookieFileError(f"{path}: cookies not written: {_one_line(exc)}") from None
+        return "\n".join(lines) + "\n"
 
 
 def _pairs(header: str) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ went) or the reason in one line, for the editor to show while it stays open.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from streamdash.core.collections.env_files import (
     delete_environment,
@@ -16,19 +16,32 @@ from streamdash.core.collections.env_files import (
     save_collection_variables,
     save_environment,
 )
-from streamdash.core.collections.environments import load_environments
-from streamdash.core.collections.models import CollectionError
+from streamdash.core.collections.environments import Environment, load_environments
+from streamdash.core.collections.models import Collection, CollectionError, LoadError
 from streamdash.core.collections.secret_values import SECRETS_FILE, load_secret_values
 from streamdash.core.collections.storage import load_collection
+from streamdash.core.session.events import Severity
 
-if TYPE_CHECKING:
-    from streamdash.core.session.session import Session
+
+class _Session(Protocol):
+    """What of the session these edits use (a protocol: the session owns them, no cycle)."""
+
+    collection: Collection
+    environments: dict[str, Environment]
+    secret_values: dict[str, str]
+    env_errors: list[LoadError]
+    env_name: str | None
+
+    def notice(self, text: str, title: str = "", severity: Severity = "information",
+               timeout: float | None = None) -> None: ...
+
+    def use_environment(self, name: str | None) -> None: ...
 
 __all__ = ["EnvironmentEdits"]
 
 
 class EnvironmentEdits:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: _Session) -> None:
         self.session = session
 
     def save(self, name: str, text: str, *, production: bool = False, old_name: str | None = None) -> str | None:

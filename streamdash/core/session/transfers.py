@@ -5,17 +5,26 @@ the session reads the collection again. Every outcome is one notice."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from streamdash.core.collections.models import CollectionError
+from streamdash.core.collections.models import Collection, CollectionError
 from streamdash.core.collections.storage import atomic_write
 from streamdash.core.exporters.collection import export_collection
 from streamdash.core.importers.detect import read_import
 from streamdash.core.importers.model import ImportRefused
 from streamdash.core.importers.save import save_import
+from streamdash.core.session.events import Severity
 
-if TYPE_CHECKING:
-    from streamdash.core.session.session import Session
+
+class _Session(Protocol):
+    """What of the session an import or export uses (a protocol: the session owns it, no cycle)."""
+
+    collection: Collection
+
+    def notice(self, text: str, title: str = "", severity: Severity = "information",
+               timeout: float | None = None) -> None: ...
+
+    def reload(self) -> None: ...
 
 __all__ = ["Transfers"]
 
@@ -23,7 +32,7 @@ _SHOWN = 8  # warnings in the one notice; the command line prints them all
 
 
 class Transfers:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: _Session) -> None:
         self.session = session
 
     def import_file(self, path: Path) -> int:

@@ -10,6 +10,7 @@ import stat
 import pytest
 
 from streamdash.core.collections import SavedRequest
+from streamdash.core.collections.storage import write_private
 from streamdash.core.http.cookies import CookieFileError, CookieJar
 from streamdash.core.http.execute import Executor, load_collection_settings
 from streamdash.core.http.prepare import prepare
@@ -151,7 +152,7 @@ async def test_a_netscape_cookies_file_round_trips_and_is_private(httpbin, pool,
     executor = Executor(pool)
     await executor.run(get("/cookies/set?session=abc&theme=dark"), {"base": httpbin.url})
     path = tmp_path / "jar.txt"
-    executor.cookies.save(path)
+    write_private(path, executor.cookies.netscape_text())  # as streamdash run --cookies writes it
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_text().startswith("# Netscape HTTP Cookie File")
     loaded = CookieJar()
