@@ -20,7 +20,7 @@ from typing import Any
 from streamdash.core.collections.curl import split_url
 from streamdash.core.collections.models import SavedRequest
 from streamdash.core.files import read_regular_file
-from streamdash.core.importers.model import Imported, ImportRefused, to_placeholders
+from streamdash.core.importers.model import Imported, ImportRefused, fill_path_params, to_placeholders
 
 __all__ = ["parse_bru", "read_bru_file", "read_bruno_folder"]
 
@@ -86,6 +86,7 @@ def _request(blocks: dict[str, Any], imported: Imported, where: str, group: tupl
 
     spec = blocks[method]
     url, query = split_url(tpl(spec.get("url", "")))
+    url = fill_path_params(url, [(k, tpl(v)) for k, v in _enabled(blocks.get("params:path"))])
     if "params:query" in blocks:  # the block knows which are off; the URL repeats the enabled ones
         query = [(tpl(k), tpl(v)) for k, v in _enabled(blocks["params:query"])]
     headers = [(tpl(k), tpl(v)) for k, v in _enabled(blocks.get("headers"))]

@@ -8,7 +8,7 @@ from typing import Any
 
 from streamdash.core.collections.models import SavedRequest
 
-__all__ = ["ImportRefused", "Imported", "dynamic_variable_warning", "table", "to_placeholders"]
+__all__ = ["ImportRefused", "Imported", "dynamic_variable_warning", "fill_path_params", "table", "to_placeholders"]
 
 
 class ImportRefused(ValueError):
@@ -62,3 +62,13 @@ def table(value: object) -> dict[str, Any]:
     """`value` when it is a table (a JSON object, a YAML mapping), else an empty one: the
     files come from other tools, and a field of the wrong type reads as absent."""
     return value if isinstance(value, dict) else {}
+
+
+def fill_path_params(url: str, params: list[tuple[str, str]]) -> str:
+    """`/users/:id` with `id` from the tool's path parameters (Postman's `url.variable`, Bruno's
+    `params:path`), as the tool sends it; a parameter with no value becomes `{{id}}`."""
+    for name, value in params:
+        if name:
+            filled = "/" + (value or "{{" + name + "}}")
+            url = re.sub(rf"/:{re.escape(name)}(?=[/?#]|$)", filled.replace("\\", "\\\\"), url)
+    return url

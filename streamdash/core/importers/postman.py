@@ -17,7 +17,7 @@ from typing import Any
 
 from streamdash.core.collections.curl import split_url
 from streamdash.core.collections.models import SavedRequest
-from streamdash.core.importers.model import Imported, ImportRefused, to_placeholders
+from streamdash.core.importers.model import Imported, ImportRefused, fill_path_params, to_placeholders
 
 __all__ = ["is_postman", "is_postman_environment", "read_postman", "read_postman_environment"]
 
@@ -96,6 +96,9 @@ class _Reader:
             return "", []
         raw = self.tpl(url.get("raw", ""), where)
         base, query = split_url(raw)
+        variables = [(self.tpl(v.get("key"), where), self.tpl(v.get("value"), where))
+                     for v in url.get("variable") or [] if isinstance(v, dict)]
+        base = fill_path_params(base, variables)
         if isinstance(url.get("query"), list):  # the structured one knows which are disabled
             query = [(self.tpl(q.get("key"), where), self.tpl(q.get("value"), where))
                      for q in url["query"] if isinstance(q, dict) and not q.get("disabled")]

@@ -155,3 +155,10 @@ def test_one_bru_file(tmp_path):
 def test_a_broken_bru_file_is_one_line(text, reason):
     with pytest.raises(ImportRefused, match=reason):
         parse_bru(text, "x.bru")
+
+
+def test_path_params_are_filled_as_bruno_sends_them(tmp_path):
+    path = tmp_path / "one.bru"
+    path.write_text("meta {\n  name: one\n  type: http\n}\n\nget {\n  url: {{baseUrl}}/users/:id\n}\n\n"
+                    "params:path {\n  id: 7\n}\n")
+    assert read_import(path).requests[0].url == "{{baseUrl}}/users/7"

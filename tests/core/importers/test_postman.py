@@ -156,3 +156,13 @@ def test_folder_names_that_cannot_be_folders_here_are_made_safe(tmp_path):
     root = tmp_path / "c"
     save_import(read_import(write(tmp_path / "odd.json", data)), root)
     assert sorted(r.group for r in load_collection(root).requests) == [("a-b", "hidden"), ("env-requests",)]
+
+
+def test_path_variables_are_filled_as_postman_sends_them(tmp_path):
+    data = {"info": {"name": "p", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "item": [{"name": "user", "request": {"method": "GET", "url": {
+                "raw": "{{base}}/users/:id/posts/:post?x=1", "host": ["{{base}}"], "path": ["users", ":id", "posts", ":post"],
+                "query": [{"key": "x", "value": "1"}],
+                "variable": [{"key": "id", "value": "42"}, {"key": "post", "value": ""}]}}}]}
+    (request,) = read_import(write(tmp_path / "p.json", data)).requests
+    assert request.url == "{{base}}/users/42/posts/{{post}}" and request.query == [("x", "1")]
