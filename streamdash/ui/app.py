@@ -369,7 +369,8 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Alert
                 current = self.session.find(entry.key) if entry.key else None
                 self.response_view.send(current or entry.to_request())
 
-        self.push_screen(HistoryScreen(history, self.session.collection.root), done)
+        collection = self.session.collection
+        self.push_screen(HistoryScreen(history, collection.root, name=collection.name), done)
 
     def action_show_cookies(self) -> None:
         if not isinstance(self.screen, CookiesScreen):

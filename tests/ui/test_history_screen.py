@@ -99,3 +99,13 @@ async def test_open_diff_and_send_again(tmp_path, httpbin, size):
         await pilot.press("s")
         await wait_for(pilot, lambda: len(History(history_dir).entries()) == 5, what="sent again")
         assert not isinstance(app.screen, (HistoryScreen, HistoryEntryScreen))
+
+
+async def test_the_title_names_the_collection_as_the_other_screens_do(tmp_path, httpbin):
+    """Found in tmux: an imported "Shop API" in folder shop read "History of shop"."""
+    root = collection(tmp_path / "shop", httpbin.url)
+    (root / "collection.toml").write_text(f'name = "Shop API"\n[variables]\nbase_url = "{httpbin.url}"\n')
+    app = build_app(load_collection(root), history_dir=tmp_path / "state")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_history(pilot, app)
+        assert str(screen.query_one("#history-title").render()).startswith("History of Shop API: 0 sends")

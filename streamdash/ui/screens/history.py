@@ -35,10 +35,13 @@ class HistoryScreen(Dialog[HistoryEntry | None]):
     # Enter is the table's own key (select the row): it comes in order after the arrows typed
     # before it, where a priority binding would open the row the cursor had not left yet.
 
-    def __init__(self, history: History, collection: Path | str | None = None, *, everywhere: bool = False) -> None:
+    def __init__(
+        self, history: History, collection: Path | str | None = None, *, name: str = "", everywhere: bool = False
+    ) -> None:
         super().__init__()
         self.history = history
         self.collection = str(collection) if collection is not None else None
+        self.collection_name = name  # its own name, as the header and the other screens say it
         self.everywhere = everywhere or collection is None
         self.entries: list[HistoryEntry] = []
         self.marked: HistoryEntry | None = None
@@ -59,7 +62,8 @@ class HistoryScreen(Dialog[HistoryEntry | None]):
     def load(self) -> None:
         self.entries = self.history.entries(collection=None if self.everywhere else self.collection)
         damaged = self.history.damaged
-        where = "every collection" if self.everywhere else (Path(self.collection or "").name or "this collection")
+        where = "every collection" if self.everywhere else (
+            self.collection_name or Path(self.collection or "").name or "this collection")
         note = f" ({damaged} damaged lines skipped)" if damaged else ""
         self.query_one("#history-title", Static).update(
             f"History of {where}: {len(self.entries)} sends, newest first{note}")
