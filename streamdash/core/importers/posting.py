@@ -1,9 +1,12 @@
 """Posting: a collection folder of `*.posting.yaml` request files (folders as groups) and
 `*.env` files (dotenv: `NAME=value`, one per environment).
 
-A request keeps its method, URL, enabled headers and query parameters, its body (`content`; a
-form as urlencoded), description and auth (basic, digest, bearer). Posting's variables are
-`$NAME` and `${NAME}`, read here as `{{NAME}}`. Scripts are left out with a warning.
+A request keeps its method, URL (its `path_params` filled into `:name`), enabled headers and
+query parameters, its body (`content`, or the text itself as Posting before 1.0 wrote it; a form
+as urlencoded), description, auth (basic, digest, bearer) and the options streamdash has
+(timeout, redirects, TLS checks, cookies). Posting's variables are string.Template's `$NAME` and
+`${NAME}`, read here as `{{NAME}}`, and `$$` is a literal `$`. Scripts and a proxy are left out
+with a warning.
 """
 
 from __future__ import annotations
@@ -17,16 +20,16 @@ from urllib.parse import urlencode
 from streamdash.core.collections.curl import split_url
 from streamdash.core.collections.models import SavedRequest
 from streamdash.core.files import read_regular_file
-from streamdash.core.importers.model import Imported, ImportRefused, table
+from streamdash.core.importers.model import Imported, ImportRefused, fill_path_params, table
 
 __all__ = ["is_posting_request", "read_posting_file", "read_posting_folder"]
 
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][\w]*)\}|\$([A-Za-z_][\w]*)")
+_VARIABLE = re.compile(r"\$(\$)|\$\{([A-Za-z_][\w]*)\}|\$([A-Za-z_][\w]*)")
 
 
 def _vars(text: Any) -> str:
     value = "" if text is None else str(text)
-    return _VARIABLE.sub(lambda m: "{{" + (m[1] or m[2]) + "}}", value)
+    return _VARIABLE.sub(lambda m: "$" if m[1] else "{{" + (m[2] or m[3]) + "}}", value)
 
 
 def is_posting_request(data: object) -> bool:
@@ -40,9 +43,11 @@ def _pairs(items: Any) -> list[tuple[str, str]]:
 
 def _request(data: Mapping[str, Any], imported: Imported, where: str, group: tuple[str, ...]) -> SavedRequest:
     url, query = split_url(_vars(data.get("url")))
+    url = fill_path_params(url, _pairs(data.get("path_params")))
     query = [*query, *_pairs(data.get("params"))]
     headers = _pairs(data.get("headers"))
-    body_spec = table(data.get("body"))
+    raw_body = data.get("body")
+    body_spec = {"content": raw_body} if isinstance(raw_body, str) else table(raw_body)
     body = None
     if body_spec.get("content"):
         body = _vars(body_spec["content"])
@@ -69,6 +74,14 @@ def _request(data: Mapping[str, Any], imported: Imported, where: str, group: tup
         extra["follow_redirects"] = False
     if options.get("verify_ssl") is False:
         extra["verify"] = False
+    if options.get("attach_cookies") is False:
+        extra["cookies"] = False
+    timeout = options.get("timeout")
+    if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
+        extra["timeout"] = timeout
+    if options.get("proxy_url"):
+        imported.warn(f"{where}: its proxy ({options['proxy_url']}) is not imported: streamdash uses the "
+                      "environment's HTTPS_PROXY/HTTP_PROXY")
     return SavedRequest(name=str(data.get("name") or "request"), method=str(data.get("method") or "GET").upper(),
                         url=url, query=query, headers=headers, body=body,
                         description=str(data.get("description") or "").strip(), extra=extra, group=group)
@@ -76,7 +89,7 @@ def _request(data: Mapping[str, Any], imported: Imported, where: str, group: tup
 
 def read_posting_file(data: Mapping[str, Any], path: Path, imported: Imported | None = None,
                       group: tuple[str, ...] = ()) -> Imported:
-    imported = imported or Imported("Posting request", name=path.stem)
+    imported = imported or Imported("Posting request", name=path.name.removesuffix(".posting.yaml"))
     if not is_posting_request(data):
         raise ImportRefused(f"{path}: not a Posting request (it needs name, method and url)")
     imported.requests.append(_request(data, imported, str(path), group))

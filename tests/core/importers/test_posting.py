@@ -56,3 +56,50 @@ def test_one_posting_file(tmp_path):
     path = tmp_path / "one.posting.yaml"
     path.write_text(REQUEST)
     assert [r.name for r in read_import(path).requests] == ["Create todo"]
+
+
+# Posting 2.x as it saves a request (posting/collection.py: RequestModel): path parameters fill
+# `:name` in the path, `options` carries the timeout and whether to attach cookies, and `$$` is
+# string.Template's escape for a literal `$`.
+POSTING_2 = """name: Get user
+method: GET
+url: ${BASE_URL}/users/:id/posts/:post
+path_params:
+- name: id
+  value: ${USER_ID}
+- name: post
+  value: '7'
+headers:
+- name: X-Price
+  value: $$5
+options:
+  follow_redirects: true
+  verify_ssl: true
+  attach_cookies: false
+  proxy_url: ''
+  timeout: 12.5
+"""
+
+
+def test_posting_2_path_params_timeout_and_cookies(tmp_path):
+    path = tmp_path / "get-user.posting.yaml"
+    path.write_text(POSTING_2)
+    request = read_import(path).requests[0]
+    assert request.url == "{{BASE_URL}}/users/{{USER_ID}}/posts/7"
+    assert request.headers == [("X-Price", "$5")]
+    assert request.extra == {"timeout": 12.5, "cookies": False}
+    save_import(read_import(path), tmp_path / "c")
+    assert load_collection(tmp_path / "c").errors == []
+
+
+def test_an_older_posting_file_whose_body_is_the_text(tmp_path):
+    # Posting before 1.0 wrote `body: |-` with the text itself (its sample-collections still do).
+    path = tmp_path / "create.posting.yaml"
+    path.write_text('name: Create user\nmethod: POST\nurl: https://example.test/users\nbody: |-\n  {"a": 1}\n')
+    assert read_import(path).requests[0].body == '{"a": 1}'
+
+
+def test_a_proxy_is_named_as_left_out(tmp_path):
+    path = tmp_path / "p.posting.yaml"
+    path.write_text("name: P\nmethod: GET\nurl: https://example.test/\noptions:\n  proxy_url: http://proxy:3128\n")
+    assert any("proxy" in w for w in read_import(path).warnings)
