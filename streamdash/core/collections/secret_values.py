@@ -10,7 +10,9 @@ Decisions:
   file: each literal one becomes a `{{variable}}` whose value goes here. Credentials are the
   values of Authorization / Proxy-Authorization, Cookie and secret-named headers (X-API-Key,
   X-Auth-Token, *-Secret...), secret-named query parameters, the auth table's password, token
-  and client_secret, a URL's userinfo password, and a `.http` file's secret-named `@variables`.
+  and client_secret, a URL's userinfo password, a secret-named field of a JSON or form body
+  (`"password": "..."`, taken as written so the body renders back byte for byte), and a `.http`
+  file's secret-named `@variables`.
 - A variable is named for where the credential was (`authorization`, `x_api_key`, `api_key`,
   `password`). The same value again reuses its name; another value under a taken name gets
   `_2`, `_3`... so no import ever changes what an earlier request sends.
@@ -25,12 +27,15 @@ Decisions:
 from __future__ import annotations
 
 import contextlib
+import itertools
+import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 import tomli_w
 
@@ -166,6 +171,7 @@ def take_credentials(
         for name, value in request.query
     ]
     url = _hide_userinfo(request.url, hide)
+    body = _hide_in_body(request.body, request.headers, hide) if request.body else request.body
     extra = dict(request.extra)
     auth = extra.get("auth")
     if isinstance(auth, Mapping):
@@ -174,8 +180,44 @@ def take_credentials(
             if _literal(auth.get(field)):
                 auth[field] = hide(field, auth[field])
         extra["auth"] = auth
-    changed = replace(request, url=url, headers=headers, query=query, extra=extra)
+    changed = replace(request, url=url, headers=headers, query=query, body=body, extra=extra)
     return changed, vault.new
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_COLON = re.compile(r"\s*:\s*")
+
+
+def _hide_in_body(body: str, headers: Sequence[tuple[str, str]], hide: Any) -> str:
+    """A JSON body's `"password": "..."` (any secret-named key, at any depth) or a form body's
+    `client_secret=...` with the value as a variable. The value is taken as written (still
+    JSON-escaped or percent-encoded), so the body renders back to the same bytes."""
+    stripped = body.strip()
+    if stripped[:1] in ("{", "["):
+        try:
+            json.loads(body)
+        except ValueError:
+            return body
+        # In valid JSON every `"` outside a string opens one, so these matches are its strings
+        # in order: a string followed by `:` is a key and the next string its value.
+        parts, last = [], 0
+        for key, value in itertools.pairwise(_JSON_STRING.finditer(body)):
+            if not _JSON_COLON.fullmatch(body, key.end(), value.start()):
+                continue
+            raw = value.group()[1:-1]
+            if is_secret_name(json.loads(key.group())) and _literal(raw):
+                parts += [body[last:value.start() + 1], hide(json.loads(key.group()), raw)]
+                last = value.end() - 1
+        return "".join(parts) + body[last:]
+    content_type = next((v for n, v in headers if n.strip().lower() == "content-type"), "")
+    if "x-www-form-urlencoded" not in content_type.lower():
+        return body
+    pairs = []
+    for pair in body.split("&"):
+        name, eq, value = pair.partition("=")
+        secret = eq and is_secret_name(unquote_plus(name)) and _literal(value)
+        pairs.append(f"{name}={hide(unquote_plus(name), value)}" if secret else pair)
+    return "&".join(pairs)
 
 
 def _hide_userinfo(url: str, hide: Any) -> str:

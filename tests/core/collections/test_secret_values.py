@@ -4,6 +4,7 @@ as a `{{variable}}`, and the request still sends it (a real echo server on 127.0
 from __future__ import annotations
 
 import base64
+import json
 import os
 import stat
 import tomllib
@@ -180,3 +181,23 @@ def test_a_broken_secrets_file_is_one_line_naming_it(tmp_path):
     assert SECRETS_FILE in str(caught.value) and "\n" not in str(caught.value)
     errors: list = []
     assert load_secret_values(tmp_path, errors) == {} and len(errors) == 1
+
+
+async def test_a_password_in_a_json_or_form_body_goes_to_the_secrets_file(session, echo):
+    # A login request is the most common place a credential sits (Bruno's own demo collection
+    # has `"password": "password123"` in a JSON body). The body is sent byte for byte as pasted.
+    root = session.collection.root
+    json_body = '{\n  "email": "ada@example.test",\n  "password": "body-pw-\\"q\\"-1",\n  "note": "a \\"token\\": \\"x\\""\n}'
+    form_body = "username=ada&client_secret=form-secret%2B2&scope=read"
+    as_json = session.import_curl(
+        f"curl '{echo.url}/echo' -H 'Content-Type: application/json' --data-raw '{json_body}'")
+    as_form = session.import_curl(f"curl '{echo.url}/echo' -d '{form_body}'")
+    assert as_json and as_form
+    text = files_text(root)
+    assert "body-pw-" not in text and "form-secret" not in text
+    assert "ada@example.test" in text and "username=ada" in text and "scope=read" in text
+    assert load_secret_values(root) == {"password": 'body-pw-\\"q\\"-1', "client_secret": "form-secret%2B2"}
+    result = await session.send(session.find(request_id(as_json)))
+    assert result.summary.status == 200 and json.loads(result.summary.text())["body"] == json_body
+    result = await session.send(session.find(request_id(as_form)))
+    assert result.summary.status == 200 and json.loads(result.summary.text())["body"] == form_body

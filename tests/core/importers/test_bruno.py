@@ -162,3 +162,46 @@ def test_path_params_are_filled_as_bruno_sends_them(tmp_path):
     path.write_text("meta {\n  name: one\n  type: http\n}\n\nget {\n  url: {{baseUrl}}/users/:id\n}\n\n"
                     "params:path {\n  id: 7\n}\n")
     assert read_import(path).requests[0].url == "{{baseUrl}}/users/7"
+
+
+# As in Bruno's own demo collection (usebruno/demo-ecommerce-api, Authentication/Login.bru).
+LOGIN = """meta {
+  name: Login
+  type: http
+  seq: 2
+}
+
+post {
+  url: {{baseUrl}}/auth/login
+  body: json
+  auth: none
+}
+
+body:json {
+  {
+    "email": "test@example.com",
+    "password": "password123"
+  }
+}
+
+script:post-response {
+  bru.setEnvVar("accessToken", res.body.token)
+}
+
+docs {
+  Authenticate a user and receive a token
+}
+"""
+
+
+def test_a_password_in_a_login_body_is_not_written_into_the_request_file(tmp_path):
+    root = tmp_path / "bruno"
+    (root / "Authentication").mkdir(parents=True)
+    (root / "bruno.json").write_text('{"version": "1", "name": "E-commerce API", "type": "collection"}')
+    (root / "Authentication" / "Login.bru").write_text(LOGIN)
+    save_import(read_import(root), tmp_path / "c")
+    request_file = (tmp_path / "c" / "Authentication" / "login.toml").read_text()
+    assert "password123" not in request_file and '"password": "{{password}}"' in request_file
+    assert '"email": "test@example.com"' in request_file
+    assert load_secret_values(tmp_path / "c") == {"password": "password123"}
+    assert load_collection(tmp_path / "c").errors == []
