@@ -214,9 +214,9 @@ def _hide_in_body(body: str, headers: Sequence[tuple[str, str]], hide: Any) -> s
         return body
     pairs = []
     for pair in body.split("&"):
-        name, eq, value = pair.partition("=")
-        secret = eq and is_secret_name(unquote_plus(name)) and _literal(value)
-        pairs.append(f"{name}={hide(unquote_plus(name), value)}" if secret else pair)
+        name, eq, raw = pair.partition("=")
+        secret = eq and is_secret_name(unquote_plus(name)) and _literal(raw)
+        pairs.append(f"{name}={hide(unquote_plus(name), raw)}" if secret else pair)
     return "&".join(pairs)
 
 
