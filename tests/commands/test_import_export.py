@@ -63,3 +63,34 @@ def test_the_default_target_is_the_default_collection(tmp_path):
     done = cli("import", source, env=env)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "data" / "collections" / "default" / "Items" / "list-items.toml").is_file()
+
+
+def test_a_bruno_folder_with_captures_and_asserts_runs_against_httpbin(tmp_path, httpbin):
+    """Imported, its asserts pass and fail as Bruno's would, and a captured value reaches the
+    next request (httpbin echoes what it was sent)."""
+    root = tmp_path / "bruno"
+    root.mkdir()
+    (root / "bruno.json").write_text('{"version": "1", "name": "Echo", "type": "collection"}')
+    (root / "1 Create.bru").write_text(
+        "meta {\n  name: Create\n  seq: 1\n}\n\npost {\n  url: {{base}}/anything\n  body: json\n}\n\n"
+        'body:json {\n  {"order": {"id": "ord-77", "state": "open"}}\n}\n\n'
+        "vars:post-response {\n  orderId: res.body.json.order.id\n}\n\n"
+        'assert {\n  res.status: eq 200\n  res.body.json.order.state: eq "open"\n'
+        "  res.headers.content-type: contains json\n}\n")
+    (root / "2 Read.bru").write_text(
+        "meta {\n  name: Read\n  seq: 2\n}\n\nget {\n  url: {{base}}/anything/{{orderId}}\n}\n\n"
+        "assert {\n  res.body.url: contains ord-77\n  res.body.method: eq POST\n}\n")
+    (root / "environments").mkdir()
+    (root / "environments" / "local.bru").write_text(f"vars {{\n  base: {httpbin.url}\n}}\n")
+    into = tmp_path / "echo"
+    assert cli("import", root, "--into", into).returncode == 0
+    done = cli("run", into, "--env", "local", "--format", "jsonl")
+    steps = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(s["name"], s["passed"]) for s in steps] == [("Create", True), ("Read", False)], done.stdout
+    create, read = steps
+    assert [c["name"] for c in create["checks"]] == [
+        "status 200", 'json json.order.state == "open"', 'header content-type contains "json"']
+    assert create["captured"] == ["orderId"] and read["url"].endswith("/anything/ord-77")
+    assert [(c["name"], c["passed"]) for c in read["checks"]] == [
+        ("status < 400", True), ('json url contains "ord-77"', True), ('json method == "POST"', False)]  # it was a GET
+    assert done.returncode == 1

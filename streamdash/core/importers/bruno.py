@@ -7,8 +7,9 @@ indented by two spaces. Dictionary blocks (`meta`, `get`/`post`/..., `headers`,
 it off; text blocks (`body:json`, `docs`, `script:*`, `tests`) hold text. Read here: method,
 URL, enabled query parameters and headers, the body (json, text, xml, form-urlencoded, GraphQL as
 the JSON Bruno sends), auth (basic, digest, bearer, API key), docs as the description, the order
-(`seq`). An environment's `vars:secret [ ... ]` names its secrets. Scripts, tests, asserts and
-multipart bodies are left out with a warning.
+(`seq`), `vars:post-response` and `assert` as captures and checks (bruno_asserts.py). An
+environment's `vars:secret [ ... ]` names its secrets. Scripts, tests and multipart bodies are
+left out with a warning.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from streamdash.core.collections.curl import split_url
 from streamdash.core.collections.models import SavedRequest
 from streamdash.core.files import read_regular_file
+from streamdash.core.importers.bruno_asserts import read_asserts, read_captures
 from streamdash.core.importers.model import Imported, ImportRefused, fill_path_params, to_placeholders
 
 __all__ = ["parse_bru", "read_bru_file", "read_bruno_folder"]
@@ -63,6 +65,10 @@ def parse_bru(text: str, where: str) -> dict[str, Any]:
         else:
             raise ImportRefused(f"{where}: not a .bru file: line {i} is {head[:40]!r}, not a block")
     return blocks
+
+
+def _table(value: Any) -> dict[str, str]:
+    return value if isinstance(value, dict) else {}
 
 
 def _enabled(table: Any) -> list[tuple[str, str]]:
@@ -128,7 +134,14 @@ def _request(blocks: dict[str, Any], imported: Imported, where: str, group: tupl
         extra.pop("auth", None)
     else:
         imported.warn(f"{where}: {auth_kind} auth is not imported")
-    for block in ("script:pre-request", "script:post-response", "tests", "assert", "vars:pre-request"):
+    if captures := read_captures(_table(blocks.get("vars:post-response")), imported, where):
+        extra["capture"] = captures
+    status, checks = read_asserts(_table(blocks.get("assert")), imported, where)
+    if status is not None:
+        extra["expect_status"] = status
+    if checks:
+        extra["check"] = checks
+    for block in ("script:pre-request", "script:post-response", "tests", "vars:pre-request"):
         if blocks.get(block):
             imported.warn(f"{where}: its {block} block is not run by streamdash: left out")
     return SavedRequest(name=name, method=method.upper(), url=url, query=query, headers=headers, body=body,

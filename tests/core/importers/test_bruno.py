@@ -205,3 +205,65 @@ def test_a_password_in_a_login_body_is_not_written_into_the_request_file(tmp_pat
     assert '"email": "test@example.com"' in request_file
     assert load_secret_values(tmp_path / "c") == {"password": "password123"}
     assert load_collection(tmp_path / "c").errors == []
+
+
+# Bruno's declarative parts (bruno-lang's own fixture request.bru has both blocks): values a
+# request captures for the next ones, and assertions, map onto [capture], expect_status and
+# [[check]]; what has no equivalent is named, never dropped without a word.
+CHECKED = """meta {
+  name: Create order
+  type: http
+  seq: 1
+}
+
+post {
+  url: {{baseUrl}}/orders
+  body: none
+  auth: none
+}
+
+vars:post-response {
+  orderId: $res.body.order.id
+  firstItem: res.body.items[0].sku
+  requestId: res.headers["x-request-id"]
+  ~skipped: $res.body.skipped
+  fromScript: res.getBody().id
+}
+
+assert {
+  res.status: eq 201
+  res.body.order.state: eq "open"
+  res.body.order.total: eq 12.5
+  res.body.tags: contains new
+  res.body.order.id: isDefined
+  res.body.error: isUndefined
+  res.headers.content-type: contains json
+  ~res.body.off: eq 1
+  res.body.items: isArray
+}
+"""
+
+
+def test_post_response_vars_and_asserts_become_captures_and_checks(tmp_path):
+    path = tmp_path / "order.bru"
+    path.write_text(CHECKED)
+    imported = read_import(path)
+    request = imported.requests[0]
+    assert request.extra["capture"] == {
+        "orderId": {"json": "order.id"}, "firstItem": {"json": "items.0.sku"},
+        "requestId": {"header": "x-request-id"},
+    }
+    assert request.extra["expect_status"] == 201
+    assert request.extra["check"] == [
+        {"json": "order.state", "equals": "open"},
+        {"json": "order.total", "equals": 12.5},
+        {"json": "tags", "contains": "new"},
+        {"json": "order.id", "exists": True},
+        {"json": "error", "exists": False},
+        {"header": "content-type", "contains": "json"},
+    ]
+    warnings = " | ".join(imported.warnings)
+    assert "fromScript" in warnings and "res.body.items: isArray" in warnings
+    assert "vars:post-response block" not in warnings and "assert block" not in warnings
+    save_import(imported, tmp_path / "c")
+    assert load_collection(tmp_path / "c").errors == []
