@@ -67,18 +67,19 @@ def test_the_default_target_is_the_default_collection(tmp_path):
 
 def test_a_bruno_folder_with_captures_and_asserts_runs_against_httpbin(tmp_path, httpbin):
     """Imported, its asserts pass and fail as Bruno's would, and a captured value reaches the
-    next request (httpbin echoes what it was sent)."""
+    next request (httpbin echoes what it was sent). The requests run in Bruno's seq order, not
+    by name: "Place order" (seq 1) captures what "Fetch order" (seq 2) needs."""
     root = tmp_path / "bruno"
     root.mkdir()
     (root / "bruno.json").write_text('{"version": "1", "name": "Echo", "type": "collection"}')
-    (root / "1 Create.bru").write_text(
-        "meta {\n  name: Create\n  seq: 1\n}\n\npost {\n  url: {{base}}/anything\n  body: json\n}\n\n"
+    (root / "Place order.bru").write_text(
+        "meta {\n  name: Place order\n  seq: 1\n}\n\npost {\n  url: {{base}}/anything\n  body: json\n}\n\n"
         'body:json {\n  {"order": {"id": "ord-77", "state": "open"}}\n}\n\n'
         "vars:post-response {\n  orderId: res.body.json.order.id\n}\n\n"
         'assert {\n  res.status: eq 200\n  res.body.json.order.state: eq "open"\n'
         "  res.headers.content-type: contains json\n}\n")
-    (root / "2 Read.bru").write_text(
-        "meta {\n  name: Read\n  seq: 2\n}\n\nget {\n  url: {{base}}/anything/{{orderId}}\n}\n\n"
+    (root / "Fetch order.bru").write_text(
+        "meta {\n  name: Fetch order\n  seq: 2\n}\n\nget {\n  url: {{base}}/anything/{{orderId}}\n}\n\n"
         "assert {\n  res.body.url: contains ord-77\n  res.body.method: eq POST\n}\n")
     (root / "environments").mkdir()
     (root / "environments" / "local.bru").write_text(f"vars {{\n  base: {httpbin.url}\n}}\n")
@@ -86,7 +87,7 @@ def test_a_bruno_folder_with_captures_and_asserts_runs_against_httpbin(tmp_path,
     assert cli("import", root, "--into", into).returncode == 0
     done = cli("run", into, "--env", "local", "--format", "jsonl")
     steps = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [(s["name"], s["passed"]) for s in steps] == [("Create", True), ("Read", False)], done.stdout
+    assert [(s["name"], s["passed"]) for s in steps] == [("Place order", True), ("Fetch order", False)], done.stdout
     create, read = steps
     assert [c["name"] for c in create["checks"]] == [
         "status 200", 'json json.order.state == "open"', 'header content-type contains "json"']

@@ -136,12 +136,16 @@ class Collection:
     errors: list[LoadError] = field(default_factory=list)
 
     def sort(self) -> None:
-        """Groups first (root level before subfolders), then names: a stable order for the tree."""
+        """Groups first (root level before subfolders), then `order = N`, then names: a stable
+        order for the tree and for `streamdash run`."""
         self.requests.sort(key=_request_order)
 
 
 def _request_order(req: SavedRequest) -> tuple[Any, ...]:
-    return (tuple(part.casefold() for part in req.group), req.name.casefold(), req.name,
+    # `order = N` first within its folder (the order an imported tool ran them in), then names.
+    order = req.extra.get("order")
+    rank = order if isinstance(order, int) and not isinstance(order, bool) else math.inf
+    return (tuple(part.casefold() for part in req.group), rank, req.name.casefold(), req.name,
             req.path.name if req.path else "")
 
 
@@ -273,6 +277,9 @@ def request_from_data(
     for key in TIMEOUT_KEYS:  # kept in `extra`, as written; checked here like [stream]'s keys
         if key in data and (problem := timeout_problem(data[key])) is not None:
             check.fail(key, problem)
+    order = data.get("order")
+    if "order" in data and (isinstance(order, bool) or not isinstance(order, int) or order < 0):
+        check.fail("order", f"must be a whole number >= 0 (its place in its folder), not {show(order)}")
     if "cookies" in data and not isinstance(data["cookies"], bool):  # see core/http/cookies.py
         check.fail("cookies", f"must be true or false, not {show(data['cookies'])}")
     extra = {key: value for key, value in data.items() if key not in REQUEST_KEYS}

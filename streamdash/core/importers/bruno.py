@@ -22,7 +22,13 @@ from streamdash.core.collections.curl import split_url
 from streamdash.core.collections.models import SavedRequest
 from streamdash.core.files import read_regular_file
 from streamdash.core.importers.bruno_asserts import read_asserts, read_captures
-from streamdash.core.importers.model import Imported, ImportRefused, fill_path_params, to_placeholders
+from streamdash.core.importers.model import (
+    Imported,
+    ImportRefused,
+    fill_path_params,
+    keep_order,
+    to_placeholders,
+)
 
 __all__ = ["parse_bru", "read_bru_file", "read_bruno_folder"]
 
@@ -201,4 +207,5 @@ def read_bruno_folder(root: Path) -> Imported:
     # Bruno orders requests by seq within a folder; the collection keeps that order.
     found.sort(key=lambda pair: (pair[1].group, pair[0]))
     imported.requests.extend(request for _, request in found)
+    keep_order(imported)
     return imported

@@ -14,7 +14,7 @@ from typing import Any
 
 from streamdash.core.collections.curl import derive_name, split_url
 from streamdash.core.collections.models import SavedRequest
-from streamdash.core.importers.model import Imported, ImportRefused, table
+from streamdash.core.importers.model import Imported, ImportRefused, keep_order, table
 
 __all__ = ["read_har"]
 
@@ -56,4 +56,5 @@ def read_har(data: Mapping[str, Any], where: str) -> Imported:
         ))
     if skipped:
         imported.warn(f"{skipped} entries without a request URL: skipped")
+    keep_order(imported)
     return imported

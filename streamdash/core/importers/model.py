@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from streamdash.core.collections.models import SavedRequest
 
-__all__ = ["ImportRefused", "Imported", "dynamic_variable_warning", "fill_path_params", "table", "to_placeholders"]
+__all__ = ["ImportRefused", "Imported", "dynamic_variable_warning", "fill_path_params", "keep_order", "table",
+           "to_placeholders"]
 
 
 class ImportRefused(ValueError):
@@ -33,6 +34,16 @@ class Imported:
     def warn(self, text: str) -> None:
         if text not in self.warnings:
             self.warnings.append(text)
+
+
+def keep_order(imported: Imported) -> None:
+    """Number each request within its folder in the order it has now (`order = N`): the tool
+    ran them in that order (a login before the requests using its token), and the collection
+    would otherwise sort them by name."""
+    counts: dict[tuple[str, ...], int] = {}
+    for index, request in enumerate(imported.requests):
+        counts[request.group] = counts.get(request.group, 0) + 1
+        imported.requests[index] = replace(request, extra={**request.extra, "order": counts[request.group]})
 
 
 # `{{name}}` (Postman, Bruno, Insomnia's `{{ _.name }}`), with the dynamic ones (`{{$guid}}`)

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from streamdash.core.collections.models import SavedRequest
-from streamdash.core.importers.model import Imported, ImportRefused
+from streamdash.core.importers.model import Imported, ImportRefused, keep_order
 
 __all__ = ["read_openapi"]
 
@@ -296,4 +296,5 @@ def read_openapi(data: Mapping[str, Any], where: str) -> Imported:
            for r in imported.requests):
         imported.warn("its security schemes use {{token}}-like variables: set them in an environment "
                       "or .secrets.toml (E in the app)")
+    keep_order(imported)
     return imported

@@ -17,7 +17,13 @@ from typing import Any
 
 from streamdash.core.collections.curl import split_url
 from streamdash.core.collections.models import SavedRequest
-from streamdash.core.importers.model import Imported, ImportRefused, fill_path_params, to_placeholders
+from streamdash.core.importers.model import (
+    Imported,
+    ImportRefused,
+    fill_path_params,
+    keep_order,
+    to_placeholders,
+)
 
 __all__ = ["is_postman", "is_postman_environment", "read_postman", "read_postman_environment"]
 
@@ -199,6 +205,7 @@ def read_postman(data: Mapping[str, Any], where: str) -> Imported:
     for item in data.get("item") or []:
         if isinstance(item, dict):
             reader.item(item, (), data.get("auth"))
+    keep_order(imported)
     return imported
 
 

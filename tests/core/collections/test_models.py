@@ -194,6 +194,27 @@ def test_collection_sorts_root_requests_first_then_groups_then_names():
     ]
 
 
+def test_order_puts_requests_in_the_order_a_tool_ran_them_within_their_folder():
+    # `order = N` (an import keeps Bruno's seq, Postman's item order, Insomnia's sort key): a
+    # Login that captures a token runs before the requests that use it. Unordered ones follow.
+    reqs = [
+        SavedRequest(name="Get profile", extra={"order": 2}),
+        SavedRequest(name="Login", extra={"order": 1}),
+        SavedRequest(name="Added later"),
+        SavedRequest(name="b", group=("z",), extra={"order": 1}),
+        SavedRequest(name="a", group=("z",), extra={"order": 2}),
+    ]
+    collection = Collection(root=Path("."), name="c", requests=reqs)
+    collection.sort()
+    assert [r.name for r in collection.requests] == ["Login", "Get profile", "Added later", "b", "a"]
+
+
+@pytest.mark.parametrize("value", ['"1"', "true", "-1", "1.5"])
+def test_an_order_that_is_no_whole_number_is_a_file_line_error(value):
+    with pytest.raises(CollectionError, match=r"order: must be a whole number >= 0"):
+        request_from_toml(f'name = "x"\norder = {value}\n', Path("x.toml"))
+
+
 def test_what_a_stream_measures_loads_from_its_stream_table():
     request = request_from_toml(
         'kind = "sse"\n[stream]\nlatency_field = "meta.sent_at"\n'

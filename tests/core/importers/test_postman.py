@@ -166,3 +166,18 @@ def test_path_variables_are_filled_as_postman_sends_them(tmp_path):
                 "variable": [{"key": "id", "value": "42"}, {"key": "post", "value": ""}]}}}]}
     (request,) = read_import(write(tmp_path / "p.json", data)).requests
     assert request.url == "{{base}}/users/42/posts/{{post}}" and request.query == [("x", "1")]
+
+
+def test_the_collection_keeps_postmans_item_order(tmp_path):
+    # Postman runs a folder top to bottom; sorted by name, "Get profile" would run before "Login".
+    data = {"info": {"name": "Flow", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "item": [{"name": "Login", "request": {"method": "POST", "url": "https://x.test/login"}},
+                     {"name": "Get profile", "request": {"method": "GET", "url": "https://x.test/me"}},
+                     {"name": "Admin", "item": [
+                         {"name": "Zap cache", "request": {"method": "POST", "url": "https://x.test/zap"}},
+                         {"name": "Audit", "request": {"method": "GET", "url": "https://x.test/audit"}}]}]}
+    path = tmp_path / "flow.postman_collection.json"
+    path.write_text(json.dumps(data))
+    save_import(read_import(path), tmp_path / "c")
+    loaded = load_collection(tmp_path / "c")
+    assert [r.name for r in loaded.requests] == ["Login", "Get profile", "Zap cache", "Audit"]
