@@ -2,9 +2,12 @@
 collection of format 5 (YAML: `collection` as a tree of `children`, `environments` with
 `subEnvironments`).
 
-Folders become groups. A request keeps its method, URL, enabled query parameters and headers,
-its body (text; a form as urlencoded; multipart and files left out) and its auth (basic, digest,
-bearer with its prefix, API key in a header or the query, OAuth2 client credentials). The base
+Folders become groups, in Insomnia's order (`metaSortKey`, v5's `meta.sortKey`). A request
+keeps its method, URL, enabled query parameters and headers, its body (text; a form as
+urlencoded; multipart and files left out), its auth (basic, digest, bearer with its prefix, API
+key in a header or the query, OAuth2 client credentials) and its redirect and cookie settings.
+As Insomnia sends it, a request with no auth of its own takes its closest folder's, and folders'
+headers go before the request's own (network.ts: getOrInheritAuthentication/Headers). The base
 environment is the collection's variables, each sub-environment an environment; a private one's
 values are secrets. `{{ _.name }}` becomes `{{name}}`; a `{% ... %}` template tag (a chained
 response, a prompt) cannot be run here and is left as written with a warning. gRPC and
@@ -21,7 +24,7 @@ from urllib.parse import urlencode
 
 from streamdash.core.collections.curl import split_url
 from streamdash.core.collections.models import SavedRequest
-from streamdash.core.importers.model import Imported, ImportRefused, table, to_placeholders
+from streamdash.core.importers.model import Imported, ImportRefused, keep_order, table, to_placeholders
 
 __all__ = ["read_insomnia"]
 
@@ -73,12 +76,14 @@ class _Reader:
         self.imported.warn(f"{where}: {kind} auth is not imported")
         return None, [], []
 
-    def request(self, item: Mapping[str, Any], group: tuple[str, ...]) -> None:
+    def request(self, item: Mapping[str, Any], group: tuple[str, ...], folders: list[Mapping[str, Any]]) -> None:
+        """`folders`: the request's folders, closest first."""
         name = str(item.get("name") or "request").strip() or "request"
         where = "/".join((*group, name))
-        url, query = split_url(self.tpl(item.get("url"), where))
+        url, query = split_url(self.tpl(item.get("url") or "", where))
         query = [*query, *self.pairs(item.get("parameters"), where)]
-        headers = self.pairs(item.get("headers"), where)
+        headers = [pair for folder in reversed(folders) for pair in self.pairs(folder.get("headers"), where)]
+        headers += self.pairs(item.get("headers"), where)
         body_spec = table(item.get("body"))
         mime = str(body_spec.get("mimeType") or "")
         body = None
@@ -90,11 +95,24 @@ class _Reader:
             self.imported.warn(f"{where}: a {mime or 'file'} body is not imported (streamdash sends text bodies)")
         if body is not None and mime and not any(k.lower() == "content-type" for k, _ in headers):
             headers.append(("Content-Type", mime))
-        auth, auth_headers, auth_query = self.auth(item.get("authentication"), where)
+        own = item.get("authentication")
+        if not (isinstance(own, dict) and own.get("type")):  # none of its own: the closest folder's
+            own = next((f["authentication"] for f in folders
+                        if isinstance(f.get("authentication"), dict) and f["authentication"].get("type")
+                        and not f["authentication"].get("disabled")), None)
+        auth, auth_headers, auth_query = self.auth(own, where)
+        extra: dict[str, Any] = {"auth": auth} if auth else {}
+        settings = table(item.get("settings"))  # format 5; format 4 has setting* keys
+        redirects = settings.get("followRedirects", item.get("settingFollowRedirects"))
+        if redirects in ("on", "off"):
+            extra["follow_redirects"] = redirects == "on"
+        if table(settings.get("cookies")).get("send", item.get("settingSendCookies")) is False:
+            extra["cookies"] = False
+        description = item.get("description") or table(item.get("meta")).get("description") or ""
         self.imported.requests.append(SavedRequest(
             name=name, method=str(item.get("method") or "GET").upper(), url=url, query=[*query, *auth_query],
-            headers=[*headers, *auth_headers], body=body, description=str(item.get("description") or "").strip(),
-            extra={"auth": auth} if auth else {}, group=group,
+            headers=[*headers, *auth_headers], body=body, description=str(description).strip(),
+            extra=extra, group=group,
         ))
 
     def environment(self, env: Any, base: bool) -> None:
@@ -121,19 +139,20 @@ def _v4(data: Mapping[str, Any], where: str) -> Imported:
     imported = Imported("Insomnia export (format 4)", name=str(workspaces[0].get("name") if workspaces else "insomnia"))
     reader = _Reader(imported)
 
-    def group_of(resource: Mapping[str, Any]) -> tuple[str, ...]:
-        names: list[str] = []
+    def folders_of(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        folders: list[Mapping[str, Any]] = []
         parent = by_id.get(resource.get("parentId"))
-        while parent is not None and parent.get("_type") == "request_group" and len(names) < 20:
-            names.append(str(parent.get("name") or "folder"))
+        while parent is not None and parent.get("_type") == "request_group" and len(folders) < 20:
+            folders.append(parent)
             parent = by_id.get(parent.get("parentId"))
-        return tuple(reversed(names))
+        return folders
 
     left = {"grpc_request": 0, "websocket_request": 0}
-    for resource in by_id.values():
+    for resource in sorted(by_id.values(), key=lambda r: _sort_key(r.get("metaSortKey"))):
         kind = resource.get("_type")
         if kind == "request":
-            reader.request(resource, group_of(resource))
+            folders = folders_of(resource)
+            reader.request(resource, tuple(str(f.get("name") or "folder") for f in reversed(folders)), folders)
         elif kind in left:
             left[kind] += 1
         elif kind == "environment":
@@ -142,6 +161,8 @@ def _v4(data: Mapping[str, Any], where: str) -> Imported:
     for kind, count in left.items():
         if count:
             imported.warn(f"{count} {kind.replace('_', ' ')}s are not imported")
+    imported.requests.sort(key=lambda r: r.group)  # stable: each folder's requests in Insomnia's order
+    keep_order(imported)
     return imported
 
 
@@ -149,24 +170,30 @@ def _v5(data: Mapping[str, Any], where: str) -> Imported:
     imported = Imported("Insomnia collection (format 5)", name=str(data.get("name") or "insomnia"))
     reader = _Reader(imported)
 
-    def walk(items: Any, group: tuple[str, ...]) -> None:
-        for item in items or []:
-            if not isinstance(item, dict):
-                continue
+    def walk(items: Any, group: tuple[str, ...], folders: list[Mapping[str, Any]]) -> None:
+        children = [item for item in items or [] if isinstance(item, dict)] if isinstance(items, list) else []
+        for item in sorted(children, key=lambda i: _sort_key(table(i.get("meta")).get("sortKey"))):
             if "children" in item:
-                walk(item["children"], (*group, str(item.get("name") or "folder")))
-            elif "url" in item and "method" in item:
-                reader.request(item, group)
+                walk(item["children"], (*group, str(item.get("name") or "folder")), [item, *folders])
+            elif "method" in item:  # a request not given a URL yet has none: kept, with an empty one
+                reader.request(item, group, folders)
             else:
                 imported.warn(f"{'/'.join((*group, str(item.get('name'))))}: not an HTTP request: left out")
 
-    walk(data.get("collection"), ())
+    walk(data.get("collection"), (), [])
+    keep_order(imported)
     environments = data.get("environments")
     if isinstance(environments, dict):
         reader.environment(environments, base=True)
         for sub in environments.get("subEnvironments") or []:
             reader.environment(sub, base=False)
     return imported
+
+
+def _sort_key(value: Any) -> float:
+    """Insomnia lists siblings by sort key, ascending (a new request gets -now: on top); one
+    without a key keeps its place after them (the sorts are stable)."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else float("inf")
 
 
 def read_insomnia(data: Mapping[str, Any], where: str) -> Imported:

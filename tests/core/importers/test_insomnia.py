@@ -106,3 +106,105 @@ def test_v5_yaml_collection(tmp_path):
     assert listing.extra["auth"] == {"type": "basic", "username": "{{user}}", "password": "{{password}}"}
     assert imported.environments == {"Prod": {"base_url": "https://api.billing.example.com"}}
     assert yaml.safe_load(V5)["type"].startswith("collection.insomnia.rest/5")
+
+
+# A collection as Insomnia 11 writes it (layout of a real export: `meta` with `sortKey` and, for a
+# request, `description`; `settings` with followRedirects and cookies; a request not given a
+# URL yet has no `url` key; a folder carries `authentication` and `headers`).
+V5_AS_WRITTEN = """type: collection.insomnia.rest/5.0
+name: contest
+meta:
+  id: wrk_8b
+  created: 1741170332917
+  modified: 1741170332917
+collection:
+  - name: user
+    meta:
+      id: fld_5a
+      sortKey: -1741170344201
+    authentication:
+      type: bearer
+      token: "{{ _.token }}"
+    headers:
+      - name: X-Team
+        value: contest
+    children:
+      - url: "{{ _.base }}/bearer"
+        name: who am i
+        meta:
+          id: req_c7
+          sortKey: -1741170347108
+          description: Checks the token.
+        method: GET
+        headers:
+          - name: User-Agent
+            value: insomnia/11.0.2
+        settings:
+          renderRequestBody: true
+          encodeUrl: true
+          followRedirects: "off"
+          cookies:
+            send: false
+            store: true
+          rebuildPath: true
+      - name: draft
+        meta:
+          id: req_a5
+          sortKey: -1741170376221
+        method: GET
+        authentication:
+          type: none
+environments:
+  name: Base Environment
+  meta:
+    id: env_1
+  data:
+    token: insomnia-folder-token-1
+"""
+
+
+def test_an_insomnia_11_collection_as_written(tmp_path, httpbin):
+    path = tmp_path / "contest.yaml"
+    path.write_text(V5_AS_WRITTEN)
+    imported = read_import(path)
+    draft, whoami = imported.requests  # Insomnia's order: the lower sort key on top
+    assert (draft.name, draft.url, draft.extra.get("auth")) == ("draft", "", None)
+    assert whoami.description == "Checks the token."
+    assert whoami.headers == [("X-Team", "contest"), ("User-Agent", "insomnia/11.0.2")]
+    assert whoami.extra == {"auth": {"type": "bearer", "token": "{{token}}"}, "follow_redirects": False,
+                            "cookies": False, "order": 2}
+    assert imported.warnings == []
+    root = tmp_path / "c"
+    save_import(imported, root)
+    assert load_collection(root).errors == []
+    assert "insomnia-folder-token-1" not in "".join(p.read_text() for p in root.rglob("*.toml")
+                                                   if p.name != ".secrets.toml")
+    # The folder's token is what the request sends: httpbin's /bearer answers 200 only with one.
+    from tests.commands.test_import_export import cli
+
+    done = cli("run", root, "--var", f"base={httpbin.url}", "--format", "jsonl", "user/who am i")
+    assert json.loads(done.stdout)["status"] == 200, done.stdout + done.stderr
+
+
+def test_format_4_sort_keys_settings_and_folder_auth(tmp_path):
+    export = {"_type": "export", "__export_format": 4, "resources": [
+        {"_id": "wrk_1", "_type": "workspace", "name": "W"},
+        {"_id": "fld_1", "_type": "request_group", "parentId": "wrk_1", "name": "Admin",
+         "authentication": {"type": "basic", "username": "root", "password": "{{ _.pw }}"}},
+        {"_id": "req_b", "_type": "request", "parentId": "fld_1", "name": "B second", "method": "GET",
+         "url": "https://x.test/b", "metaSortKey": -100, "authentication": {},
+         "settingFollowRedirects": "on", "settingSendCookies": True},
+        {"_id": "req_a", "_type": "request", "parentId": "fld_1", "name": "A third", "method": "GET",
+         "url": "https://x.test/a", "metaSortKey": -50, "authentication": {"type": "none"},
+         "settingSendCookies": False},
+        {"_id": "req_c", "_type": "request", "parentId": "fld_1", "name": "C first", "method": "GET",
+         "url": "https://x.test/c", "metaSortKey": -200},
+    ]}
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(export))
+    requests = read_import(path).requests
+    assert [r.name for r in requests] == ["C first", "B second", "A third"]
+    c, b, a = requests
+    assert c.extra["auth"] == b.extra["auth"] == {"type": "basic", "username": "root", "password": "{{pw}}"}
+    assert "auth" not in a.extra and a.extra["cookies"] is False
+    assert b.extra["follow_redirects"] is True and "cookies" not in b.extra
