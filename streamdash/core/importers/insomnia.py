@@ -5,7 +5,8 @@ collection of format 5 (YAML: `collection` as a tree of `children`, `environment
 Folders become groups, in Insomnia's order (`metaSortKey`, v5's `meta.sortKey`). A request
 keeps its method, URL, enabled query parameters and headers, its body (text; a form as
 urlencoded; multipart and files left out), its auth (basic, digest, bearer with its prefix, API
-key in a header or the query, OAuth2 client credentials) and its redirect and cookie settings.
+key in a header or the query, OAuth2 client credentials and password) and its redirect and
+cookie settings.
 As Insomnia sends it, a request with no auth of its own takes its closest folder's, and folders'
 headers go before the request's own (network.ts: getOrInheritAuthentication/Headers). The base
 environment is the collection's variables, each sub-environment an environment; a private one's
@@ -66,10 +67,15 @@ class _Reader:
             if str(auth.get("addTo", "header")).lower().startswith("query"):
                 return None, [], [pair]
             return None, [pair], []
-        if kind == "oauth2" and str(auth.get("grantType", "")) == "client_credentials" and auth.get("accessTokenUrl"):
+        grant = str(auth.get("grantType", ""))
+        if kind == "oauth2" and grant in ("client_credentials", "password") and auth.get("accessTokenUrl"):
             table = {"type": "oauth2", "token_url": self.tpl(auth.get("accessTokenUrl"), where),
                      "client_id": self.tpl(auth.get("clientId"), where),
                      "client_secret": self.tpl(auth.get("clientSecret"), where)}
+            if grant == "password":
+                table = {"type": "oauth2", "grant": "password", **{k: v for k, v in table.items() if k != "type"},
+                         "username": self.tpl(auth.get("username"), where),
+                         "password": self.tpl(auth.get("password"), where)}
             if auth.get("scope"):
                 table["scope"] = self.tpl(auth.get("scope"), where)
             return table, [], []

@@ -83,16 +83,37 @@ class _Reader:
             if str(fields.get("in", "header")) == "query":
                 return None, [], [(name, value)]
             return None, [(name, value)], []
-        if kind == "oauth2" and str(fields.get("grant_type", "client_credentials")) == "client_credentials" \
-                and fields.get("accessTokenUrl"):
+        if kind == "oauth2":
+            return self.oauth2(fields, where)
+        self.imported.warn(f"{where}: {kind} auth is not imported (streamdash has basic, digest, bearer, "
+                           "API key, OAuth2 and a token from a command)")
+        return None, [], []
+
+    def oauth2(self, fields: dict[str, Any], where: str) -> tuple[dict[str, Any] | None, list[tuple[str, str]],
+                                                                   list[tuple[str, str]]]:
+        """Postman's grants that need no browser (client credentials, password as
+        "password_credentials"), or the access token a v2.0 file kept (`accessToken`, sent as a
+        bearer or as `access_token=` in the query, as Postman sends it)."""
+        grant = str(fields.get("grant_type") or ("" if fields.get("accessToken") else "client_credentials"))
+        if grant in ("client_credentials", "password_credentials") and fields.get("accessTokenUrl"):
             table = {"type": "oauth2", "token_url": self.tpl(fields.get("accessTokenUrl"), where),
                      "client_id": self.tpl(fields.get("clientId"), where),
                      "client_secret": self.tpl(fields.get("clientSecret"), where)}
+            if grant == "password_credentials":
+                table = {"type": "oauth2", "grant": "password", **{k: v for k, v in table.items() if k != "type"},
+                         "username": self.tpl(fields.get("username"), where),
+                         "password": self.tpl(fields.get("password"), where)}
             if fields.get("scope"):
                 table["scope"] = self.tpl(fields.get("scope"), where)
             return table, [], []
-        self.imported.warn(f"{where}: {kind} auth is not imported (streamdash has basic, digest, bearer, "
-                           "API key and OAuth2 client credentials)")
+        if not grant and fields.get("accessToken"):
+            token = self.tpl(fields.get("accessToken"), where)
+            if str(fields.get("addTokenTo", "header")) == "queryParams":
+                return None, [], [("access_token", token)]
+            return {"type": "bearer", "token": token}, [], []
+        self.imported.warn(f"{where}: OAuth2 {grant or 'auth'} needs a browser redirect, which streamdash "
+                           "does not do (it has client credentials, password, refresh token and device code): "
+                           "left out")
         return None, [], []
 
     def url(self, url: object, where: str) -> tuple[str, list[tuple[str, str]]]:

@@ -208,3 +208,17 @@ def test_format_4_sort_keys_settings_and_folder_auth(tmp_path):
     assert c.extra["auth"] == b.extra["auth"] == {"type": "basic", "username": "root", "password": "{{pw}}"}
     assert "auth" not in a.extra and a.extra["cookies"] is False
     assert b.extra["follow_redirects"] is True and "cookies" not in b.extra
+
+
+def test_insomnia_oauth2_password_grant(tmp_path):
+    export = {"_type": "export", "__export_format": 4, "resources": [
+        {"_id": "wrk_1", "_type": "workspace", "name": "W"},
+        {"_id": "req_1", "_type": "request", "parentId": "wrk_1", "name": "Me", "method": "GET",
+         "url": "https://x.test/me", "authentication": {
+             "type": "oauth2", "grantType": "password", "accessTokenUrl": "https://auth.test/token",
+             "clientId": "cli", "clientSecret": "", "username": "ada", "password": "{{ _.pw }}"}}]}
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(export))
+    (request,) = read_import(path).requests
+    assert request.extra["auth"] == {"type": "oauth2", "grant": "password", "token_url": "https://auth.test/token",
+                                     "client_id": "cli", "client_secret": "", "username": "ada", "password": "{{pw}}"}

@@ -181,3 +181,38 @@ def test_the_collection_keeps_postmans_item_order(tmp_path):
     save_import(read_import(path), tmp_path / "c")
     loaded = load_collection(tmp_path / "c")
     assert [r.name for r in loaded.requests] == ["Login", "Get profile", "Zap cache", "Audit"]
+
+
+def _oauth2(*pairs: tuple[str, object]) -> dict:
+    return {"type": "oauth2", "oauth2": [{"key": k, "value": v, "type": "string"} for k, v in pairs]}
+
+
+def test_postman_oauth2_grants_streamdash_has_come_along(tmp_path):
+    # Postman's own keys, as in its exports (grant_type "password_credentials"; a v2.0 file keeps
+    # a token fetched earlier as accessToken + addTokenTo).
+    items = [
+        {"name": "password", "request": {"method": "GET", "url": "https://x.test/p", "auth": _oauth2(
+            ("grant_type", "password_credentials"), ("accessTokenUrl", "https://auth.test/token"),
+            ("clientId", "cli"), ("clientSecret", "{{client_secret}}"), ("username", "ada"),
+            ("password", "{{pw}}"), ("scope", "read"))}},
+        {"name": "token in header", "request": {"method": "GET", "url": "https://x.test/h", "auth": {
+            "type": "oauth2", "oauth2": {"accessToken": "{{saved_token}}", "addTokenTo": "header"}}}},
+        {"name": "token in query", "request": {"method": "GET", "url": "https://x.test/q", "auth": {
+            "type": "oauth2", "oauth2": {"accessToken": "{{saved_token}}", "addTokenTo": "queryParams"}}}},
+        {"name": "auth code", "request": {"method": "GET", "url": "https://x.test/c", "auth": _oauth2(
+            ("grant_type", "authorization_code"), ("accessTokenUrl", "https://auth.test/token"))}},
+    ]
+    path = tmp_path / "o.postman_collection.json"
+    path.write_text(json.dumps({"info": {"name": "O", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}, "item": items}))
+    imported = read_import(path)
+    password, header, query, code = imported.requests
+    assert password.extra["auth"] == {"type": "oauth2", "grant": "password", "token_url": "https://auth.test/token",
+                                      "client_id": "cli", "client_secret": "{{client_secret}}", "username": "ada",
+                                      "password": "{{pw}}", "scope": "read"}
+    assert header.extra["auth"] == {"type": "bearer", "token": "{{saved_token}}"}
+    assert query.query == [("access_token", "{{saved_token}}")] and "auth" not in query.extra
+    assert "auth" not in code.extra
+    (warning,) = imported.warnings
+    assert "auth code: OAuth2 authorization_code needs a browser redirect" in warning
+    save_import(imported, tmp_path / "c")
+    assert load_collection(tmp_path / "c").errors == []
