@@ -7,7 +7,9 @@ indented by two spaces. Dictionary blocks (`meta`, `get`/`post`/..., `headers`,
 it off; text blocks (`body:json`, `docs`, `script:*`, `tests`) hold text. Read here: method,
 URL, enabled query parameters and headers, the body (json, text, xml, form-urlencoded, GraphQL as
 the JSON Bruno sends), auth (basic, digest, bearer, API key), docs as the description, the order
-(`seq`), `vars:post-response` and `assert` as captures and checks (bruno_asserts.py). An
+(`seq`), `vars:post-response` and `assert` as captures and checks (bruno_asserts.py), and what
+a request inherits as Bruno sends it: `collection.bru`'s and each `folder.bru`'s headers, and
+the closest one's auth for a request whose auth is `inherit`. An
 environment's `vars:secret [ ... ]` names its secrets. Scripts, tests and multipart bodies are
 left out with a warning.
 """
@@ -81,7 +83,10 @@ def _enabled(table: Any) -> list[tuple[str, str]]:
     return [(k, v) for k, v in (table or {}).items() if not k.startswith("~")] if isinstance(table, dict) else []
 
 
-def _request(blocks: dict[str, Any], imported: Imported, where: str, group: tuple[str, ...], fallback: str) -> SavedRequest | None:
+def _request(blocks: dict[str, Any], imported: Imported, where: str, group: tuple[str, ...], fallback: str,
+             parents: list[dict[str, Any]] | None = None) -> SavedRequest | None:
+    """`parents`: the blocks of the request's folder.bru files, closest first, then collection.bru."""
+    parents = parents or []
     meta = blocks.get("meta", {}) if isinstance(blocks.get("meta"), dict) else {}
     name = meta.get("name") or fallback
     kind = meta.get("type", "http")
@@ -101,7 +106,13 @@ def _request(blocks: dict[str, Any], imported: Imported, where: str, group: tupl
     url = fill_path_params(url, [(k, tpl(v)) for k, v in _enabled(blocks.get("params:path"))])
     if "params:query" in blocks:  # the block knows which are off; the URL repeats the enabled ones
         query = [(tpl(k), tpl(v)) for k, v in _enabled(blocks["params:query"])]
-    headers = [(tpl(k), tpl(v)) for k, v in _enabled(blocks.get("headers"))]
+    # Bruno sends the collection's headers, then each folder's, then the request's; a name set
+    # nearer the request wins.
+    headers: list[tuple[str, str]] = []
+    for source in [*reversed(parents), blocks]:
+        own = [(tpl(k), tpl(v)) for k, v in _enabled(source.get("headers"))]
+        names = {k.lower() for k, _ in own}
+        headers = [*(pair for pair in headers if pair[0].lower() not in names), *own]
     body_kind = spec.get("body", "none")
     body = None
     content_type = {"json": "application/json", "text": "text/plain", "xml": "application/xml",
@@ -125,8 +136,14 @@ def _request(blocks: dict[str, Any], imported: Imported, where: str, group: tupl
     if body and body_kind in content_type and not any(k.lower() == "content-type" for k, _ in headers):
         headers.append(("Content-Type", content_type[body_kind]))
     extra: dict[str, Any] = {}
-    auth_kind = spec.get("auth", "none")
-    auth = blocks.get(f"auth:{auth_kind}", {}) if isinstance(blocks.get(f"auth:{auth_kind}"), dict) else {}
+    auth_kind, auth_blocks = spec.get("auth", "none"), blocks
+    if auth_kind == "inherit":  # the closest folder.bru, else collection.bru, with a mode of its own
+        for parent in parents:
+            mode = _table(parent.get("auth")).get("mode", "inherit")
+            if mode != "inherit":
+                auth_kind, auth_blocks = mode, parent
+                break
+    auth = _table(auth_blocks.get(f"auth:{auth_kind}"))
     if auth_kind in ("basic", "digest"):
         extra["auth"] = {"type": auth_kind, "username": tpl(auth.get("username", "")), "password": tpl(auth.get("password", ""))}
     elif auth_kind == "bearer":
@@ -178,6 +195,16 @@ def read_bruno_folder(root: Path) -> Imported:
         except ValueError:
             raise ImportRefused(f"{manifest}: not valid JSON") from None
     imported = Imported("Bruno collection", name=name)
+    # collection.bru (key ()) and each folder.bru (key: its folder): headers and auth their
+    # requests inherit; their scripts are named as left out.
+    settings: dict[tuple[str, ...], dict[str, Any]] = {}
+    for path in [root / "collection.bru", *sorted(root.rglob("folder.bru"))]:
+        if path.is_file() and path.relative_to(root).parts[0] != "environments":
+            blocks = parse_bru(_read(path), str(path))
+            settings[path.relative_to(root).parts[:-1]] = blocks
+            for block in ("script:pre-request", "script:post-response", "tests"):
+                if blocks.get(block):
+                    imported.warn(f"{path}: its {block} block is not run by streamdash: left out")
     found: list[tuple[float, SavedRequest]] = []
     for path in sorted(root.rglob("*.bru")):
         relative = path.relative_to(root)
@@ -191,12 +218,13 @@ def read_bruno_folder(root: Path) -> Imported:
             imported.environments[path.stem] = {k: v for k, v in values.items() if v}
             continue
         if path.name in ("collection.bru", "folder.bru"):
-            blocks = parse_bru(_read(path), str(path))
-            if any(blocks.get(b) for b in ("headers", "auth:bearer", "auth:basic", "script:pre-request")):
-                imported.warn(f"{path}: folder and collection headers, auth and scripts are not imported")
             continue
+        group = tuple(relative.parts[:-1])
+        parents = [settings[group[:depth]] for depth in range(len(group), -1, -1) if group[:depth] in settings]
         before = len(imported.requests)
-        read_bru_file(_read(path), path, imported, tuple(relative.parts[:-1]))
+        request = _request(parse_bru(_read(path), str(path)), imported, str(path), group, path.stem, parents)
+        if request is not None:
+            imported.requests.append(request)
         if len(imported.requests) > before:
             meta = parse_bru(_read(path), str(path)).get("meta", {})
             try:

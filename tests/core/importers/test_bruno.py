@@ -267,3 +267,39 @@ def test_post_response_vars_and_asserts_become_captures_and_checks(tmp_path):
     assert "vars:post-response block" not in warnings and "assert block" not in warnings
     save_import(imported, tmp_path / "c")
     assert load_collection(tmp_path / "c").errors == []
+
+
+def test_inherited_auth_and_headers_are_sent_as_bruno_sends_them(tmp_path, httpbin):
+    root = tmp_path / "bruno"
+    (root / "admin").mkdir(parents=True)
+    (root / "bruno.json").write_text('{"version": "1", "name": "Inherit", "type": "collection"}')
+    (root / "collection.bru").write_text(
+        "headers {\n  X-Team: core\n  X-Env: {{env}}\n}\n\nauth {\n  mode: bearer\n}\n\n"
+        "auth:bearer {\n  token: bruno-collection-token\n}\n")
+    (root / "admin" / "folder.bru").write_text(
+        "meta {\n  name: admin\n}\n\nheaders {\n  X-Team: admin\n}\n\nauth {\n  mode: basic\n}\n\n"
+        "auth:basic {\n  username: root\n  password: bruno-folder-pw\n}\n")
+    (root / "Who.bru").write_text("meta {\n  name: Who\n  seq: 1\n}\n\nget {\n  url: {{base}}/bearer\n  auth: inherit\n}\n")
+    (root / "admin" / "Login.bru").write_text(
+        "meta {\n  name: Login\n  seq: 1\n}\n\nget {\n  url: {{base}}/basic-auth/root/bruno-folder-pw\n"
+        "  auth: inherit\n}\n\nheaders {\n  X-Env: stage\n}\n")
+    (root / "admin" / "Open.bru").write_text(
+        "meta {\n  name: Open\n  seq: 2\n}\n\nget {\n  url: {{base}}/headers\n  auth: none\n}\n")
+    imported = read_import(root)
+    who, login, open_ = sorted(imported.requests, key=lambda r: (r.group, r.extra["order"]))
+    assert who.extra["auth"] == {"type": "bearer", "token": "bruno-collection-token"}
+    assert who.headers == [("X-Team", "core"), ("X-Env", "{{env}}")]
+    assert login.extra["auth"] == {"type": "basic", "username": "root", "password": "bruno-folder-pw"}
+    assert login.headers == [("X-Team", "admin"), ("X-Env", "stage")]
+    assert "auth" not in open_.extra
+    assert imported.warnings == []
+    into = tmp_path / "c"
+    save_import(imported, into)
+    files = "".join(p.read_text() for p in into.rglob("*.toml") if p.name != ".secrets.toml")
+    assert "bruno-collection-token" not in files and "bruno-folder-pw" not in files.replace(
+        "basic-auth/root/bruno-folder-pw", "")
+    from tests.commands.test_import_export import cli
+
+    done = cli("run", into, "--var", f"base={httpbin.url}", "--var", "env=dev", "--format", "jsonl")
+    steps = {json.loads(line)["name"]: json.loads(line) for line in done.stdout.splitlines()}
+    assert steps["Who"]["status"] == 200 and steps["Login"]["status"] == 200, done.stdout + done.stderr
