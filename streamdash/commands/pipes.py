@@ -31,9 +31,11 @@ def run_async(coro_factory: Callable[[], Coroutine[Any, Any, int]]) -> int:
         return EXIT_FAILED
 
 
-def say_on_stderr(text: str) -> None:
+def say_on_stderr(text: str, waiting: bool = True) -> None:
     """What a person must act on mid-run (an OAuth2 device sign-in's URL and code), on stderr:
-    stdout stays the command's output."""
+    stdout stays the command's output. (`waiting`: see TokenCache.prompt; a line is a line.)"""
     from streamdash.core.text import escape_controls
 
+    if not text:
+        return
     print(f"streamdash: {escape_controls(text)}", file=sys.stderr, flush=True)

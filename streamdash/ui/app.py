@@ -220,7 +220,9 @@ class StreamdashApp(ChartActions, KeyRouting, SteadyPalettes, FileActions, Alert
     @on(SessionMessage)
     def _session_event(self, message: SessionMessage) -> None:
         event = message.event
-        if isinstance(event, Notice):
+        if isinstance(event, Notice) and event.key:
+            self.notify_keyed(event.key, event.text, title=event.title, severity=event.severity, timeout=event.timeout)
+        elif isinstance(event, Notice):
             self.notify(event.text, title=event.title, severity=event.severity, timeout=event.timeout)
         elif isinstance(event, StreamChanged):
             self.requests_tree.refresh_state(event.key)

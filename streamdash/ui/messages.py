@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import App
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, Notify, SeverityLevel
 
 from streamdash.core.config import Locations
 from streamdash.ui.message_log import MessageLog
@@ -31,6 +31,24 @@ class PlainMessages(App[None]):
         log = self.__dict__.setdefault("message_log", MessageLog())
         log.add(message, title=title, severity=severity)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def notify_keyed(self, key: str, message: str, *, title: str = "", severity: SeverityLevel = "information",
+                     timeout: float | None = None) -> None:
+        """A notice that takes down the one shown before it under `key` (an empty message only
+        takes it down). Textual has no public way to withdraw one toast, so this keeps the
+        Notification it posts and removes it with `_unnotify`."""
+        shown: dict[str, Notification] = self.__dict__.setdefault("keyed_notices", {})
+        earlier = shown.pop(key, None)
+        if earlier is not None and earlier in self._notifications:
+            self._unnotify(earlier)
+        if not message:
+            return
+        log = self.__dict__.setdefault("message_log", MessageLog())
+        log.add(message, title=title, severity=severity)
+        notification = Notification(message, title, severity, self.NOTIFICATION_TIMEOUT if timeout is None else timeout,
+                                    markup=False)
+        shown[key] = notification
+        self.post_message(Notify(notification))
 
     def action_show_messages(self) -> None:
         from streamdash.ui.screens.messages import MessagesScreen

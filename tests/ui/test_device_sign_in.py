@@ -32,11 +32,24 @@ async def test_the_code_and_url_are_a_notice_and_the_request_then_goes(tmp_path)
         async with app.run_test(size=(120, 36)) as pilot:
             summary = await send_request(pilot, app, "api")
             assert summary.status == 200
-            said = notes(app, "sign in")
-            assert said == ["sign in to cli-app: open https://example.com/device and enter the code WDJB-MJHT "
-                            "(the code expires in 10 min)", "signed in to cli-app"]
+            said = [line for line in app.message_log.newest_first() if "sign" in line.text]
+            assert [line.text for line in reversed(said)] == [
+                "sign in to cli-app: open https://example.com/device and enter the code WDJB-MJHT "
+                "(the code expires in 10 min)", "signed in to cli-app"]
+            # Once signed in, the code is of no use: its notice goes (it stayed for 300 s).
+            assert notes(app, "sign in") == ["signed in to cli-app"]
             body = app.query_one("#response-body").text
             assert "access-1" not in body  # the token the server echoes is masked
+
+
+async def test_a_denied_sign_in_takes_its_notice_down(tmp_path):
+    with OAuthServer() as server:
+        server.state.device_script = ["authorization_pending", "access_denied"]
+        app = build_app(load_collection(collection(tmp_path / "c", server.url)))
+        async with app.run_test(size=(120, 36)) as pilot:
+            summary = await send_request(pilot, app, "api")
+            assert summary.error is not None and "the sign-in was denied" in summary.error
+            assert notes(app, "sign in") == []
 
 
 def test_streamdash_run_says_it_on_stderr(tmp_path):

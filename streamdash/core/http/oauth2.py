@@ -175,29 +175,33 @@ class OAuth2Auth(httpx.Auth):
             if not self.cache.say(f"sign in to {self.client_id}: {shown} (the code expires in {lifetime / 60:.0f} min)"):
                 raise TokenEndpointError(f"{where}: the device grant needs a person to open {uri}, and nobody "
                                          "is there to tell")
-            while True:
-                await self._sleep(interval)
-                if self._clock() >= deadline:
-                    raise TokenEndpointError("the sign-in code expired before it was used: send the request again")
-                response = yield self._form_request(self.token_url, {"grant_type": DEVICE_GRANT, "device_code": str(code)})
-                await response.aread()
-                if response.is_success:
-                    await self._accept(response)
-                    self.cache.say(f"signed in to {self.client_id}")
-                    return
-                error = _error_code(response)
-                if error == "authorization_pending":
-                    continue
-                if error == "slow_down":  # RFC 8628 3.5: five seconds more, from now on
-                    interval += 5.0
-                    continue
-                if error == "access_denied":
-                    raise TokenEndpointError("the sign-in was denied", request=response.request)
-                if error == "expired_token":
-                    raise TokenEndpointError("the sign-in code expired before it was used: send the request again",
-                                             request=response.request)
-                raise TokenEndpointError(f"token endpoint {self.token_url} answered {response.status_code}: "
-                                         f"{error_reason(response)}", request=response.request)
+            signed_in = False
+            try:
+                while True:
+                    await self._sleep(interval)
+                    if self._clock() >= deadline:
+                        raise TokenEndpointError("the sign-in code expired before it was used: send the request again")
+                    response = yield self._form_request(self.token_url, {"grant_type": DEVICE_GRANT, "device_code": str(code)})
+                    await response.aread()
+                    if response.is_success:
+                        await self._accept(response)
+                        signed_in = True
+                        return
+                    error = _error_code(response)
+                    if error == "authorization_pending":
+                        continue
+                    if error == "slow_down":  # RFC 8628 3.5: five seconds more, from now on
+                        interval += 5.0
+                        continue
+                    if error == "access_denied":
+                        raise TokenEndpointError("the sign-in was denied", request=response.request)
+                    if error == "expired_token":
+                        raise TokenEndpointError("the sign-in code expired before it was used: send the request again",
+                                                 request=response.request)
+                    raise TokenEndpointError(f"token endpoint {self.token_url} answered {response.status_code}: "
+                                             f"{error_reason(response)}", request=response.request)
+            finally:  # the code is of no use now: the app takes its notice down
+                self.cache.say(f"signed in to {self.client_id}" if signed_in else "", waiting=False)
         await self._accept((yield self.token_request()))
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:

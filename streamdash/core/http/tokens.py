@@ -47,7 +47,10 @@ class TokenCache:
         self._refresh: dict[TokenKey, str] = {}  # OAuth2 refresh tokens, by the same keys
         # Where a sign-in that needs the person (the device grant's code and URL) is said: the
         # app makes it a notice, `tail` and `run` print it on stderr. None: nobody to tell.
-        self.prompt: Callable[[str], None] | None = None
+        # Called as prompt(text, waiting): waiting while the person must act; then once with
+        # waiting False when the sign-in is over (text "" if there is nothing more to say), so
+        # the app can take the code down.
+        self.prompt: Callable[[str, bool], None] | None = None
         self._locks: dict[TokenKey, asyncio.Lock] = {}
         # The latest tokens fetched, expired ones included (an old one may still be echoed):
         # secrets known by value, for masking. Bounded, like everything a server can grow.
@@ -86,11 +89,11 @@ class TokenCache:
         if token not in self._issued:
             self._issued.append(token)
 
-    def say(self, text: str) -> bool:
+    def say(self, text: str, *, waiting: bool = True) -> bool:
         """Tell the person (see `prompt`); False when there is nobody to tell."""
         if self.prompt is None:
             return False
-        self.prompt(text)
+        self.prompt(text, waiting)
         return True
 
     def issued(self) -> frozenset[str]:

@@ -30,6 +30,9 @@ class Notice:
     title: str = ""
     severity: Severity = "information"
     timeout: float | None = None
+    # A notice with a key takes down the one shown before it with that key (an empty text only
+    # takes it down): a sign-in code goes once the sign-in is over.
+    key: str = ""
 
 
 @dataclass(frozen=True)

@@ -153,8 +153,9 @@ class Session:
             history=History(history_dir) if history_dir is not None else None,
             collection_root=collection.root,
         )
-        # A sign-in that needs the person (OAuth2's device grant): a notice that stays a while.
-        self.executor.tokens.prompt = lambda text: self.notice(text, "sign in", "warning", 300)
+        # A sign-in that needs the person (OAuth2's device grant): a notice that stays while the
+        # person signs in, and goes when the sign-in is over.
+        self.executor.tokens.prompt = self._sign_in
         self.buffer = EventBuffer(buffer_size, buffer_bytes)
         self.chart = ChartFeed()  # fed once per tick (`tick`), never per event
         self._ticked = self.buffer.next_seq  # where the next tick's new events start
@@ -187,6 +188,12 @@ class Session:
         self, text: str, title: str = "", severity: Severity = "information", timeout: float | None = None
     ) -> None:
         self.emit(Notice(text, title, severity, timeout))
+
+    def _sign_in(self, text: str, waiting: bool) -> None:
+        if waiting:
+            self.emit(Notice(text, "sign in", "warning", 300, key="sign-in"))
+        else:
+            self.emit(Notice(text, "sign in", key="sign-in"))
 
     def load_problems(self) -> list[str]:
         """Files that were skipped and settings that could not be used, one line each."""

@@ -100,7 +100,7 @@ async def test_device_grant_shows_the_code_and_polls_through_pending_and_slow_do
     said: list[str] = []
     sleeps: list[float] = []
     cache = TokenCache()
-    cache.prompt = said.append
+    cache.prompt = lambda text, waiting: said.append(text)
     async with make_client() as client:
         response = await client.get(server.url + "/api", auth=device_auth(server, cache, sleeps))
     assert response.status_code == 200
@@ -117,7 +117,7 @@ async def test_device_grant_shows_the_code_and_polls_through_pending_and_slow_do
 async def test_device_grant_denied_or_expired_is_one_line(server, outcome, reason):
     server.state.device_script = ["authorization_pending", outcome]
     cache = TokenCache()
-    cache.prompt = lambda text: None
+    cache.prompt = lambda text, waiting: None
     async with make_client() as client:
         with pytest.raises(TokenEndpointError) as caught:
             await client.get(server.url + "/api", auth=device_auth(server, cache, []))
@@ -134,7 +134,7 @@ async def test_device_grant_code_that_runs_out_while_polling(server):
     server.state.device_script = ["authorization_pending"] * 50
     clock = Clock()
     cache = TokenCache()
-    cache.prompt = lambda text: None
+    cache.prompt = lambda text, waiting: None
 
     async def sleep(seconds: float) -> None:
         clock.now += 120  # two minutes per poll: the 10 minute code runs out
