@@ -84,6 +84,23 @@ def _kind(headers: list[tuple[str, str]]) -> Kind:
     return "sse" if any("text/event-stream" in value.lower() for value in accepts) else "rest"
 
 
+def _auth_from_headers(headers: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], dict[str, str] | None]:
+    """Both clients take `Authorization: Basic user password` (or `user:password`) and `Digest
+    user password` unencoded and do the scheme themselves: that is an [auth] table here. An
+    encoded `Basic dXNlcjpwdw==` (base64 has no space or colon) stays the header it is."""
+    for index, (key, value) in enumerate(headers):
+        scheme, _, rest = value.strip().partition(" ")
+        if key.lower() != "authorization" or scheme.lower() not in ("basic", "digest"):
+            continue
+        user, sep, password = rest.strip().partition(" ")
+        if not sep:
+            user, sep, password = rest.strip().partition(":")
+        if sep and user:
+            auth = {"type": scheme.lower(), "username": user, "password": password.strip()}
+            return headers[:index] + headers[index + 1:], auth
+    return headers, None
+
+
 def parse_http_file(text: str, path: Path | None = None) -> tuple[list[SavedRequest], dict[str, str]]:
     """The requests of an `.http` file, in order, and its file variables."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -158,6 +175,7 @@ def parse_http_file(text: str, path: Path | None = None) -> tuple[list[SavedRequ
         body = "\n".join(body_lines) if body_lines else None
 
         base, query = split_url(url)
+        headers, auth = _auth_from_headers(headers)
         requests.append(SavedRequest(
             name=name or derive_name(method, base),
             kind=_kind(headers),
@@ -166,5 +184,6 @@ def parse_http_file(text: str, path: Path | None = None) -> tuple[list[SavedRequ
             query=query,
             headers=headers,
             body=body,
+            extra={"auth": auth} if auth else {},
         ))
     return requests, variables

@@ -18,7 +18,9 @@ def export_collection(root: Path, fmt: str) -> tuple[str, list[str]]:
     """The export of the collection at `root` in `fmt`, and what it left out (one line each)."""
     collection = load_collection(root)
     left_out = [f"skipped {error}" for error in collection.errors]
+    auth = load_collection_settings(root).auth
     if fmt == "http":
-        text, dropped = to_http_file(collection)
+        text, dropped = to_http_file(collection, auth)
         return text, left_out + dropped
-    return to_postman(collection, load_collection_settings(root).auth), left_out
+    text, dropped = to_postman(collection, auth)
+    return text, left_out + dropped

@@ -1,13 +1,15 @@
 """A collection as a `.http` file (JetBrains HTTP Client, VS Code REST Client): the collection's
 variables as `@name = value` lines (never the secrets file's), then each REST request after a
-`###` line naming it, its query on the request line, headers, a blank line and the body. An
-`[auth]` table has no place in the format: it is named among what was left out. The
-`.http` importer reads it back to the same requests. Streams are left out (neither client
+`###` line naming it, its query on the request line, headers, a blank line and the body. Its
+`[auth]` (or the collection's) goes as both clients read one: `Authorization: Basic user
+password` (they encode it), `Digest user password`, `Bearer token`; other kinds are named among
+what was left out. The `.http` importer reads it back to the same requests. Streams are left out (neither client
 reads SSE), and a body that holds a `###` line cannot be written (it would split the request)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from streamdash.core.collections.models import Collection
@@ -15,8 +17,9 @@ from streamdash.core.collections.models import Collection
 __all__ = ["to_http_file"]
 
 
-def to_http_file(collection: Collection) -> tuple[str, list[str]]:
-    """The text, and one line for each request left out."""
+def to_http_file(collection: Collection, auth: Mapping[str, Any] | None = None) -> tuple[str, list[str]]:
+    """The text, and one line for each request or part left out; `auth` is the collection's
+    default ([auth] of collection.toml), for the requests that set none."""
     lines = [f"# {collection.name or collection.root.name}: exported by streamdash", ""]
     left_out: list[str] = []
     for name, value in collection.variables.items():
@@ -34,12 +37,26 @@ def to_http_file(collection: Collection) -> tuple[str, list[str]]:
         lines.append(f"### {label}")
         lines.append(f"{request.method} {request.url}{_query(request.query)}")
         lines += [f"{key}: {value}" for key, value in request.headers]
+        table = request.extra.get("auth") or auth
+        if isinstance(table, Mapping) and (header := _auth_header(table)) is not None:
+            lines.append(f"Authorization: {header}")
+        elif isinstance(table, Mapping) and str(table.get("type", "none")).lower() != "none":
+            kind = {"oauth2": "OAuth2", "command": "command"}.get(str(table.get("type")), str(table.get("type")))
+            left_out.append(f"{label}: its {kind} auth is not carried (a .http file can only say basic, digest "
+                            "or bearer)")
         if request.body:
             lines += ["", request.body.rstrip("\n")]
         lines.append("")
-        if request.extra.get("auth"):
-            left_out.append(f"{label}: its [auth] is not carried (.http files have no auth table)")
     return "\n".join(lines).rstrip("\n") + "\n", left_out
+
+
+def _auth_header(table: Mapping[str, Any]) -> str | None:
+    kind = str(table.get("type", "")).lower()
+    if kind in ("basic", "digest"):
+        return f"{kind.title()} {table.get('username', '')} {table.get('password', '')}".rstrip()
+    if kind == "bearer":
+        return f"Bearer {table.get('token', '')}"
+    return None
 
 
 def _query(pairs: Sequence[tuple[str, str]]) -> str:

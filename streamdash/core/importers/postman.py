@@ -193,8 +193,15 @@ class _Reader:
         query += auth_query
         body = self.body(request.get("body"), headers, where)
         extra: dict[str, Any] = {"auth": auth_table} if auth_table else {}
+        method = str(request.get("method") or "GET").upper()
+        # A GET that asks for text/event-stream is a stream (Postman shows it as events); a
+        # stream here sends that Accept itself.
+        stream = method == "GET" and any(k.lower() == "accept" and v.strip().lower() == "text/event-stream"
+                                         for k, v in headers)
+        if stream:
+            headers = [(k, v) for k, v in headers if not (k.lower() == "accept" and v.strip().lower() == "text/event-stream")]
         self.imported.requests.append(SavedRequest(
-            name=name, method=str(request.get("method") or "GET").upper(), url=url, query=query,
+            name=name, kind="sse" if stream else "rest", method=method, url=url, query=query,
             headers=headers, body=body, description=_description(request.get("description") or item.get("description")),
             extra=extra, group=group,
         ))
