@@ -15,9 +15,10 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from streamdash.core.collections import SavedRequest, atomic_write
 from streamdash.core.http.secrets import (
@@ -31,6 +32,7 @@ from streamdash.core.http.send import ResponseSummary
 
 HISTORY_FILE = "history.jsonl"
 MAX_BODY_CHARS = 64 * 1024
+MAX_SENT_BODY_CHARS = 8 * 1024
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
@@ -54,6 +56,10 @@ class HistoryEntry:
     body_cut: bool = False
     error: str | None = None
     body_note: str = ""  # why the body is kept raw ("body is encoded as foo, ...; shown raw")
+    # What went out, rendered (the saved headers and body are templates: two sends under two
+    # environments differ only here), secrets masked, the body cut at MAX_SENT_BODY_CHARS.
+    sent_headers: list[tuple[str, str]] = field(default_factory=list)
+    sent_body: str | None = None
 
     def to_request(self) -> SavedRequest:
         """The request again, for re-sending: placeholders render anew; masked values stay
@@ -81,6 +87,18 @@ def _mask_saved_headers(headers: Sequence[tuple[str, str]]) -> list[tuple[str, s
     ]
 
 
+def _sent_parts(sent: tuple[Sequence[tuple[str, str]], bytes | None] | None,
+                hide: Callable[[str], str]) -> dict[str, Any]:
+    if sent is None:
+        return {}
+    headers, body = sent
+    parts: dict[str, Any] = {"sent_headers": [(k, hide(v)) for k, v in mask_headers(list(headers))]}
+    if body:
+        text = body[: MAX_SENT_BODY_CHARS * 4].decode("utf-8", "replace")
+        parts["sent_body"] = mask_secret_fields(hide(text))[:MAX_SENT_BODY_CHARS]
+    return parts
+
+
 class History:
     def __init__(self, folder: Path, max_bytes: int = MAX_FILE_BYTES) -> None:
         self.path = folder / HISTORY_FILE
@@ -95,10 +113,11 @@ class History:
         request: SavedRequest,
         summary: ResponseSummary,
         secrets: Collection[str] = (),
+        sent: tuple[Sequence[tuple[str, str]], bytes | None] | None = None,
     ) -> HistoryEntry:
         """Append one send. `secrets` are the values the request was filled in with from the
         environment or its auth: masked wherever they show, the answer's body included (an echo
-        server sends the token straight back)."""
+        server sends the token straight back). `sent`: the headers and body as prepared."""
 
         def hide(text: str) -> str:
             return mask_secrets(text, secrets)
@@ -127,6 +146,7 @@ class History:
             body_cut=len(full) > MAX_BODY_CHARS or summary.truncated,
             error=mask_urls(hide(summary.error)) if summary.error else summary.error,
             body_note=summary.body_note,
+            **_sent_parts(sent, hide),
         )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
@@ -165,6 +185,7 @@ class History:
             try:
                 data = json.loads(line)
                 data["headers"] = [tuple(pair) for pair in data["headers"]]
+                data["sent_headers"] = [tuple(pair) for pair in data.get("sent_headers", [])]
                 data["response_headers"] = [tuple(pair) for pair in data["response_headers"]]
                 entry = HistoryEntry(**data)
             except (ValueError, TypeError, KeyError):

@@ -46,14 +46,25 @@ def _body_lines(entry: HistoryEntry) -> list[str]:
     return lines
 
 
+SENT_BODY_LINES = 40
+
+
 def entry_lines(entry: HistoryEntry, *, with_time: bool = True) -> list[str]:
-    """The request line, the status, the answer's headers, a blank line, the body."""
+    """The request line, the status, what was sent (`> `), the answer's headers, a blank line,
+    the body."""
     lines = [f"{entry.method} {entry.url}"]
     if with_time:
         lines.append(f"sent {_when(entry)} \u00b7 {entry.elapsed_s * 1000:.0f} ms \u00b7 {entry.size:,} B")
     lines.append(status_text(entry))
     if entry.body_note:
         lines.append(entry.body_note)
+    # What went out, as curl -v marks it (kept since the history keeps it): headers, then the body.
+    lines += [f"> {name}: {value}" for name, value in entry.sent_headers]
+    if entry.sent_body:
+        sent = entry.sent_body.splitlines()
+        lines += [f"> {line}" for line in sent[:SENT_BODY_LINES]]
+        if len(sent) > SENT_BODY_LINES:
+            lines.append(f"> ... ({len(sent) - SENT_BODY_LINES:,} more lines)")
     lines += [f"{name}: {value}" for name, value in entry.response_headers]
     return [*lines, "", *_body_lines(entry)]
 

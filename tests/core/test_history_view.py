@@ -58,3 +58,33 @@ def test_entries_of_one_collection_from_any_working_folder(tmp_path, monkeypatch
     assert [json.loads(e.response_body)["n"] for e in history.entries(collection=tmp_path / "c")] == [1]
     monkeypatch.chdir(tmp_path)
     assert [e.collection for e in history.entries(collection="d")] == [os.path.abspath(tmp_path / "d")]
+
+
+def test_what_was_sent_is_kept_rendered_and_masked_so_a_diff_shows_it(tmp_path):
+    # Two sends of one request under two environments: the saved headers and body are the same
+    # templates, so only what was sent shows the difference.
+    history = History(tmp_path / "h")
+
+    def send(env: str, at: float):
+        headers = (("X-Env", env), ("Authorization", "Bearer live-token-0123456789"), ("Content-Type", "application/json"))
+        body = json.dumps({"env": env, "password": "pw-in-the-body"}).encode()
+        return history.record(collection=tmp_path / "c", key="api/Get x", request=REQUEST,
+                              summary=dataclasses.replace(summary(), sent_at=at), sent=(headers, body),
+                              secrets={"live-token-0123456789"})
+
+    older, newer = send("dev", 1_800_000_000.0), send("prod", 1_800_000_100.0)
+    shown = "\n".join(entry_lines(newer))
+    assert "> X-Env: prod" in shown and '> {"env": "prod"' in shown
+    assert "live-token-0123456789" not in shown and "pw-in-the-body" not in shown
+    lines = diff_entries(older, newer)
+    assert "-> X-Env: dev" in lines and "+> X-Env: prod" in lines
+
+
+def test_an_entry_kept_before_sent_parts_were_kept_still_reads(tmp_path):
+    entry = kept(tmp_path, {"id": 1}, at=1_800_000_000.0)
+    line = json.dumps({k: v for k, v in dataclasses.asdict(entry).items() if k not in ("sent_headers", "sent_body")})
+    history = History(tmp_path / "old")
+    history.path.parent.mkdir(parents=True)
+    history.path.write_text(line + "\n")
+    (back,) = history.entries()
+    assert back.status == 200 and history.damaged == 0

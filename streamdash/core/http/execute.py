@@ -159,6 +159,7 @@ class Executor:
                     request=request,
                     summary=summary,
                     secrets=secrets,
+                    sent=(prepared.headers, prepared.body),
                 )
             except OSError:
                 note = (note + "; " if note else "") + "history not written"
