@@ -175,14 +175,24 @@ class _Reader:
                         return None, [pair], []
                     return None, [("Cookie", f"{pair[0]}={pair[1]}")], []
                 if kind == "oauth2":
-                    flow = (scheme.get("flows") or {}).get("clientCredentials")
-                    if isinstance(flow, dict) and flow.get("tokenUrl"):
-                        table = {"type": "oauth2", "token_url": str(flow["tokenUrl"]),
-                                 "client_id": "{{client_id}}", "client_secret": "{{client_secret}}"}
+                    flows = scheme.get("flows") if isinstance(scheme.get("flows"), dict) else {}
+                    for flow_name, grant in (("clientCredentials", None), ("password", "password")):
+                        flow = flows.get(flow_name)
+                        if not (isinstance(flow, dict) and flow.get("tokenUrl")):
+                            continue
+                        table = {"type": "oauth2", "token_url": str(flow["tokenUrl"]), "client_id": "{{client_id}}"}
+                        if grant is None:
+                            table["client_secret"] = "{{client_secret}}"
+                        else:  # a public client, as a password flow usually is
+                            table.update(grant="password", username="{{username}}", password="{{password}}")
                         scopes = " ".join(flow.get("scopes") or {})
                         if scopes:
                             table["scope"] = scopes
                         return table, [], []
+                    if flows:
+                        self.imported.warn(f"{where}: security scheme {scheme_name!r} is OAuth2 "
+                                           f"{'/'.join(map(str, flows))}, which needs a browser redirect: not imported")
+                        continue
                 self.imported.warn(f"{where}: security scheme {scheme_name!r} ({kind}) is not imported")
         return None, [], []
 
@@ -227,6 +237,8 @@ class _Reader:
                 value = first.get("value") if isinstance(first, dict) else None
             if value is None and isinstance(spec, dict):
                 value = self.doc.example(spec.get("schema", {}))
+            if media in ("*/*", "application/*") and isinstance(value, dict | list):
+                media = "application/json"  # any type will do, and the schema is an object: JSON
             if "json" in media:
                 body = json.dumps(value, indent=2, ensure_ascii=False)
             elif media == "application/x-www-form-urlencoded" and isinstance(value, dict):

@@ -105,3 +105,35 @@ def test_no_server_is_a_warning_not_a_failure(tmp_path):
     imported = read_import(path)
     assert [r.url for r in imported.requests] == ["{{base_url}}/a"]
     assert "names no server" in imported.warnings[0]
+
+
+def test_oauth2_password_flow_a_redirect_flow_named_and_an_any_type_json_body(tmp_path):
+    # As in the petstore documents real tools ship: `*/*` request bodies with an object schema,
+    # an OAuth2 scheme whose flows need a browser, and one with a password flow.
+    doc = {
+        "openapi": "3.0.2", "info": {"title": "T", "version": "1"}, "servers": [{"url": "https://t.test"}],
+        "components": {"securitySchemes": {
+            "pw": {"type": "oauth2", "flows": {"password": {"tokenUrl": "https://t.test/token",
+                                                            "scopes": {"read": "", "write": ""}}}},
+            "code": {"type": "oauth2", "flows": {"authorizationCode": {
+                "authorizationUrl": "https://t.test/auth", "tokenUrl": "https://t.test/token", "scopes": {}}}}}},
+        "paths": {
+            "/me": {"get": {"operationId": "me", "security": [{"pw": ["read"]}], "responses": {"200": {}}}},
+            "/code": {"get": {"operationId": "code", "security": [{"code": []}], "responses": {"200": {}}}},
+            "/users": {"post": {"operationId": "addUsers", "requestBody": {"content": {"*/*": {"schema": {
+                "type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}}}}}}},
+                "responses": {"200": {}}}},
+        },
+    }
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(doc))
+    imported = read_import(path)
+    requests = {r.name: r for r in imported.requests}
+    assert requests["me"].extra["auth"] == {"type": "oauth2", "token_url": "https://t.test/token",
+                                            "client_id": "{{client_id}}", "grant": "password",
+                                            "username": "{{username}}", "password": "{{password}}",
+                                            "scope": "read write"}
+    assert "auth" not in requests["code"].extra
+    assert any("'code' is OAuth2 authorizationCode, which needs a browser redirect" in w for w in imported.warnings)
+    add = requests["addUsers"]
+    assert ("Content-Type", "application/json") in add.headers and json.loads(add.body) == [{"name": "string"}]
