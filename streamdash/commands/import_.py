@@ -15,11 +15,11 @@ __all__ = ["add_import_parser", "run_import"]
 def add_import_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "import",
-        help="import a Postman, Insomnia, Bruno, OpenAPI, Posting or HAR collection",
+        help="import a Postman, Insomnia, Bruno, OpenAPI, Posting, HAR or .http collection",
         description="Import requests (and environments) from another tool into a collection "
         "folder. The format is read from the file: a Postman collection (v2.0/v2.1) or environment, "
         "an Insomnia export (v4 JSON, v5 YAML), a Bruno collection folder, an OpenAPI 3.0/3.1 "
-        "document, a Posting collection folder, a HAR file. Credentials found in requests go to the "
+        "document, a Posting collection folder, a HAR file, a .http/.rest file. Credentials found in requests go to the "
         "collection's git-ignored .secrets.toml, never into a request file.",
         epilog="Exit codes: 0 imported (warnings name what was left behind); 2 the file cannot be "
         "imported, or the folder cannot be written.",

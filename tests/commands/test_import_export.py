@@ -95,3 +95,19 @@ def test_a_bruno_folder_with_captures_and_asserts_runs_against_httpbin(tmp_path,
     assert [(c["name"], c["passed"]) for c in read["checks"]] == [
         ("status < 400", True), ('json url contains "ord-77"', True), ('json method == "POST"', False)]  # it was a GET
     assert done.returncode == 1
+
+
+def test_a_http_file_imports_from_the_command_line_as_in_the_app(tmp_path, httpbin):
+    # The app's "Import a .http file" and `streamdash import` are one path (the command line
+    # refused .http files before).
+    http = tmp_path / "api.http"
+    http.write_text(f"@base = {httpbin.url}\n@api_token = http-cli-token-77\n\n"
+                    "### Who\nGET {{base}}/bearer\nAuthorization: Bearer {{api_token}}\n\n"
+                    "### Basic\nGET {{base}}/basic-auth/ada/pw\nAuthorization: Basic ada pw\n")
+    into = tmp_path / "c"
+    done = cli("import", http, "--into", into)
+    assert done.returncode == 0, done.stderr
+    assert "(read as: .http file)" in done.stdout and "1 environment (api)" in done.stdout
+    assert "http-cli-token-77" not in "".join(p.read_text() for p in into.rglob("*.toml") if p.name != ".secrets.toml")
+    ran = cli("run", into, "--env", "api", "--format", "jsonl")
+    assert [json.loads(line)["status"] for line in ran.stdout.splitlines()] == [200, 200], ran.stdout + ran.stderr

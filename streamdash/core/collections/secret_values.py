@@ -55,10 +55,8 @@ __all__ = [
     "SECRETS_FILE",
     "SecretValue",
     "load_secret_values",
-    "rename_placeholders",
     "save_secret_values",
     "take_credentials",
-    "take_secret_variables",
 ]
 
 SECRETS_FILE = ".secrets.toml"
@@ -232,48 +230,3 @@ def _hide_userinfo(url: str, hide: Any) -> str:
     if not (at and colon and _literal(password)):
         return url
     return f"{url[:start]}{user}:{hide('password', password)}@{host}{url[end:]}"
-
-
-def take_secret_variables(
-    variables: Mapping[str, str], known: Mapping[str, str] | None = None
-) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """A `.http` file's `@variables` split: (the ones for an environment, the secret-named ones
-    for the secrets file, renames). A secret one keeps its name, so the requests' `{{token}}`
-    still resolves, unless the secrets file holds that name with another value: then it gets a
-    new name and `renames` (old -> new) says which placeholders to change (`rename_placeholders`)."""
-    plain: dict[str, str] = {}
-    vault = _Vault(known or {}, variables)
-    renames: dict[str, str] = {}
-    for name, value in variables.items():
-        if not (is_secret_name(name) and _literal(value)):
-            plain[name] = value
-            continue
-        held = vault.known.get(name)
-        if held is None or held == value:
-            vault.known[name] = vault.new[name] = value
-            continue
-        vault.taken.discard(name)
-        renames[name] = vault.name(name, value)
-    return plain, vault.new, renames
-
-
-def rename_placeholders(request: SavedRequest, renames: Mapping[str, str]) -> SavedRequest:
-    """The request with each `{{old}}` in its URL, query, headers, body and auth now `{{new}}`."""
-    if not renames:
-        return request
-    pattern = re.compile(r"\{\{\s*(" + "|".join(map(re.escape, renames)) + r")\s*\}\}")
-
-    def fill(text: str) -> str:
-        return pattern.sub(lambda match: "{{" + renames[match[1]] + "}}", text)
-
-    extra = dict(request.extra)
-    if isinstance(extra.get("auth"), Mapping):
-        extra["auth"] = {k: fill(v) if isinstance(v, str) else v for k, v in extra["auth"].items()}
-    return replace(
-        request,
-        url=fill(request.url),
-        query=[(k, fill(v)) for k, v in request.query],
-        headers=[(k, fill(v)) for k, v in request.headers],
-        body=None if request.body is None else fill(request.body),
-        extra=extra,
-    )

@@ -13,7 +13,7 @@ __all__ = ["FORMATS", "read_import"]
 
 FORMATS = ("Postman collection v2.0/v2.1 and environment", "Insomnia export v4 (JSON) and v5 (YAML)",
            "Bruno collection folder (.bru)", "OpenAPI 3.0/3.1 (JSON or YAML)", "Posting collection folder (YAML)",
-           "HAR 1.2")
+           "HAR 1.2", ".http / .rest (JetBrains, VS Code REST Client)")
 MAX_BYTES = 32 * 1024 * 1024  # a HAR of a long browser session is big; beyond this, say so
 
 
@@ -51,6 +51,12 @@ def read_import(path: Path) -> Imported:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRefused(f"{path}: not UTF-8 text") from None
+    from streamdash.core.importers.httpfile import HTTP_SUFFIXES
+
+    if path.suffix.lower() in HTTP_SUFFIXES:
+        from streamdash.core.importers.httpfile import read_http_file
+
+        return read_http_file(text, path)
     if path.suffix == ".bru":
         from streamdash.core.importers.bruno import read_bru_file
 

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import tomli_w
 
 from streamdash.core.buffer import (
     DATA,
@@ -44,27 +43,21 @@ from streamdash.core.collections import (
     LoadError,
     SavedRequest,
     StreamSettings,
-    atomic_write,
     delete_request,
     duplicate_request,
     load_collection,
     rename_request,
     save_request,
-    slugify,
 )
 from streamdash.core.collections.curl import CurlError, parse_curl
 from streamdash.core.collections.environments import Environment, load_environments
-from streamdash.core.collections.httpfile import HttpFileError, parse_http_file
 from streamdash.core.collections.secret_values import (
     SECRETS_FILE,
     load_secret_values,
-    rename_placeholders,
     save_secret_values,
     take_credentials,
-    take_secret_variables,
 )
 from streamdash.core.export import export_events, export_stats
-from streamdash.core.files import read_regular_file
 from streamdash.core.history import History
 from streamdash.core.http.as_curl import CurlCommand, ShellReferences, as_curl
 from streamdash.core.http.client import make_client
@@ -649,23 +642,16 @@ class Session:
             return None
         return self.save(request, note)
 
-    def _without_credentials(
-        self, requests: list[SavedRequest], variables: dict[str, str] | None = None
-    ) -> tuple[list[SavedRequest], str | None]:
-        """The requests with each literal credential (and each secret-named `@variable` in
-        `variables`, which loses them) moved to the secrets file as a `{{variable}}`; the note
-        that says so ("" when there was none), or None when the file could not be written
-        (a notice says why: nothing is imported rather than a credential written to a file)."""
+    def _without_credentials(self, requests: list[SavedRequest]) -> tuple[list[SavedRequest], str | None]:
+        """The requests with each literal credential moved to the secrets file as a
+        `{{variable}}`; the note that says so ("" when there was none), or None when the file
+        could not be written (a notice says why: nothing is imported rather than a credential
+        written to a file)."""
+        known = dict(self.secret_values)
         moved: dict[str, str] = {}
-        if variables is not None:
-            plain, moved, renames = take_secret_variables(variables, self.secret_values)
-            variables.clear()
-            variables.update(plain)
-            requests = [rename_placeholders(request, renames) for request in requests]
-        known = {**self.secret_values, **moved}
         # Names another variable holds (an environment's would win over the secrets file's).
         taken = {name: "" for env in self.environments.values() for name in env.variables}
-        taken.update({**self.collection.variables, **(variables or {})})
+        taken.update(self.collection.variables)
         cleaned = []
         for request in requests:
             request, new = take_credentials(request, known, taken)
@@ -686,43 +672,9 @@ class Session:
         return cleaned, f"; {count} moved to {path.name} (git-ignored) as {names}"
 
     def import_http_file(self, path: Path) -> int:
-        """Requests of a .http/.rest file; its @variables become an environment of their own."""
-        try:
-            text = read_regular_file(path.expanduser()).decode("utf-8-sig")  # a FIFO never blocks
-            requests, variables = parse_http_file(text, path)
-        except OSError as exc:
-            self.notice(f"{path}: {exc.strerror or exc}", "not imported", "error", 10)
-            return 0
-        except (HttpFileError, UnicodeDecodeError) as exc:
-            self.notice(f"{path}: {exc}", "not imported", "error", 10)
-            return 0
-        requests, secret_note = self._without_credentials(requests, variables)
-        if secret_note is None:
-            return 0
-        saved = [s for request in requests if (s := self.save(request)) is not None]
-        env_note = self._save_variables(path.stem, variables) if variables else ""
-        if saved:
-            self.notice(f"imported {len(saved)} requests from {path}{env_note}{secret_note}", timeout=8)
-        return len(saved)
-
-    def _save_variables(self, stem: str, variables: dict[str, str]) -> str:
-        """A new environment file (never overwriting one): the imported requests keep their
-        {{placeholders}} and the environment picker selects the values."""
-        folder = self.collection.root / "env"
-        name = slugify(stem) or "imported"
-        target = folder / f"{name}.toml"
-        counter = 2
-        while target.exists():
-            target = folder / f"{name}-{counter}.toml"
-            counter += 1
-        try:
-            folder.mkdir(exist_ok=True)
-            atomic_write(target, tomli_w.dumps({"variables": variables}))
-        except OSError as exc:
-            self.notice(f"{target}: {exc.strerror or exc}", "variables not saved", "error")
-            return ""
-        self.environments = load_environments(self.collection.root, self.env_errors)
-        return f"; its variables are the environment {target.stem!r}"
+        """Requests of a .http/.rest file, its @variables an environment of their own: the one
+        import path every other file takes (`streamdash import` too)."""
+        return self.transfers.import_file(path)
 
     def save_collection_as(self, target: Path) -> Path | None:
         """Copy the collection folder (requests, environments, settings) to a new folder."""

@@ -128,10 +128,12 @@ async def test_an_http_file_moves_secret_variables_and_literal_credentials(sessi
     )
     assert session.import_http_file(http) == 1
     assert "http-file-token-31337" not in files_text(root) and "http-literal-token-5" not in files_text(root)
-    assert tomllib.loads((root / "env" / "api.toml").read_text())["variables"] == {"host": echo.url}
-    assert load_secret_values(root) == {"token": "http-file-token-31337", "x_auth_token": "http-literal-token-5"}
+    # The one import path (as `streamdash import api.http`): the environment names its secret.
+    assert tomllib.loads((root / "env" / "api.toml").read_text())["variables"] == {
+        "host": echo.url, "token": "{{api_token}}"}
+    assert load_secret_values(root) == {"api_token": "http-file-token-31337", "x_auth_token": "http-literal-token-5"}
     (summary,) = [n.text for n in session.notices if n.text.startswith("imported")]
-    assert "2 credentials moved to .secrets.toml (git-ignored)" in summary and "\n" not in summary
+    assert "2 secrets moved to .secrets.toml (git-ignored)" in summary and "\n" not in summary
     session.use_environment("api")
     result = await session.send(session.find("Echo"))
     assert result.summary.status == 200
