@@ -252,3 +252,14 @@ def test_ctrl_c_still_writes_the_junit_report_of_what_ran(tmp_path, raw_server):
     assert "interrupted after 1 of 2 requests: 1 passed, 0 failed" in err
     cases = ET.parse(report).getroot().iter("testcase")
     assert [c.get("name") for c in cases] == ["fast"]
+
+
+def test_a_missing_variable_another_request_captures_says_which(coll):
+    # An imported Bruno flow sent one request at a time: the id comes from a capture, which only
+    # a run of the collection makes.
+    write(coll / "create.toml", 'name = "Create"\nurl = "{{base_url}}/c"\n[capture]\nitem_id = { json = "id" }\n')
+    write(coll / "read.toml", 'name = "Read"\nurl = "{{base_url}}/r/{{item_id}}"\n')
+    done = cli(coll, "Read", "--env", "local")
+    assert done.returncode == 1
+    assert ("unknown variable 'item_id' (captured by Create when the collection runs: "
+            "run it, or set item_id in an environment)") in done.stdout

@@ -48,6 +48,21 @@ class Execution:
         return "; ".join(part for part in (self.note, self.warning) if part)
 
 
+def _capture_hint(name: str, root: Path) -> str:
+    """For "unknown variable 'name'" that a request's [capture] sets (read from disk now, on this
+    error only): a single send does not capture, a run of the collection does."""
+    from streamdash.core.collections.storage import load_collection
+
+    try:
+        setters = [r.name for r in load_collection(root).requests
+                   if isinstance(r.extra.get("capture"), dict) and name in r.extra["capture"]]
+    except (OSError, ValueError):
+        return ""
+    if not setters:
+        return ""
+    return f"(captured by {setters[0]} when the collection runs: run it, or set {name} in an environment)"
+
+
 class Executor:
     """Owns what outlives one send: the clients per transport, OAuth2 tokens, the cache."""
 
@@ -86,7 +101,8 @@ class Executor:
         except PrepareError as exc:
             if exc.missing is None or self.collection_root is None:
                 raise
-            hint = missing_hint(exc.missing, self.collection_root, self.env_name)
+            hint = missing_hint(exc.missing, self.collection_root, self.env_name) or _capture_hint(
+                exc.missing, self.collection_root)
             if not hint:
                 raise
             raise PrepareError(f"{exc} {hint}", exc.missing, hint) from None
