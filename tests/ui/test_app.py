@@ -355,3 +355,25 @@ async def test_app_starts_on_a_hostile_collection_and_names_what_it_skipped(tmp_
         skipped = [n.message for n in app._notifications if n.title == "skipped a file"]
         for path in bad.values():
             assert sum(message.startswith(f"{path}: ") for message in skipped) == 1
+
+
+async def test_a_long_not_sent_reason_is_read_whole_at_80_columns(tmp_path):
+    # Found in tmux at 80x24: the reason's hint ("captured by ... when the collection runs")
+    # was cut off by a one-line status.
+    from tests.ui.pilot import send_request
+
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "collection.toml").write_text('name = "c"\n')
+    (root / "create.toml").write_text('name = "Create"\nurl = "http://127.0.0.1:9/c"\n[capture]\nitem_id = { json = "id" }\n')
+    (root / "read.toml").write_text('name = "Read"\nurl = "http://127.0.0.1:9/r/{{item_id}}"\n')
+    app = build_app(load_collection(root))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        summary = await send_request(pilot, app, "Read")
+        assert "captured by Create" in (summary.error or "")
+        await pilot.press("f4")
+        await pilot.pause()
+        status = app.query_one("#response-status")
+        shown = "".join(strip.text for strip in status.render_lines(status.region.reset_offset))
+        assert "set item_id in an environment" in shown.replace("  ", " "), shown
