@@ -233,10 +233,12 @@ class Session:
             **self.overrides,
         }
 
-    def use_environment(self, name: str | None) -> None:
+    def use_environment(self, name: str | None, *, reloading: bool = False) -> None:
         """Switch, then restart every running stream whose prepared request changed: in place
         (resuming) when only its headers, body or auth changed, from scratch when its URL did
-        (another server's ids mean nothing). The log gets one line saying what happened."""
+        (another server's ids mean nothing). The log gets one line saying what happened;
+        `reloading` (the files were read again, nobody switched) says it only when a stream
+        changed."""
         if name is not None and name not in self.environments:
             self.notice(f"no environment {name!r}", "environment", "error")
             return
@@ -258,7 +260,7 @@ class Session:
             else:
                 live.environment = name
                 live.tracker.environment = name
-        if any(live.running for live in self.streams.values()) or resumed or fresh or stopped:
+        if resumed or fresh or stopped or (not reloading and any(live.running for live in self.streams.values())):
             parts = []
             if resumed:
                 parts.append("restarted " + ", ".join(resumed) + " (resuming)")
@@ -627,7 +629,7 @@ class Session:
             self.notice(problem, "skipped a file", "error", 10)
         if self.env_name not in self.environments:
             self.env_name = None
-        self.use_environment(self.env_name)
+        self.use_environment(self.env_name, reloading=True)
         self.emit(CollectionChanged(None))
 
     def import_curl(self, command: str, group: tuple[str, ...] = ()) -> SavedRequest | None:

@@ -180,6 +180,17 @@ async def test_environment_switch_restarts_what_changed_and_says_so_in_the_log(s
     assert "from scratch" in [e[3] for e in session.buffer if e[STREAM] == NOTE_STREAM][-1]
 
 
+async def test_reading_the_files_again_says_nothing_of_an_environment_nobody_switched(session, servers):
+    # An import (or any reload) while a stream ran said "environment none: no running stream
+    # changed" in the log and a notice (found in tmux).
+    live = session.start(session.find("feed"))
+    await until(lambda: live.state is StreamState.OPEN)
+    session.reload()
+    notes = [e[3] for e in session.buffer if e[STREAM] == NOTE_STREAM]
+    assert notes == [] and not any(isinstance(e, Notice) and e.title == "environment" for e in session.events)
+    assert live.running
+
+
 async def test_environment_that_cannot_prepare_a_stream_stops_it_with_a_reason(session, servers):
     feed = session.find("feed")
     live = session.start(feed)
