@@ -53,7 +53,7 @@ from streamdash.core.http.secrets import is_secret_name, mask_secret_fields, mas
 from streamdash.core.http.send import ResponseSummary
 from streamdash.core.jsonpath import json_path
 
-__all__ = ["CheckResult", "SpecError", "StepResult", "run_requests", "run_step"]
+__all__ = ["CheckResult", "SpecError", "StepResult", "capture_values", "run_requests", "run_step"]
 
 _MISSING = object()
 _SELECTORS = ("json", "header", "body_contains")
@@ -332,23 +332,44 @@ async def run_step(
     answer = _Answer(response)
     step.checks.append(_status_check(statuses, response.status))
     step.checks.extend(_run_check(check, answer) for check in checks)
+    step.captured, failed = _take_captures(captures, answer)
+    step.checks.extend(failed)
+    captured = frozenset(v for v in step.captured.values() if isinstance(v, SecretValue))
+    return _masked(step, execution.secrets | captured)
+
+
+def _take_captures(captures: Mapping[str, tuple[str, str]], answer: _Answer) -> tuple[dict[str, str], list[CheckResult]]:
+    """The values the [capture] table takes from an answer, and a failed check for each it could
+    not. A captured token is a secret (a SecretValue): later requests know it by value, and so
+    does what is printed (a failing check may quote the same field)."""
+    values: dict[str, str] = {}
+    failed: list[CheckResult] = []
     for name, (selector, target) in captures.items():
         label = f"capture {name}"
         try:
             value = answer.select(selector, target)
         except SpecError as exc:
-            step.checks.append(CheckResult(label, False, str(exc)))
+            failed.append(CheckResult(label, False, str(exc)))
             continue
         if value is _MISSING:
-            step.checks.append(CheckResult(label, False, f"{selector} {target} missing"))
+            failed.append(CheckResult(label, False, f"{selector} {target} missing"))
         elif is_secret_name(name) or is_secret_name(target):
-            # A captured token is a secret: later requests know it by value, and so does this
-            # step's output (a failing check may quote the same field).
-            step.captured[name] = SecretValue(_as_text(value))
+            values[name] = SecretValue(_as_text(value))
         else:
-            step.captured[name] = _as_text(value)
-    captured = frozenset(v for v in step.captured.values() if isinstance(v, SecretValue))
-    return _masked(step, execution.secrets | captured)
+            values[name] = _as_text(value)
+    return values, failed
+
+
+def capture_values(request: SavedRequest, response: ResponseSummary) -> tuple[dict[str, str], list[CheckResult]]:
+    """What `request`'s [capture] takes from an answer it got: the one rule a run and a single
+    send in the app share. A malformed [capture] is one failed result, not an exception."""
+    try:
+        captures = _captures(request.extra)
+    except SpecError as exc:
+        return {}, [CheckResult("capture", False, f"invalid spec: {exc}")]
+    if not captures or response.status is None:
+        return {}, []
+    return _take_captures(captures, _Answer(response))
 
 
 def _masked(step: StepResult, secrets: frozenset[str]) -> StepResult:

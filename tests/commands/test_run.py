@@ -115,7 +115,8 @@ def test_missing_capture_dependency_fails_with_unknown_variable(coll, capsys):
     assert main([str(coll), "get", "--env", "local"]) == 1
     out, _ = capsys.readouterr()
     assert out.split()[:3] == ["FAIL", "items/get", "---"]
-    assert out.rstrip().endswith("unknown variable 'item_id'")
+    assert out.rstrip().endswith("unknown variable 'item_id' (captured by create: send it first or run the "
+                                 "collection, or set item_id in an environment)")
 
 
 def test_jsonl_output_parses(coll, capsys):

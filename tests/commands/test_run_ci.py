@@ -261,5 +261,5 @@ def test_a_missing_variable_another_request_captures_says_which(coll):
     write(coll / "read.toml", 'name = "Read"\nurl = "{{base_url}}/r/{{item_id}}"\n')
     done = cli(coll, "Read", "--env", "local")
     assert done.returncode == 1
-    assert ("unknown variable 'item_id' (captured by Create when the collection runs: "
-            "run it, or set item_id in an environment)") in done.stdout
+    assert ("unknown variable 'item_id' (captured by Create: send it first or run the collection, "
+            "or set item_id in an environment)") in done.stdout

@@ -358,7 +358,7 @@ async def test_app_starts_on_a_hostile_collection_and_names_what_it_skipped(tmp_
 
 
 async def test_a_long_not_sent_reason_is_read_whole_at_80_columns(tmp_path):
-    # Found in tmux at 80x24: the reason's hint ("captured by ... when the collection runs")
+    # Found in tmux at 80x24: the reason's hint ("captured by ...: send it first ...")
     # was cut off by a one-line status.
     from tests.ui.pilot import send_request
 
@@ -377,3 +377,24 @@ async def test_a_long_not_sent_reason_is_read_whole_at_80_columns(tmp_path):
         status = app.query_one("#response-status")
         shown = "".join(strip.text for strip in status.render_lines(status.region.reset_offset))
         assert "set item_id in an environment" in shown.replace("  ", " "), shown
+
+
+async def test_send_one_request_then_the_next_uses_what_it_captured(tmp_path, httpbin):
+    # The tmux finding behind this: an imported Bruno flow, sent one request at a time, stopped
+    # at "unknown variable 'orderId'" although Bruno itself carries the value over.
+    from tests.ui.pilot import notes, send_request
+
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "collection.toml").write_text(f'name = "c"\n[variables]\nbase = "{httpbin.url}"\n')
+    (root / "place.toml").write_text(
+        'name = "Place order"\nmethod = "POST"\nurl = "{{base}}/anything"\norder = 1\n'
+        "body = '{\"id\": \"ord-3\"}'\n[headers]\nContent-Type = \"application/json\"\n"
+        '[capture]\norderId = { json = "json.id" }\n')
+    (root / "fetch.toml").write_text('name = "Fetch order"\nurl = "{{base}}/anything/{{orderId}}"\norder = 2\n')
+    app = build_app(load_collection(root))
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert (await send_request(pilot, app, "Place order")).status == 200
+        assert any("orderId set for the requests after it" in n for n in notes(app, "captured"))
+        fetched = await send_request(pilot, app, "Fetch order")
+        assert fetched.status == 200 and json.loads(fetched.text())["url"].endswith("/anything/ord-3")

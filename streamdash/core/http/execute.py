@@ -50,7 +50,7 @@ class Execution:
 
 def _capture_hint(name: str, root: Path) -> str:
     """For "unknown variable 'name'" that a request's [capture] sets (read from disk now, on this
-    error only): a single send does not capture, a run of the collection does."""
+    error only): that request has not answered yet in this session or run."""
     from streamdash.core.collections.storage import load_collection
 
     try:
@@ -60,7 +60,7 @@ def _capture_hint(name: str, root: Path) -> str:
         return ""
     if not setters:
         return ""
-    return f"(captured by {setters[0]} when the collection runs: run it, or set {name} in an environment)"
+    return f"(captured by {setters[0]}: send it first or run the collection, or set {name} in an environment)"
 
 
 class Executor:

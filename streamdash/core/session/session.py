@@ -68,6 +68,7 @@ from streamdash.core.http.send import ResponseSummary
 from streamdash.core.http.transport import ClientPool
 from streamdash.core.playback import RecordingPlayer
 from streamdash.core.recording import DamagedLine, RecordedItem
+from streamdash.core.run import capture_values
 from streamdash.core.series import ChartFeed
 from streamdash.core.session.alert_watch import AlertWatch
 from streamdash.core.session.display import StreamDisplays, engine_settings, same_engine
@@ -132,6 +133,9 @@ class Session:
     ) -> None:
         self.collection = collection
         self.overrides = dict(overrides or {})  # e.g. the demo server's base_url: always win
+        # What the requests' [capture] took from their answers (see _capture); forgotten when
+        # the environment changes: another server's ids mean nothing.
+        self.captured: dict[str, str] = {}
         self.env_errors: list[LoadError] = []
         self.environments: dict[str, Environment] = load_environments(collection.root, self.env_errors)
         # The collection's git-ignored secrets file (credentials an import took out of requests).
@@ -230,6 +234,7 @@ class Session:
             **self.collection.variables,
             **self.secret_values,
             **(env.variables if env else {}),
+            **self.captured,
             **self.overrides,
         }
 
@@ -242,6 +247,8 @@ class Session:
         if name is not None and name not in self.environments:
             self.notice(f"no environment {name!r}", "environment", "error")
             return
+        if not reloading and name != self.env_name:
+            self.captured.clear()
         self.env_name = self.executor.env_name = name
         env = self.environment
         self.emit(EnvironmentChanged(name, bool(env and env.production)))
@@ -503,7 +510,21 @@ class Session:
         summary = execution.summary
         if summary.sent:
             self.rest_stats.record(summary.status, summary.elapsed_s, summary.sent_at or self.clock())
+        self._capture(request, summary)
         return SendResult(request, summary, execution.notes, execution.secrets)
+
+    def _capture(self, request: SavedRequest, summary: ResponseSummary) -> None:
+        """A request's [capture] sets its values for the requests after it in this session, as
+        a run does (the same rule: `capture_values`) and as Postman and Bruno do. Said in one
+        notice; a value that could not be taken, in another."""
+        values, failed = capture_values(request, summary)
+        if values:
+            self.captured.update(values)
+            self.notice(f"{request.name}: {', '.join(values)} set for the requests after it "
+                        "(until the environment changes)", "captured", timeout=6)
+        if failed:
+            shown = "; ".join(f"{r.name.removeprefix('capture ')}: {r.detail}" for r in failed)
+            self.notice(f"{request.name}: {shown}", "capture failed", "warning", 8)
 
     def curl(self, request: SavedRequest) -> CurlCommand | None:
         """The request as a curl command (secrets as shell references); None with a notice
