@@ -12,15 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from streamdash.core.collections import SavedRequest, load_collection
+from streamdash.core.collections import SavedRequest
 from streamdash.core.collections.secret_values import (
     SECRETS_FILE,
     load_secret_values,
     save_secret_values,
     take_credentials,
 )
-from streamdash.core.session import Notice, Session, request_id
+from streamdash.core.session import request_id
 from tests.helpers.echo_server import EchoServer
+from tests.helpers.sessions import noting_session
 
 BEARER, API_KEY, COOKIE, QUERY_KEY = "curl-bearer-0123456789", "curl-x-api-key-42", "curl-cookie-77", "curl-query-key-9"
 
@@ -36,12 +37,8 @@ async def session(tmp_path):
     root = tmp_path / "coll"
     root.mkdir()
     (root / "collection.toml").write_text('name = "c"\n')
-    s = Session(load_collection(root), history_dir=tmp_path / "state")
-    notices: list[Notice] = []
-    s.subscribe(lambda event: notices.append(event) if isinstance(event, Notice) else None)
-    s.notices = notices  # type: ignore[attr-defined]
-    yield s
-    await s.aclose()
+    async with noting_session(root, tmp_path / "state") as s:
+        yield s
 
 
 def files_text(root: Path) -> str:

@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from streamdash.core.collections import load_collection
-from streamdash.core.session import Notice, Session
+from tests.helpers.sessions import noting_session
 
 
 @pytest.fixture
@@ -25,12 +24,8 @@ async def session(tmp_path, httpbin):
         'missing = { json = "json.nope" }\n')
     (root / "read.toml").write_text(
         'name = "Read"\nurl = "{{base}}/anything/{{order_id}}"\n[headers]\nAuthorization = "Bearer {{access_token}}"\n')
-    s = Session(load_collection(root), history_dir=tmp_path / "state")
-    notices: list[Notice] = []
-    s.subscribe(lambda event: notices.append(event) if isinstance(event, Notice) else None)
-    s.notices = notices  # type: ignore[attr-defined]
-    yield s
-    await s.aclose()
+    async with noting_session(root, tmp_path / "state") as s:
+        yield s
 
 
 async def test_a_send_captures_for_the_requests_after_it(session):
