@@ -25,7 +25,14 @@ from urllib.parse import urlencode
 
 from streamdash.core.collections.curl import split_url
 from streamdash.core.collections.models import SavedRequest
-from streamdash.core.importers.model import Imported, ImportRefused, keep_order, table, to_placeholders
+from streamdash.core.importers.model import (
+    Imported,
+    ImportRefused,
+    keep_order,
+    oauth2_auth,
+    table,
+    to_placeholders,
+)
 
 __all__ = ["read_insomnia"]
 
@@ -69,16 +76,11 @@ class _Reader:
             return None, [pair], []
         grant = str(auth.get("grantType", ""))
         if kind == "oauth2" and grant in ("client_credentials", "password") and auth.get("accessTokenUrl"):
-            table = {"type": "oauth2", "token_url": self.tpl(auth.get("accessTokenUrl"), where),
-                     "client_id": self.tpl(auth.get("clientId"), where),
-                     "client_secret": self.tpl(auth.get("clientSecret"), where)}
-            if grant == "password":
-                table = {"type": "oauth2", "grant": "password", **{k: v for k, v in table.items() if k != "type"},
-                         "username": self.tpl(auth.get("username"), where),
-                         "password": self.tpl(auth.get("password"), where)}
-            if auth.get("scope"):
-                table["scope"] = self.tpl(auth.get("scope"), where)
-            return table, [], []
+            login = (self.tpl(auth.get("username"), where), self.tpl(auth.get("password"), where))
+            return oauth2_auth(self.tpl(auth.get("accessTokenUrl"), where), self.tpl(auth.get("clientId"), where),
+                               self.tpl(auth.get("clientSecret"), where),
+                               scope=self.tpl(auth.get("scope"), where) if auth.get("scope") else "",
+                               password_grant=login if grant == "password" else None), [], []
         self.imported.warn(f"{where}: {kind} auth is not imported")
         return None, [], []
 

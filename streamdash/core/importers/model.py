@@ -8,8 +8,8 @@ from typing import Any
 
 from streamdash.core.collections.models import SavedRequest
 
-__all__ = ["ImportRefused", "Imported", "dynamic_variable_warning", "fill_path_params", "keep_order", "table",
-           "to_placeholders"]
+__all__ = ["ImportRefused", "Imported", "dynamic_variable_warning", "fill_path_params", "keep_order",
+           "oauth2_auth", "table", "to_placeholders"]
 
 
 class ImportRefused(ValueError):
@@ -34,6 +34,20 @@ class Imported:
     def warn(self, text: str) -> None:
         if text not in self.warnings:
             self.warnings.append(text)
+
+
+def oauth2_auth(token_url: str, client_id: str, client_secret: str | None, *, scope: str = "",
+                password_grant: tuple[str, str] | None = None) -> dict[str, Any]:
+    """Our [auth] table for an OAuth2 grant a tool names: client credentials, or with
+    `password_grant` (username, password) the password grant (a client secret optional)."""
+    table: dict[str, Any] = {"type": "oauth2", "token_url": token_url, "client_id": client_id}
+    if client_secret is not None:
+        table["client_secret"] = client_secret
+    if password_grant is not None:
+        table.update(grant="password", username=password_grant[0], password=password_grant[1])
+    if scope:
+        table["scope"] = scope
+    return table
 
 
 def keep_order(imported: Imported) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from streamdash.core.collections.models import SavedRequest
-from streamdash.core.importers.model import Imported, ImportRefused, keep_order
+from streamdash.core.importers.model import Imported, ImportRefused, keep_order, oauth2_auth
 
 __all__ = ["read_openapi"]
 
@@ -180,15 +180,11 @@ class _Reader:
                         flow = flows.get(flow_name)
                         if not (isinstance(flow, dict) and flow.get("tokenUrl")):
                             continue
-                        table = {"type": "oauth2", "token_url": str(flow["tokenUrl"]), "client_id": "{{client_id}}"}
-                        if grant is None:
-                            table["client_secret"] = "{{client_secret}}"
-                        else:  # a public client, as a password flow usually is
-                            table.update(grant="password", username="{{username}}", password="{{password}}")
-                        scopes = " ".join(flow.get("scopes") or {})
-                        if scopes:
-                            table["scope"] = scopes
-                        return table, [], []
+                        # A password flow's client is usually public: no secret asked for.
+                        return oauth2_auth(str(flow["tokenUrl"]), "{{client_id}}",
+                                           "{{client_secret}}" if grant is None else None,
+                                           scope=" ".join(flow.get("scopes") or {}),
+                                           password_grant=("{{username}}", "{{password}}") if grant else None), [], []
                     if flows:
                         self.imported.warn(f"{where}: security scheme {scheme_name!r} is OAuth2 "
                                            f"{'/'.join(map(str, flows))}, which needs a browser redirect: not imported")

@@ -22,6 +22,7 @@ from streamdash.core.importers.model import (
     ImportRefused,
     fill_path_params,
     keep_order,
+    oauth2_auth,
     to_placeholders,
 )
 
@@ -96,16 +97,10 @@ class _Reader:
         bearer or as `access_token=` in the query, as Postman sends it)."""
         grant = str(fields.get("grant_type") or ("" if fields.get("accessToken") else "client_credentials"))
         if grant in ("client_credentials", "password_credentials") and fields.get("accessTokenUrl"):
-            table = {"type": "oauth2", "token_url": self.tpl(fields.get("accessTokenUrl"), where),
-                     "client_id": self.tpl(fields.get("clientId"), where),
-                     "client_secret": self.tpl(fields.get("clientSecret"), where)}
-            if grant == "password_credentials":
-                table = {"type": "oauth2", "grant": "password", **{k: v for k, v in table.items() if k != "type"},
-                         "username": self.tpl(fields.get("username"), where),
-                         "password": self.tpl(fields.get("password"), where)}
-            if fields.get("scope"):
-                table["scope"] = self.tpl(fields.get("scope"), where)
-            return table, [], []
+            login = (self.tpl(fields.get("username"), where), self.tpl(fields.get("password"), where))
+            return oauth2_auth(self.tpl(fields.get("accessTokenUrl"), where), self.tpl(fields.get("clientId"), where),
+                               self.tpl(fields.get("clientSecret"), where), scope=self.tpl(fields.get("scope"), where),
+                               password_grant=login if grant == "password_credentials" else None), [], []
         if not grant and fields.get("accessToken"):
             token = self.tpl(fields.get("accessToken"), where)
             if str(fields.get("addTokenTo", "header")) == "queryParams":
