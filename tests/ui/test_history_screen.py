@@ -109,3 +109,13 @@ async def test_the_title_names_the_collection_as_the_other_screens_do(tmp_path, 
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_history(pilot, app)
         assert str(screen.query_one("#history-title").render()).startswith("History of Shop API: 0 sends")
+
+
+async def test_one_send_is_one_send(tmp_path, httpbin):
+    """Found in tmux on the demo: "History of streamdash demo: 1 sends"."""
+    root = collection(tmp_path / "shop", httpbin.url)
+    app = build_app(load_collection(root), history_dir=tmp_path / "state")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(pilot, app, "uuid")
+        screen = await open_history(pilot, app)
+        assert str(screen.query_one("#history-title").render()).startswith("History of shop: 1 send, newest first")

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from streamdash.core.history import History, HistoryEntry
 from streamdash.core.history_view import DiffRefused, count_changes, diff_entries, entry_lines, status_text
+from streamdash.core.session.session import plural
 from streamdash.core.text import escape_controls
 from streamdash.ui.screens.dialog import Dialog
 from streamdash.ui.widgets.text_inputs import TextArea
@@ -66,7 +67,7 @@ class HistoryScreen(Dialog[HistoryEntry | None]):
             self.collection_name or Path(self.collection or "").name or "this collection")
         note = f" ({damaged} damaged lines skipped)" if damaged else ""
         self.query_one("#history-title", Static).update(
-            f"History of {where}: {len(self.entries)} sends, newest first{note}")
+            f"History of {where}: {plural(len(self.entries), 'send')}, newest first{note}")
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
