@@ -141,10 +141,16 @@ class Collection:
         self.requests.sort(key=_request_order)
 
 
-def _request_order(req: SavedRequest) -> tuple[Any, ...]:
-    # `order = N` first within its folder (the order an imported tool ran them in), then names.
+def order_of(req: SavedRequest) -> int | None:
+    """The request's `order = N` (its place in its folder, as an imported tool ran them), or None."""
     order = req.extra.get("order")
-    rank = order if isinstance(order, int) and not isinstance(order, bool) else math.inf
+    return order if isinstance(order, int) and not isinstance(order, bool) else None
+
+
+def _request_order(req: SavedRequest) -> tuple[Any, ...]:
+    # `order = N` first within its folder, then names.
+    order = order_of(req)
+    rank = math.inf if order is None else order
     return (tuple(part.casefold() for part in req.group), rank, req.name.casefold(), req.name,
             req.path.name if req.path else "")
 

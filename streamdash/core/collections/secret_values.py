@@ -202,9 +202,9 @@ def _hide_in_body(body: str, headers: Sequence[tuple[str, str]], hide: Any) -> s
         for key, value in itertools.pairwise(_JSON_STRING.finditer(body)):
             if not _JSON_COLON.fullmatch(body, key.end(), value.start()):
                 continue
-            raw = value.group()[1:-1]
-            if is_secret_name(json.loads(key.group())) and _literal(raw):
-                parts += [body[last:value.start() + 1], hide(json.loads(key.group()), raw)]
+            name, raw = json.loads(key.group()), value.group()[1:-1]
+            if is_secret_name(name) and _literal(raw):
+                parts += [body[last:value.start() + 1], hide(name, raw)]
                 last = value.end() - 1
         return "".join(parts) + body[last:]
     content_type = next((v for n, v in headers if n.strip().lower() == "content-type"), "")

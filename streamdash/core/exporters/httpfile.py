@@ -41,7 +41,7 @@ def to_http_file(collection: Collection, auth: Mapping[str, Any] | None = None) 
         if isinstance(table, Mapping) and (header := _auth_header(table)) is not None:
             lines.append(f"Authorization: {header}")
         elif isinstance(table, Mapping) and str(table.get("type", "none")).lower() != "none":
-            kind = {"oauth2": "OAuth2", "command": "command"}.get(str(table.get("type")), str(table.get("type")))
+            kind = "OAuth2" if table.get("type") == "oauth2" else str(table.get("type"))
             left_out.append(f"{label}: its {kind} auth is not carried (a .http file can only say basic, digest "
                             "or bearer)")
         if request.body:

@@ -29,6 +29,7 @@ from streamdash.core.importers.model import (
     ImportRefused,
     fill_path_params,
     keep_order,
+    table,
     to_placeholders,
 )
 
@@ -64,23 +65,19 @@ def parse_bru(text: str, where: str) -> dict[str, Any]:
             elif name in _TEXT_BLOCKS:
                 blocks[name] = "\n".join(body).strip("\n")
             else:
-                table: dict[str, str] = {}
+                entries: dict[str, str] = {}
                 for entry in body:
                     key, colon, value = entry.partition(":")
                     if colon and key.strip():
-                        table[key.strip()] = value.strip()
-                blocks[name] = table
+                        entries[key.strip()] = value.strip()
+                blocks[name] = entries
         else:
             raise ImportRefused(f"{where}: not a .bru file: line {i} is {head[:40]!r}, not a block")
     return blocks
 
 
-def _table(value: Any) -> dict[str, str]:
-    return value if isinstance(value, dict) else {}
-
-
-def _enabled(table: Any) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in (table or {}).items() if not k.startswith("~")] if isinstance(table, dict) else []
+def _enabled(block: Any) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in (block or {}).items() if not k.startswith("~")] if isinstance(block, dict) else []
 
 
 def _request(blocks: dict[str, Any], imported: Imported, where: str, group: tuple[str, ...], fallback: str,
@@ -139,11 +136,11 @@ def _request(blocks: dict[str, Any], imported: Imported, where: str, group: tupl
     auth_kind, auth_blocks = spec.get("auth", "none"), blocks
     if auth_kind == "inherit":  # the closest folder.bru, else collection.bru, with a mode of its own
         for parent in parents:
-            mode = _table(parent.get("auth")).get("mode", "inherit")
+            mode = table(parent.get("auth")).get("mode", "inherit")
             if mode != "inherit":
                 auth_kind, auth_blocks = mode, parent
                 break
-    auth = _table(auth_blocks.get(f"auth:{auth_kind}"))
+    auth = table(auth_blocks.get(f"auth:{auth_kind}"))
     if auth_kind in ("basic", "digest"):
         extra["auth"] = {"type": auth_kind, "username": tpl(auth.get("username", "")), "password": tpl(auth.get("password", ""))}
     elif auth_kind == "bearer":
@@ -157,9 +154,9 @@ def _request(blocks: dict[str, Any], imported: Imported, where: str, group: tupl
         extra.pop("auth", None)
     else:
         imported.warn(f"{where}: {auth_kind} auth is not imported")
-    if captures := read_captures(_table(blocks.get("vars:post-response")), imported, where):
+    if captures := read_captures(table(blocks.get("vars:post-response")), imported, where):
         extra["capture"] = captures
-    status, checks = read_asserts(_table(blocks.get("assert")), imported, where)
+    status, checks = read_asserts(table(blocks.get("assert")), imported, where)
     if status is not None:
         extra["expect_status"] = status
     if checks:
@@ -221,17 +218,14 @@ def read_bruno_folder(root: Path) -> Imported:
             continue
         group = tuple(relative.parts[:-1])
         parents = [settings[group[:depth]] for depth in range(len(group), -1, -1) if group[:depth] in settings]
-        before = len(imported.requests)
-        request = _request(parse_bru(_read(path), str(path)), imported, str(path), group, path.stem, parents)
+        blocks = parse_bru(_read(path), str(path))
+        request = _request(blocks, imported, str(path), group, path.stem, parents)
         if request is not None:
-            imported.requests.append(request)
-        if len(imported.requests) > before:
-            meta = parse_bru(_read(path), str(path)).get("meta", {})
             try:
-                seq = float(meta.get("seq", 0))
+                seq = float(table(blocks.get("meta")).get("seq", 0))
             except (TypeError, ValueError):
                 seq = 0.0
-            found.append((seq, imported.requests.pop()))
+            found.append((seq, request))
     # Bruno orders requests by seq within a folder; the collection keeps that order.
     found.sort(key=lambda pair: (pair[1].group, pair[0]))
     imported.requests.extend(request for _, request in found)

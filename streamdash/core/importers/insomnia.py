@@ -79,7 +79,7 @@ class _Reader:
             login = (self.tpl(auth.get("username"), where), self.tpl(auth.get("password"), where))
             return oauth2_auth(self.tpl(auth.get("accessTokenUrl"), where), self.tpl(auth.get("clientId"), where),
                                self.tpl(auth.get("clientSecret"), where),
-                               scope=self.tpl(auth.get("scope"), where) if auth.get("scope") else "",
+                               scope=self.tpl(auth.get("scope"), where),
                                password_grant=login if grant == "password" else None), [], []
         self.imported.warn(f"{where}: {kind} auth is not imported")
         return None, [], []
@@ -169,7 +169,6 @@ def _v4(data: Mapping[str, Any], where: str) -> Imported:
     for kind, count in left.items():
         if count:
             imported.warn(f"{count} {kind.replace('_', ' ')}s are not imported")
-    imported.requests.sort(key=lambda r: r.group)  # stable: each folder's requests in Insomnia's order
     keep_order(imported)
     return imported
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import tomli_w
 
-from streamdash.core.collections import COLLECTION_FILE, SavedRequest
+from streamdash.core.collections import COLLECTION_FILE
 from streamdash.core.collections.env_files import save_collection_variables, save_environment
 from streamdash.core.collections.environments import load_environments
+from streamdash.core.collections.models import order_of
 from streamdash.core.collections.secret_values import (
     SECRETS_FILE,
     load_secret_values,
@@ -70,11 +71,6 @@ def _folders(group: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def _order(request: SavedRequest) -> int | None:
-    order = request.extra.get("order")
-    return order if isinstance(order, int) and not isinstance(order, bool) else None
-
-
 def save_import(imported: Imported, root: Path) -> Saved:
     """Write `imported` into the collection at `root` (made when absent, without the example).
     Raises OSError and CollectionError (one line each)."""
@@ -95,11 +91,11 @@ def save_import(imported: Imported, root: Path) -> Saved:
     # orders, not among them.
     placed: dict[tuple[str, ...], int] = {}
     for kept in collection.requests:
-        if (kept_order := _order(kept)) is not None:
+        if (kept_order := order_of(kept)) is not None:
             placed[kept.group] = max(placed.get(kept.group, 0), kept_order)
     for request in imported.requests:
         request = replace(request, path=None, group=_folders(request.group))
-        if (order := _order(request)) is not None and placed.get(request.group):
+        if (order := order_of(request)) is not None and placed.get(request.group):
             request = replace(request, extra={**request.extra, "order": order + placed[request.group]})
         request, new = take_credentials(request, {**known, **moved}, taken)
         moved.update(new)
