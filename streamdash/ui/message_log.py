@@ -38,7 +38,7 @@ class MessageLog:
 
 
 def remember(app: object, text: str, *, title: str = "", severity: str = "information") -> None:
-    """Keep a line shown cut in a narrow place (the filter bar's error) for the messages
-    screen, without a toast: it is on screen already, only not whole."""
+    """Keep a line for the messages screen (Ctrl+N): what every notice says, and a line shown
+    cut in a narrow place (the filter bar's error) that has no toast of its own."""
     log = getattr(app, "__dict__", {}).setdefault("message_log", MessageLog())
     log.add(text, title=title, severity=severity)

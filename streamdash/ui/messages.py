@@ -10,7 +10,7 @@ from textual.app import App
 from textual.notifications import Notification, Notify, SeverityLevel
 
 from streamdash.core.config import Locations
-from streamdash.ui.message_log import MessageLog
+from streamdash.ui.message_log import MessageLog, remember
 
 
 class PlainMessages(App[None]):
@@ -28,8 +28,7 @@ class PlainMessages(App[None]):
         """Plain text by default: messages carry paths, reasons and servers' words, and a "[" in
         any of them must show as itself, not be read as markup. Each is kept for the messages
         screen (Ctrl+N), whole."""
-        log = self.__dict__.setdefault("message_log", MessageLog())
-        log.add(message, title=title, severity=severity)
+        remember(self, message, title=title, severity=severity)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def notify_keyed(self, key: str, message: str, *, title: str = "", severity: SeverityLevel = "information",
@@ -43,8 +42,7 @@ class PlainMessages(App[None]):
             self._unnotify(earlier)
         if not message:
             return
-        log = self.__dict__.setdefault("message_log", MessageLog())
-        log.add(message, title=title, severity=severity)
+        remember(self, message, title=title, severity=severity)
         notification = Notification(message, title, severity, self.NOTIFICATION_TIMEOUT if timeout is None else timeout,
                                     markup=False)
         shown[key] = notification

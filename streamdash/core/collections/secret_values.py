@@ -56,6 +56,7 @@ __all__ = [
     "SecretValue",
     "load_secret_values",
     "save_secret_values",
+    "take_all_credentials",
     "take_credentials",
 ]
 
@@ -180,6 +181,24 @@ def take_credentials(
         extra["auth"] = auth
     changed = replace(request, url=url, headers=headers, query=query, body=body, extra=extra)
     return changed, vault.new
+
+
+def take_all_credentials(
+    requests: Sequence[SavedRequest],
+    known: Mapping[str, str] | None = None,
+    taken: Mapping[str, str] | None = None,
+) -> tuple[list[SavedRequest], dict[str, str]]:
+    """`take_credentials` over several requests (an import, a paste): a value an earlier one
+    gave up keeps its name in the later ones. Returns the requests and every new variable."""
+    known = dict(known or {})
+    moved: dict[str, str] = {}
+    cleaned = []
+    for request in requests:
+        request, new = take_credentials(request, known, taken)
+        known.update(new)
+        moved.update(new)
+        cleaned.append(request)
+    return cleaned, moved
 
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')

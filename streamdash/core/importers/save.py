@@ -22,7 +22,7 @@ from streamdash.core.collections.secret_values import (
     SECRETS_FILE,
     load_secret_values,
     save_secret_values,
-    take_credentials,
+    take_all_credentials,
 )
 from streamdash.core.collections.storage import (
     ENV_DIR,
@@ -85,21 +85,19 @@ def save_import(imported: Imported, root: Path) -> Saved:
     taken = {**collection.variables, **imported.variables}
     for env in imported.environments.values():
         taken.update(env)
-    moved: dict[str, str] = {}
-    cleaned = []
     # An import's `order = N` counts from 1 in each folder: after the requests a folder already
     # orders, not among them.
     placed: dict[tuple[str, ...], int] = {}
     for kept in collection.requests:
         if (kept_order := order_of(kept)) is not None:
             placed[kept.group] = max(placed.get(kept.group, 0), kept_order)
+    placed_requests = []
     for request in imported.requests:
         request = replace(request, path=None, group=_folders(request.group))
         if (order := order_of(request)) is not None and placed.get(request.group):
             request = replace(request, extra={**request.extra, "order": order + placed[request.group]})
-        request, new = take_credentials(request, {**known, **moved}, taken)
-        moved.update(new)
-        cleaned.append(request)
+        placed_requests.append(request)
+    cleaned, moved = take_all_credentials(placed_requests, known, taken)
     if moved:
         save_secret_values(root, moved)  # before any request names them
         saved.secrets += list(moved)

@@ -55,7 +55,7 @@ from streamdash.core.collections.secret_values import (
     SECRETS_FILE,
     load_secret_values,
     save_secret_values,
-    take_credentials,
+    take_all_credentials,
 )
 from streamdash.core.export import export_events, export_stats
 from streamdash.core.history import History
@@ -670,17 +670,10 @@ class Session:
         `{{variable}}`; the note that says so ("" when there was none), or None when the file
         could not be written (a notice says why: nothing is imported rather than a credential
         written to a file)."""
-        known = dict(self.secret_values)
-        moved: dict[str, str] = {}
         # Names another variable holds (an environment's would win over the secrets file's).
         taken = {name: "" for env in self.environments.values() for name in env.variables}
         taken.update(self.collection.variables)
-        cleaned = []
-        for request in requests:
-            request, new = take_credentials(request, known, taken)
-            known.update(new)
-            moved.update(new)
-            cleaned.append(request)
+        cleaned, moved = take_all_credentials(requests, self.secret_values, taken)
         if not moved:
             return cleaned, ""
         try:
