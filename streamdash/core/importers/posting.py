@@ -80,8 +80,8 @@ def _request(data: Mapping[str, Any], imported: Imported, where: str, group: tup
     if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
         extra["timeout"] = timeout
     if options.get("proxy_url"):
-        imported.warn(f"{where}: its proxy ({options['proxy_url']}) is not imported: streamdash uses the "
-                      "environment's HTTPS_PROXY/HTTP_PROXY")
+        imported.warn(f"{where}: its proxy ({options['proxy_url']}) is not imported: a proxy is set for a "
+                      "whole collection here ([transport] proxy in collection.toml, or HTTPS_PROXY)")
     return SavedRequest(name=str(data.get("name") or "request"), method=str(data.get("method") or "GET").upper(),
                         url=url, query=query, headers=headers, body=body,
                         description=str(data.get("description") or "").strip(), extra=extra, group=group)
